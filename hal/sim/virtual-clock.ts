@@ -1,0 +1,42 @@
+import { Clock } from '../interfaces';
+
+/** Simulated time: advances only when told to, so tests are deterministic and fast. */
+export class VirtualClock implements Clock {
+  private now: number;
+
+  constructor(startMs = 0) {
+    this.now = startMs;
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  delayMs(ms: number): void {
+    this.advance(ms);
+  }
+
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new Error('VirtualClock.advance: negative or NaN step ' + ms);
+    this.now += ms;
+  }
+
+  /** Moves time forward to `ms` if it lies in the future. */
+  advanceTo(ms: number): void {
+    if (ms > this.now) this.now = ms;
+  }
+}
+
+/** Real time for the simulator on the host. */
+export class RealClock implements Clock {
+  private readonly origin = Date.now();
+
+  nowMs(): number {
+    return Date.now() - this.origin;
+  }
+
+  delayMs(ms: number): void {
+    const until = Date.now() + ms;
+    while (Date.now() < until) { /* busy-wait: only used for sub-10 ms reset timings */ }
+  }
+}
