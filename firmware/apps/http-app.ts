@@ -1,0 +1,191 @@
+// The device's web server: a status page, its JSON twin, a byte source and an echo for testing.
+//   GET  /             HTML status page (uptime, address, link, connections, counters, free memory)
+//   GET  /api/status   the same as JSON
+//   GET  /bytes/N      exactly N bytes (N ≤ maxBytes), generated on the fly from one fixed block
+//   POST /echo         the request body back, streamed (≤ maxEchoBytes)
+//   anything else      404
+import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../../tcp/socket-api';
+import { HttpServer, HttpRequest, HttpResponse, HttpOptions } from '../http/server';
+import { Router } from '../http/router';
+import { ServerHost } from './types';
+
+export interface DeviceStatus {
+  board: string;
+  chip: string;
+  uptimeMs: number;
+  /** "a.b.c.d/p" or "" while unconfigured. */
+  address: string;
+  gateway: string;
+  mac: string;
+  dhcp: boolean;
+  link: boolean;
+  /** Open TCP connections (all apps). */
+  connections: number;
+  /** Named counter groups, e.g. { device: {...}, iface: {...}, tcp: {...}, http: {...} }. */
+  counters: { [group: string]: { [name: string]: number } };
+  /** Espruino's variable pool (blocks), or null on the host. */
+  memory: { free: number; total: number; blockSize: number } | null;
+}
+
+export type StatusProvider = () => DeviceStatus;
+
+export interface HttpAppOptions extends HttpOptions {
+  port?: number;
+  buffers?: SocketBuffers;
+  /** Largest N for /bytes/N (default 10,000,000). */
+  maxBytes?: number;
+  /** Largest POST /echo body (default 1,000,000). */
+  maxEchoBytes?: number;
+}
+
+export interface HttpApp {
+  http: HttpServer;
+  server: TcpServerApi;
+}
+
+/** The byte pattern served by /bytes/N: byte i is PATTERN[i % 64] (printable, newline-terminated lines). */
+export const BYTES_PATTERN = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n';
+const BLOCK = 1024;
+
+function makeBlock(): Uint8Array {
+  const b = new Uint8Array(BLOCK);
+  for (let i = 0; i < 64; i++) b[i] = BYTES_PATTERN.charCodeAt(i); // once, at start-up
+  for (let n = 64; n < BLOCK; n *= 2) b.set(b.subarray(0, n), n);
+  return b;
+}
+
+/** Streams N pattern bytes through `res`, one block at a time, waiting for 'drain' when full. */
+function serveBytes(res: HttpResponse, n: number, block: Uint8Array): void {
+  let left = n;
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': n, 'Cache-Control': 'no-store' });
+  if (res.noBody) {
+    res.end();
+    return;
+  }
+  const pump = function (): void {
+    while (left > 0 && !res.finished) {
+      const k = left < block.length ? left : block.length;
+      left -= k;
+      // The block is never modified, so the socket may keep referring to it.
+      if (!res.write(k === block.length ? block : block.subarray(0, k))) return;
+    }
+    if (!res.finished) res.end();
+  };
+  res.on('drain', pump);
+  pump();
+}
+
+/** Echoes a request body as it arrives; pauses the request while the response cannot take more. */
+function serveEcho(req: HttpRequest, res: HttpResponse): void {
+  const headers: { [k: string]: string | number } = {
+    'Content-Type': req.headers['content-type'] || 'application/octet-stream',
+  };
+  if (req.contentLength >= 0) headers['Content-Length'] = req.contentLength;
+  res.writeHead(200, headers);
+  // 'data' views are valid only during the callback but write() may keep a reference: copy first.
+  let carry: Uint8Array | null = null;
+  let waiting = false;
+  req.on('data', function (v: Uint8Array) {
+    const n = v.length;
+    if (!carry || carry.length < n || waiting) carry = new Uint8Array(n);
+    carry.set(v, 0);
+    if (!res.write(n === carry.length ? carry : carry.subarray(0, n))) {
+      waiting = true;
+      req.pause();
+    }
+  });
+  res.on('drain', function () {
+    if (!waiting) return;
+    waiting = false;
+    req.resume();
+  });
+  req.on('end', function () { res.end(); });
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function formatUptime(ms: number): string {
+  let s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return (d > 0 ? d + 'd ' : '') + h + 'h ' + m + 'm ' + s + 's';
+}
+
+export function renderStatusHtml(st: DeviceStatus): string {
+  let rows = '';
+  const row = function (k: string, v: string): void {
+    rows += '<tr><th>' + esc(k) + '</th><td>' + esc(v) + '</td></tr>';
+  };
+  row('Board', st.board + ' (' + st.chip + ')');
+  row('Uptime', formatUptime(st.uptimeMs));
+  row('Address', (st.address || 'unconfigured') + (st.dhcp ? ' (DHCP)' : ' (static)'));
+  row('Gateway', st.gateway || '-');
+  row('MAC', st.mac);
+  row('Link', st.link ? 'up' : 'down');
+  row('Connections', String(st.connections));
+  if (st.memory) {
+    row('Free memory', st.memory.free + ' of ' + st.memory.total + ' blocks (' +
+      Math.round(st.memory.free * st.memory.blockSize / 1024) + ' KB)');
+  }
+  let groups = '';
+  const gk = Object.keys(st.counters);
+  for (let g = 0; g < gk.length; g++) {
+    const c = st.counters[gk[g]];
+    const ck = Object.keys(c);
+    let cells = '';
+    for (let i = 0; i < ck.length; i++) cells += '<tr><th>' + esc(ck[i]) + '</th><td>' + c[ck[i]] + '</td></tr>';
+    groups += '<section><h2>' + esc(gk[g]) + '</h2><table>' + cells + '</table></section>';
+  }
+  return '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
+    '<meta http-equiv="refresh" content="10"><title>' + esc(st.board) + ' status</title><style>' +
+    'body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}' +
+    'header{background:#1d3557;color:#fff;padding:14px 24px}h1{margin:0;font-size:20px}' +
+    'main{display:flex;flex-wrap:wrap;gap:16px;padding:16px 24px}' +
+    'section{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;padding:12px 16px;min-width:240px}' +
+    'h2{font-size:15px;margin:0 0 8px;color:#1d3557}table{border-collapse:collapse}' +
+    'th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}td{font-family:monospace}' +
+    '.up{color:#2a9d8f}.down{color:#e63946}footer{padding:0 24px 16px;color:#777;font-size:13px}' +
+    '</style></head><body><header><h1>' + esc(st.board) + ' <span class="' + (st.link ? 'up' : 'down') + '">&#9679;</span>' +
+    '</h1></header><main><section id="device"><h2>Device</h2><table>' + rows + '</table></section>' + groups +
+    '</main><footer>espruino-tcpip &middot; <a href="/api/status">/api/status</a></footer></body></html>\n';
+}
+
+export function statusRouter(router: Router, status: StatusProvider, opts: HttpAppOptions): Router {
+  const block = makeBlock();
+  const maxBytes = opts.maxBytes === undefined ? 10000000 : opts.maxBytes;
+  router.get('/', function (_req, res) {
+    res.send(200, 'text/html; charset=utf-8', renderStatusHtml(status()));
+  });
+  router.get('/api/status', function (_req, res) {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(status()) + '\n');
+  });
+  router.get('/bytes/*', function (req, res) {
+    const p = req.param;
+    const n = /^[0-9]+$/.test(p) && p.length <= 9 ? Number(p) : -1;
+    if (n < 0 || n > maxBytes) {
+      res.send(400, 'text/plain', 'N must be an integer from 0 to ' + maxBytes + '\n');
+      return;
+    }
+    serveBytes(res, n, block);
+  });
+  router.post('/echo', serveEcho, { maxBody: opts.maxEchoBytes === undefined ? 1000000 : opts.maxEchoBytes });
+  return router;
+}
+
+/** Starts the web server on `host` (a Stack). */
+export function startHttp(host: ServerHost, status: StatusProvider, opts: HttpAppOptions = {}): HttpApp {
+  const router = statusRouter(new Router(), status, opts);
+  const http = new HttpServer(router, opts);
+  const server = host.createServer(opts.port === undefined ? 80 : opts.port, function (sock: TcpSocketApi) {
+    http.handle(sock);
+  }, opts.buffers);
+  return { http, server };
+}

@@ -1,0 +1,63 @@
+// Board presets. Pin names are Espruino's (B3, D18, …). Wiring tables: README "Boards".
+import { BoardConfig, BoardPreset, resolveConfig } from './config';
+
+export const PRESETS: { [name: string]: BoardPreset } = {
+  // Espruino Pico (STM32F401, 5,100 variables) + a W5500 module (e.g. WIZ850io / W5500 "Lite").
+  // SPI2 is on the Pico's B13/B14/B15 (STM32F401 alternate functions); the rest are free GPIOs.
+  pico: {
+    name: 'pico',
+    description: 'Espruino Pico + W5500 module',
+    chip: 'w5500',
+    spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
+    pins: { cs: 'B10', reset: 'B1', int: 'A8' },
+    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024 },
+  },
+  // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
+  esp32: {
+    name: 'esp32',
+    description: 'ESP32 + ENC28J60 module',
+    chip: 'enc28j60',
+    spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', baud: 8000000 },
+    pins: { cs: 'D5', reset: 'D26', int: 'D4' },
+    buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048 },
+  },
+  // Espruino WiFi (STM32F411, 8,190 variables) + a W5500 module; its ESP8266 is left alone.
+  wifi: {
+    name: 'wifi',
+    description: 'Espruino WiFi + W5500 module',
+    chip: 'w5500',
+    spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
+    pins: { cs: 'B10', reset: 'B1', int: 'A8' },
+    buffers: { tcpRx: 2048, tcpTx: 4096, httpHead: 1536 },
+  },
+  // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
+  linux: {
+    name: 'linux',
+    description: 'Espruino Linux build, frames over UDP to a TAP relay',
+    chip: 'w5500',
+    link: 'dgram',
+    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096 },
+  },
+  // The host simulator (tools/sim.ts) supplies the frame device; larger buffers for speed.
+  sim: {
+    name: 'sim',
+    description: 'Host simulator (chip model on a virtual wire)',
+    chip: 'w5500',
+    link: 'sim',
+    ipv4: { address: '10.0.2.15', prefixLength: 24, gateway: '10.0.2.2', dns: ['10.0.2.3'] },
+    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096 },
+  },
+};
+
+/** The preset used when none is named (a build without `--board`). */
+export const DEFAULT_BOARD = 'pico';
+
+export function boardNames(): string[] {
+  return Object.keys(PRESETS);
+}
+
+/** The full configuration of a named board ('default' → DEFAULT_BOARD), or null if unknown. */
+export function boardConfig(name: string): BoardConfig | null {
+  const p = PRESETS[name === 'default' || !name ? DEFAULT_BOARD : name];
+  return p ? resolveConfig(p) : null;
+}

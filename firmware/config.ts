@@ -1,0 +1,218 @@
+// The firmware's configuration: everything a board needs, in one place, with documented defaults.
+// Board presets live in firmware/boards.ts; `resolveConfig` fills defaults and `validateConfig` says
+// plainly what is wrong before anything touches the hardware.
+import { parseIpv4 } from '../tcp/wire/ipv4-address';
+
+export type ChipKind = 'w5500' | 'enc28j60';
+
+/**
+ * How frames reach the stack: 'spi' = the Ethernet chip on an SPI bus (a real board); 'dgram' = one UDP
+ * datagram per frame to a relay on the host (Espruino's Linux build, see tools/dgram-tap-relay.ts);
+ * 'sim' = supplied by the host simulator (no pins used).
+ */
+export type LinkKind = 'spi' | 'dgram' | 'sim';
+
+export interface SpiConfig {
+  /** 'SPI1' | 'SPI2' | 'SPI3' (hardware) or 'soft' (new SPI(): bit-banged, slow). */
+  bus: string;
+  sck: string;
+  mosi: string;
+  miso: string;
+  /** Clock rate in Hz. W5500 takes up to 33 MHz (80 MHz theoretical), ENC28J60 up to 20 MHz. */
+  baud: number;
+}
+
+export interface PinConfig {
+  cs: string;
+  /** Active-low reset, or '' if not wired (a soft reset is used then). */
+  reset: string;
+  /** Active-low interrupt, or '' if not wired (the stack polls on a timer then). */
+  int: string;
+}
+
+export interface StaticIpv4 {
+  address: string;      // "192.168.1.50"
+  prefixLength: number; // 24
+  gateway: string;      // "" for none
+  dns: string[];
+}
+
+export interface BufferConfig {
+  /** TCP receive / send buffer per connection (bytes). */
+  tcpRx: number;
+  tcpTx: number;
+  /** HTTP request head limit (bytes); larger requests get 431. */
+  httpHead: number;
+}
+
+export interface AppConfig {
+  /** Echo server port, 0 = off. */
+  echoPort: number;
+  /** HTTP server port, 0 = off. */
+  httpPort: number;
+  /** Make Espruino's own require("net")/require("http") run over this stack (NetworkJS). */
+  networkJs: boolean;
+  /** HTTP idle timeout (ms): idle keep-alive connections close; half-received requests get 408. */
+  httpIdleMs: number;
+}
+
+export interface DgramLinkConfig {
+  /** The relay's address and port (tools/dgram-tap-relay.ts), and our local port. */
+  relayHost: string;
+  relayPort: number;
+  localPort: number;
+}
+
+export interface BoardConfig {
+  name: string;
+  description: string;
+  chip: ChipKind;
+  link: LinkKind;
+  spi: SpiConfig;
+  pins: PinConfig;
+  /** "auto": derived from the board's unique id (getSerial()); else "02:xx:xx:xx:xx:xx". */
+  mac: string;
+  /** "dhcp" or a static configuration. */
+  ipv4: 'dhcp' | StaticIpv4;
+  hostname: string;
+  buffers: BufferConfig;
+  apps: AppConfig;
+  dgram: DgramLinkConfig;
+}
+
+/** What a preset may leave out. */
+export interface BoardPreset {
+  name: string;
+  description: string;
+  chip: ChipKind;
+  link?: LinkKind;
+  spi?: Partial<SpiConfig>;
+  pins?: Partial<PinConfig>;
+  mac?: string;
+  ipv4?: 'dhcp' | StaticIpv4;
+  hostname?: string;
+  buffers?: Partial<BufferConfig>;
+  apps?: Partial<AppConfig>;
+  dgram?: Partial<DgramLinkConfig>;
+}
+
+export const DEFAULTS = {
+  spi: { bus: 'SPI1', sck: '', mosi: '', miso: '', baud: 8000000 } as SpiConfig,
+  pins: { cs: '', reset: '', int: '' } as PinConfig,
+  // 2 KB per direction per connection: about 160 Espruino blocks each; see the README's memory table.
+  buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024 } as BufferConfig,
+  apps: { echoPort: 7, httpPort: 80, networkJs: false, httpIdleMs: 15000 } as AppConfig,
+  dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556 } as DgramLinkConfig,
+};
+
+function merge<T>(base: T, over: Partial<T> | undefined): T {
+  return Object.assign({}, base, over || {}) as T;
+}
+
+export function resolveConfig(p: BoardPreset): BoardConfig {
+  return {
+    name: p.name,
+    description: p.description,
+    chip: p.chip,
+    link: p.link || 'spi',
+    spi: merge(DEFAULTS.spi, p.spi),
+    pins: merge(DEFAULTS.pins, p.pins),
+    mac: p.mac || 'auto',
+    ipv4: p.ipv4 || 'dhcp',
+    hostname: p.hostname || 'espruino',
+    buffers: merge(DEFAULTS.buffers, p.buffers),
+    apps: merge(DEFAULTS.apps, p.apps),
+    dgram: merge(DEFAULTS.dgram, p.dgram),
+  };
+}
+
+const MAC_RE = /^[0-9a-fA-F][0-9a-fA-F](:[0-9a-fA-F][0-9a-fA-F]){5}$/;
+
+/** Every problem with a configuration, as plain sentences (empty: fine). */
+export function validateConfig(c: BoardConfig): string[] {
+  const e: string[] = [];
+  if (c.chip !== 'w5500' && c.chip !== 'enc28j60') e.push('chip must be "w5500" or "enc28j60", not "' + c.chip + '"');
+  if (c.link !== 'spi' && c.link !== 'dgram' && c.link !== 'sim') e.push('link must be "spi", "dgram" or "sim"');
+  if (c.link === 'spi') {
+    if (['SPI1', 'SPI2', 'SPI3', 'soft'].indexOf(c.spi.bus) < 0) e.push('spi.bus must be SPI1, SPI2, SPI3 or soft');
+    const names: Array<[string, string]> = [['spi.sck', c.spi.sck], ['spi.mosi', c.spi.mosi], ['spi.miso', c.spi.miso], ['pins.cs', c.pins.cs]];
+    for (let i = 0; i < names.length; i++) if (!names[i][1]) e.push(names[i][0] + ' is not set');
+    const used: { [pin: string]: string } = {};
+    const all: Array<[string, string]> = names.concat([['pins.reset', c.pins.reset], ['pins.int', c.pins.int]]);
+    for (let i = 0; i < all.length; i++) {
+      const pin = all[i][1];
+      if (!pin) continue;
+      if (!/^[A-Z]?[0-9]+$/.test(pin)) e.push(all[i][0] + ' "' + pin + '" is not a pin name like B3 or D18');
+      if (used[pin]) e.push(all[i][0] + ' and ' + used[pin] + ' are both ' + pin);
+      used[pin] = all[i][0];
+    }
+    const maxBaud = c.chip === 'enc28j60' ? 20000000 : 33000000; // ENC28J60 DS §1.0, W5500 DS §1
+    if (!(c.spi.baud >= 100000 && c.spi.baud <= maxBaud)) e.push('spi.baud must be 100000..' + maxBaud + ' for the ' + c.chip);
+  }
+  if (c.mac !== 'auto') {
+    if (!MAC_RE.test(c.mac)) e.push('mac must be "auto" or like 02:12:34:56:78:9a');
+    else if (parseInt(c.mac.substring(0, 2), 16) & 1) e.push('mac must be unicast (first byte even)');
+  }
+  if (c.ipv4 !== 'dhcp') {
+    const s = c.ipv4;
+    if (parseIpv4(s.address) === -1 || s.address === '0.0.0.0') e.push('ipv4.address "' + s.address + '" is not an address');
+    if (!(s.prefixLength >= 1 && s.prefixLength <= 30)) e.push('ipv4.prefixLength must be 1..30');
+    if (s.gateway && parseIpv4(s.gateway) === -1) e.push('ipv4.gateway "' + s.gateway + '" is not an address');
+    for (let i = 0; i < s.dns.length; i++) if (parseIpv4(s.dns[i]) === -1) e.push('ipv4.dns "' + s.dns[i] + '" is not an address');
+  }
+  const b = c.buffers;
+  // A buffer must hold at least one full-size segment (MSS 1460) and stay within the device's memory.
+  if (!(b.tcpRx >= 536 && b.tcpRx <= 65535)) e.push('buffers.tcpRx must be 536..65535');
+  if (!(b.tcpTx >= 536 && b.tcpTx <= 65535)) e.push('buffers.tcpTx must be 536..65535');
+  if (!(b.httpHead >= 256 && b.httpHead <= 16384)) e.push('buffers.httpHead must be 256..16384');
+  const a = c.apps;
+  if (!(a.echoPort >= 0 && a.echoPort <= 65535) || !(a.httpPort >= 0 && a.httpPort <= 65535)) e.push('app ports must be 0..65535');
+  if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);
+  if (!(a.httpIdleMs >= 1000)) e.push('apps.httpIdleMs must be at least 1000');
+  if (c.link === 'dgram' && !(c.dgram.relayPort > 0 && c.dgram.localPort > 0)) e.push('dgram ports must be set');
+  if (!/^[A-Za-z0-9-]{1,63}$/.test(c.hostname)) e.push('hostname must be 1..63 letters, digits or hyphens');
+  return e;
+}
+
+/**
+ * A stable, locally administered unicast MAC from a board's unique id (RFC 7042 §2.1: the U/L bit
+ * set, the I/G bit clear). Two FNV-1a style hashes of the id give the five free bytes.
+ */
+export function macFromSerial(serial: string): Uint8Array {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < serial.length; i++) {
+    const c = serial.charCodeAt(i) & 255;
+    // FNV-1a: h = (h ^ c) * 0x01000193 mod 2^32, as h*0x193 + (h << 24): exact in doubles (no Math.imul).
+    h1 = (h1 ^ c) >>> 0;
+    h1 = (h1 * 0x193 + ((h1 << 24) >>> 0)) >>> 0;
+    h2 = ((h2 * 31) + c + (h2 >>> 23)) >>> 0;
+  }
+  const mac = new Uint8Array(6);
+  mac[0] = 0x02;
+  mac[1] = (h1 >>> 24) & 255;
+  mac[2] = (h1 >>> 16) & 255;
+  mac[3] = (h1 >>> 8) & 255;
+  mac[4] = (h1 ^ h2) & 255;
+  mac[5] = (h2 >>> 8) & 255;
+  return mac;
+}
+
+/** "02:12:..." → 6 bytes (validated by validateConfig first). */
+export function parseMacText(s: string): Uint8Array {
+  const mac = new Uint8Array(6);
+  const parts = s.split(':');
+  for (let i = 0; i < 6; i++) mac[i] = parseInt(parts[i], 16);
+  return mac;
+}
+
+export function macText(mac: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (mac[i] < 16 ? '0' : '') + mac[i].toString(16);
+  return s;
+}
+
+/** The MAC this configuration uses on a board whose unique id is `serial`. */
+export function configMac(c: BoardConfig, serial: string): Uint8Array {
+  return c.mac === 'auto' ? macFromSerial(serial) : parseMacText(c.mac);
+}

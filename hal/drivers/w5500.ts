@@ -1,0 +1,380 @@
+// WIZnet W5500 driver: socket 0 in MACRAW mode as an Ethernet frame device (hal/interfaces.ts).
+// Facts: ../shared/chips/w5500.md — section numbers below (§n) refer to that sheet.
+//
+// One SPI frame per `spi.transfer` (VDM, chip select held for the frame, §2), built in preallocated
+// buffers; frame data moves with set/subarray only. Every wait is bounded by a count and by the clock.
+// Recovery: a length header outside 14..1514 resynchronises (CLOSE, setup, OPEN; §6), a missing
+// SEND_OK re-opens the socket (§7.2), and Sn_SR(0) != SOCK_MACRAW found by the periodic health check
+// means the chip reset itself: it is initialised again (§10.10).
+import { Clock, FrameDevice, FrameDeviceCounters, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+
+// Control byte = BSB << 3 | RWB << 2 | OM (00 = VDM) (§2, table §2.1).
+const CTL_COMMON_R = 0x00;
+const CTL_COMMON_W = 0x04;
+const CTL_S0_R = 0x08;
+const CTL_S0_W = 0x0c;
+const CTL_S0_TX_W = 0x14;
+const CTL_S0_RX_R = 0x18;
+
+// Common registers (§3)
+const MR = 0x0000;
+const SHAR = 0x0009;
+const SIMR = 0x0018;
+const RTR = 0x0019;
+const PHYCFGR = 0x002e;
+const VERSIONR = 0x0039;
+// Socket registers (§4)
+const Sn_MR = 0x0000;
+const Sn_CR = 0x0001;
+const Sn_IR = 0x0002;
+const Sn_SR = 0x0003;
+const Sn_RXBUF_SIZE = 0x001e;
+const Sn_TX_FSR = 0x0020;
+const Sn_TX_WR = 0x0024;
+const Sn_RX_RSR = 0x0026;
+const Sn_RX_RD = 0x0028;
+const Sn_IMR = 0x002c;
+
+const CMD_OPEN = 0x01;
+const CMD_CLOSE = 0x10;
+const CMD_SEND = 0x20;
+const CMD_RECV = 0x40;
+const IR_SEND_OK = 0x10;
+const IR_TIMEOUT = 0x08;
+const IR_RECV = 0x04;
+const SOCK_MACRAW = 0x42;
+const MR_PB = 0x10;
+const SN_MR_MACRAW = 0x04;
+const SN_MR_MFEN = 0x80;
+
+const BUF_SIZE = 16384; // all 16 KB of TX and RX memory to socket 0 (§5.1)
+const MAX_FRAME = 1514; // MACRAW MTU (§10.13)
+const MIN_FRAME = 14;
+const MIN_TX = 60;      // pad short frames (§7.2 step 1)
+
+export interface W5500Options {
+  spi: SpiDevice;
+  clock: Clock;
+  /** Our MAC address (6 bytes); written to SHAR, which the MAC filter compares against (§9). */
+  mac: Uint8Array;
+  resetPin?: OutputPin;
+  intPin?: InputPin;
+  /** Accept every frame (MFEN off). Default false: MAC filter on, broadcast still received. */
+  promiscuous?: boolean;
+  /** Bound on waiting for SEND_OK (§7.2 step 7). Default 20 ms. */
+  sendTimeoutMs?: number;
+  /** Bound on polls of one wait (Sn_CR, SEND_OK, MR.RST). Default 200. */
+  maxPolls?: number;
+  /** How often `receive()` checks Sn_SR(0) for a silent chip reset (§10.10). Default 1000 ms. */
+  healthCheckMs?: number;
+}
+
+function hex2(v: number): string {
+  return '0x' + (v < 16 ? '0' : '') + v.toString(16).toUpperCase();
+}
+
+export class W5500 implements FrameDevice {
+  readonly mac: Uint8Array;
+  readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
+  /** Times the chip was found reset and re-initialised (also counted in `counters.resyncs`). */
+  reinits = 0;
+  /** Last link state read from PHYCFGR. */
+  private link = false;
+  private ready = false;
+  private readonly spi: SpiDevice;
+  private readonly clock: Clock;
+  private readonly resetPin?: OutputPin;
+  private readonly intPin?: InputPin;
+  private readonly promiscuous: boolean;
+  private readonly sendTimeoutMs: number;
+  private readonly maxPolls: number;
+  private readonly healthCheckMs: number;
+  private nextHealthCheck = 0;
+  // Register frames: 3 header bytes + up to 6 data bytes. Bulk frames: header + one whole frame.
+  private readonly reg = new Uint8Array(9);
+  private readonly bulk = new Uint8Array(3 + MAX_FRAME);
+  // Receive state kept between calls: bytes known to be waiting and where they start.
+  private rxLeft = 0;
+  private rxPtr = 0;
+
+  constructor(opts: W5500Options) {
+    this.spi = opts.spi;
+    this.clock = opts.clock;
+    this.mac = new Uint8Array(opts.mac);
+    this.resetPin = opts.resetPin;
+    this.intPin = opts.intPin;
+    this.promiscuous = !!opts.promiscuous;
+    this.sendTimeoutMs = opts.sendTimeoutMs === undefined ? 20 : opts.sendTimeoutMs;
+    this.maxPolls = opts.maxPolls === undefined ? 200 : opts.maxPolls;
+    this.healthCheckMs = opts.healthCheckMs === undefined ? 1000 : opts.healthCheckMs;
+  }
+
+  // ------------------------------------------------------------------ register access (§2)
+
+  private read8(ctl: number, addr: number): number {
+    const b = this.reg;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0;
+    return this.spi.transfer(b.subarray(0, 4))[3];
+  }
+
+  private read16(ctl: number, addr: number): number {
+    const b = this.reg;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0; b[4] = 0;
+    const r = this.spi.transfer(b.subarray(0, 5));
+    return (r[3] << 8) | r[4]; // big-endian (§10.14)
+  }
+
+  private write8(ctl: number, addr: number, v: number): void {
+    const b = this.reg;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = v;
+    this.spi.transfer(b.subarray(0, 4));
+  }
+
+  private write16(ctl: number, addr: number, v: number): void {
+    const b = this.reg;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = (v >> 8) & 0xff; b[4] = v & 0xff;
+    this.spi.transfer(b.subarray(0, 5));
+  }
+
+  /** §5.4: the 16-bit size registers can change between their two bytes: read until two reads agree. */
+  private readStable16(addr: number): number {
+    let a = this.read16(CTL_S0_R, addr);
+    for (let i = 0; i < 8; i++) {
+      const b = this.read16(CTL_S0_R, addr);
+      if (a === b) return a;
+      a = b;
+    }
+    return -1;
+  }
+
+  /** Issues a socket 0 command and polls Sn_CR until the chip has taken it (§10.1). */
+  private command(cmd: number): boolean {
+    this.write8(CTL_S0_W, Sn_CR, cmd);
+    const t0 = this.clock.nowMs();
+    for (let i = 0; i < this.maxPolls; i++) {
+      if (this.read8(CTL_S0_R, Sn_CR) === 0) return true;
+      if (this.clock.nowMs() - t0 > 10) break;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ bring-up (§7.1)
+
+  /**
+   * Resets the chip (pin, then software), checks it is a W5500, configures socket 0 for MACRAW and
+   * opens it. Throws a clear Error when the chip is absent or answers garbage.
+   */
+  init(): void {
+    this.ready = false;
+    const pin = this.resetPin;
+    if (pin) {
+      pin.write(false);
+      this.clock.delayMs(1); // RSTn low >= 500 µs
+      pin.write(true);
+      this.clock.delayMs(2); // PLL lock >= 1 ms
+    }
+    this.write8(CTL_COMMON_W, MR, 0x80);
+    for (let i = 0; i < this.maxPolls && (this.read8(CTL_COMMON_R, MR) & 0x80); i++) this.clock.delayMs(1);
+    // §10.9: VERSIONR may read 0 just after reset: poll with a bound.
+    let v = 0;
+    for (let i = 0; i < 20; i++) {
+      v = this.read8(CTL_COMMON_R, VERSIONR);
+      if (v === 0x04 || v === 0xff) break;
+      this.clock.delayMs(1);
+    }
+    if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex2(v) + ' (check wiring/CS)');
+    const rtr = this.read16(CTL_COMMON_R, RTR);
+    if (rtr !== 0x07d0) throw new Error('W5500 answers garbage: RTR read 0x' + rtr.toString(16) + ' after reset, expected 0x7d0 (check SPI mode/wiring)');
+    if (!this.setup(false)) throw new Error('W5500: socket 0 did not open in MACRAW mode');
+  }
+
+  /** Steps 5-12 of §7.1; also used to recover after a resync or a silent chip reset. */
+  private setup(close: boolean): boolean {
+    if (close) this.command(CMD_CLOSE); // sizes may change only while socket 0 is closed (§10.6)
+    this.write8(CTL_COMMON_W, MR, MR_PB); // ping block; SIPR stays 0.0.0.0 (§10.11)
+    const b = this.bulk;
+    b[0] = 0; b[1] = SHAR; b[2] = CTL_COMMON_W;
+    b.set(this.mac, 3);
+    this.spi.transfer(b.subarray(0, 9));
+    // §5.1, §10.6: sizes before OPEN; socket 0 takes all 16 KB, sockets 1..7 get 0.
+    for (let n = 0; n < 8; n++) this.write16(((4 * n + 1) << 3) | 0x04, Sn_RXBUF_SIZE, n === 0 ? 0x1010 : 0);
+    this.write8(CTL_COMMON_W, SIMR, 0);
+    return this.open();
+  }
+
+  /** Sn_MR, OPEN, check SOCK_MACRAW (else CLOSE and retry, §7.1 step 11), interrupts on. */
+  private open(): boolean {
+    this.rxLeft = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) this.command(CMD_CLOSE);
+      this.write8(CTL_S0_W, Sn_MR, SN_MR_MACRAW | (this.promiscuous ? 0 : SN_MR_MFEN));
+      this.command(CMD_OPEN);
+      if (this.read8(CTL_S0_R, Sn_SR) === SOCK_MACRAW) {
+        // §4.3: keep every bit we poll enabled in Sn_IMR; SIMR routes socket 0 to INTn.
+        this.write8(CTL_S0_W, Sn_IMR, IR_RECV | IR_SEND_OK);
+        this.write8(CTL_S0_W, Sn_IR, 0xff);
+        if (this.intPin) this.write8(CTL_COMMON_W, SIMR, 0x01);
+        this.ready = true;
+        this.nextHealthCheck = this.clock.nowMs() + this.healthCheckMs;
+        return true;
+      }
+    }
+    this.ready = false;
+    return false;
+  }
+
+  /** Full re-initialisation after the chip lost its configuration (§10.10). */
+  private recover(): void {
+    this.counters.resyncs++;
+    this.reinits++;
+    this.setup(true);
+  }
+
+  /** Resynchronise the RX buffer after a bad length header (§6, §10.12). */
+  private resync(): void {
+    this.counters.rxDropped++;
+    this.counters.resyncs++;
+    this.setup(true);
+  }
+
+  /** §10.10: Sn_SR(0) must stay SOCK_MACRAW; anything else means the chip reset itself. */
+  checkHealth(): boolean {
+    this.nextHealthCheck = this.clock.nowMs() + this.healthCheckMs;
+    const sr = this.read8(CTL_S0_R, Sn_SR);
+    if (sr === SOCK_MACRAW) return true;
+    this.recover();
+    return false;
+  }
+
+  // ------------------------------------------------------------------ FrameDevice
+
+  linkUp(): boolean {
+    // No link interrupt exists: poll PHYCFGR.LNK (§3.3, §10.7).
+    this.link = (this.read8(CTL_COMMON_R, PHYCFGR) & 0x01) === 1;
+    return this.link;
+  }
+
+  /** Calls `cb` on each falling edge of INTn (frames waiting); polling `receive()` works without it. */
+  onInterrupt(cb: () => void): () => void {
+    if (!this.intPin) return function () { /* no interrupt pin */ };
+    return this.intPin.watchFalling(cb);
+  }
+
+  receive(buf: Uint8Array): number {
+    if (!this.ready) {
+      if (this.clock.nowMs() >= this.nextHealthCheck) {
+        this.nextHealthCheck = this.clock.nowMs() + this.healthCheckMs;
+        this.recover();
+      }
+      return 0;
+    }
+    if (this.clock.nowMs() >= this.nextHealthCheck && !this.checkHealth()) return 0;
+    if (this.rxLeft === 0) {
+      // §7.3 step 1: clear RECV before draining so a new arrival raises it (and INTn) again.
+      this.write8(CTL_S0_W, Sn_IR, IR_RECV);
+      const rsr = this.readStable16(Sn_RX_RSR);
+      if (rsr <= 0) return 0;
+      if (rsr > BUF_SIZE) { this.resync(); return 0; }
+      this.rxLeft = rsr;
+      this.rxPtr = this.read16(CTL_S0_R, Sn_RX_RD);
+    }
+    if (this.rxLeft < 2 + MIN_FRAME) { this.resync(); return 0; }
+    const ptr = this.rxPtr;
+    // §6: 2-byte big-endian header counting itself, then the frame without FCS.
+    const hdr = this.readRxHeader(ptr);
+    const len = hdr - 2;
+    
+    let got = len;
+    if (len > buf.length) {
+      got = 0; // no room: skip the whole frame, counted
+      this.counters.rxDropped++;
+    } else {
+      this.readRx((ptr + 2) & 0xffff, len, buf);
+    }
+    const next = (ptr + hdr) & 0xffff;
+    this.write16(CTL_S0_W, Sn_RX_RD, next);
+    if (!this.command(CMD_RECV)) { this.resync(); return 0; }
+    this.rxPtr = next;
+    this.rxLeft -= hdr;
+    if (got) this.counters.rxFrames++;
+    return got;
+  }
+
+  /** The 16-bit big-endian RX length header at pointer `ptr` (§6), split at the buffer end (§5.2). */
+  private readRxHeader(ptr: number): number {
+    const off = ptr % BUF_SIZE;
+    if (off !== BUF_SIZE - 1) return this.read16(CTL_S0_RX_R, off);
+    return (this.read8(CTL_S0_RX_R, off) << 8) | this.read8(CTL_S0_RX_R, 0);
+  }
+
+  /**
+   * Reads `n` bytes of socket 0 RX memory at pointer `ptr` into `dst[0..n)`, split at the end of the
+   * 16 KB buffer into two SPI frames (§5.2: the chip would wrap by itself; splitting is the defensive
+   * choice).
+   */
+  private readRx(ptr: number, n: number, dst: Uint8Array): void {
+    let off = ptr % BUF_SIZE;
+    let done = 0;
+    const tx = this.bulk;
+    while (done < n) {
+      const chunk = Math.min(n - done, BUF_SIZE - off);
+      tx[0] = off >> 8; tx[1] = off & 0xff; tx[2] = CTL_S0_RX_R;
+      const r = this.spi.transfer(tx.subarray(0, 3 + chunk));
+      dst.set(r.subarray(3, 3 + chunk), done);
+      done += chunk;
+      off = 0;
+    }
+  }
+
+  send(frame: Uint8Array): boolean {
+    const len = frame.length;
+    if (!this.ready || len < MIN_FRAME || len > MAX_FRAME) {
+      this.counters.txErrors++;
+      return false;
+    }
+    const n = len < MIN_TX ? MIN_TX : len;
+    // §7.2 step 2: never overwrite unsent data.
+    const fsr = this.readStable16(Sn_TX_FSR);
+    if (fsr < n) {
+      this.counters.txErrors++;
+      return false;
+    }
+    const ptr = this.read16(CTL_S0_R, Sn_TX_WR);
+    // Write the frame at `ptr`, split at the buffer end (§5.2).
+    let off = ptr % BUF_SIZE;
+    let done = 0;
+    const tx = this.bulk;
+    while (done < n) {
+      const chunk = Math.min(n - done, BUF_SIZE - off);
+      tx[0] = off >> 8; tx[1] = off & 0xff; tx[2] = CTL_S0_TX_W;
+      const fromFrame = Math.max(0, Math.min(chunk, len - done));
+      if (fromFrame > 0) tx.set(frame.subarray(done, done + fromFrame), 3);
+      if (fromFrame < chunk) tx.fill(0, 3 + fromFrame, 3 + chunk);
+      this.spi.transfer(tx.subarray(0, 3 + chunk));
+      done += chunk;
+      off = 0;
+    }
+    this.write16(CTL_S0_W, Sn_TX_WR, (ptr + n) & 0xffff);
+    if (!this.command(CMD_SEND)) return this.sendFailed();
+    // §7.2 step 7, §10.5: one SEND in flight; bounded wait for SEND_OK, then clear it.
+    const t0 = this.clock.nowMs();
+    for (let i = 0; i < this.maxPolls; i++) {
+      const ir = this.read8(CTL_S0_R, Sn_IR);
+      if (ir & IR_SEND_OK) {
+        this.write8(CTL_S0_W, Sn_IR, IR_SEND_OK);
+        this.counters.txFrames++;
+        return true;
+      }
+      if (ir & IR_TIMEOUT) break;
+      if (this.clock.nowMs() - t0 > this.sendTimeoutMs) break;
+    }
+    return this.sendFailed();
+  }
+
+  /** SEND_OK never came: the chip may have reset; re-initialise (esp-idf re-opens, §7.2). */
+  private sendFailed(): boolean {
+    this.counters.txErrors++;
+    this.recover();
+    return false;
+  }
+}

@@ -1,0 +1,129 @@
+// The Espruino implementation of hal/interfaces.ts: SPI frames over `SPIx.send(Uint8Array, csPin)`,
+// pins over digitalWrite / digitalRead / setWatch, a clock over getTime() (seconds -> ms), random
+// numbers from E.hwRand() (else Math.random), and E.sum as the checksum's native word sum.
+// Facts: ../shared/espruino.md ("Platform APIs the HAL uses"). Shipped code: ES5, no Node APIs.
+import { Clock, InputPin, OutputPin, RandomSource, SpiDevice } from '../interfaces';
+import { setNativeWordSum } from '../../tcp/wire/checksum';
+
+/** An Espruino pin: a Pin object on the device (B3, D18, ...), whatever the board configuration gives. */
+export type EspruinoPin = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The part of Espruino's SPI class (SPI1/SPI2/SPI3 or `new SPI()`) that the HAL uses. */
+export interface EspruinoSpiBus {
+  setup(options: { sck?: EspruinoPin; miso?: EspruinoPin; mosi?: EspruinoPin; baud?: number; mode?: number }): void;
+  send(data: Uint8Array, cs?: EspruinoPin): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+// Espruino globals (present on the device; the test installs shims on globalThis).
+declare function getTime(): number;
+declare function digitalWrite(pin: EspruinoPin, value: number | boolean): void;
+declare function digitalRead(pin: EspruinoPin): number;
+declare function pinMode(pin: EspruinoPin, mode: string): void;
+declare function setWatch(fn: (e: { state: boolean; time: number; lastTime?: number }) => void, pin: EspruinoPin,
+  options: { repeat: boolean; edge: string; debounce: number }): number;
+declare function clearWatch(id: number): void;
+declare const E: { sum?: (a: Uint16Array) => number; hwRand?: () => number; toUint8Array?: (s: string) => Uint8Array };
+
+/**
+ * One SPI device: `transfer` is one `bus.send(tx, cs)`, which holds chip select low for the whole
+ * frame and returns the bytes clocked in (a Uint8Array for a Uint8Array, espruino.md "SPI").
+ */
+export class EspruinoSpiDevice implements SpiDevice {
+  private readonly bus: EspruinoSpiBus;
+  private readonly cs: EspruinoPin;
+
+  constructor(bus: EspruinoSpiBus, cs: EspruinoPin) {
+    this.bus = bus;
+    this.cs = cs;
+    digitalWrite(cs, 1); // deselected until the first frame
+  }
+
+  transfer(tx: Uint8Array): Uint8Array {
+    const r = this.bus.send(tx, this.cs);
+    if (r && typeof r !== 'string' && r.length === tx.length) return r as Uint8Array;
+    // Not what the reference promises: convert a string, else answer like an absent chip (all 0x00).
+    if (typeof r === 'string' && r.length === tx.length && typeof E !== 'undefined' && E.toUint8Array) return E.toUint8Array(r);
+    return new Uint8Array(tx.length);
+  }
+}
+
+/** Sets up an SPI bus (mode 0, MSB first: both chips accept it) and returns the device on `cs`. */
+export function openSpi(bus: EspruinoSpiBus, pins: { sck?: EspruinoPin; miso?: EspruinoPin; mosi?: EspruinoPin; cs: EspruinoPin },
+  baud: number): EspruinoSpiDevice {
+  bus.setup({ sck: pins.sck, miso: pins.miso, mosi: pins.mosi, baud: baud, mode: 0 });
+  return new EspruinoSpiDevice(bus, pins.cs);
+}
+
+export class EspruinoOutputPin implements OutputPin {
+  private readonly pin: EspruinoPin;
+
+  constructor(pin: EspruinoPin, initialHigh: boolean) {
+    this.pin = pin;
+    digitalWrite(pin, initialHigh ? 1 : 0);
+  }
+
+  write(high: boolean): void {
+    digitalWrite(this.pin, high ? 1 : 0);
+  }
+}
+
+export class EspruinoInputPin implements InputPin {
+  private readonly pin: EspruinoPin;
+
+  constructor(pin: EspruinoPin, pullUp: boolean) {
+    this.pin = pin;
+    if (typeof pinMode === 'function') pinMode(pin, pullUp ? 'input_pullup' : 'input');
+  }
+
+  read(): boolean {
+    return !!digitalRead(this.pin);
+  }
+
+  watchFalling(onEdge: () => void): () => void {
+    let id: number | null = setWatch(function () { onEdge(); }, this.pin, { repeat: true, edge: 'falling', debounce: 0 });
+    return function () {
+      // clearWatch() without an id would remove every watch on the device: only ever pass ours.
+      if (id !== null && id !== undefined) clearWatch(id);
+      id = null;
+    };
+  }
+}
+
+/** getTime() is in seconds (a float); the HAL speaks milliseconds. */
+export class EspruinoClock implements Clock {
+  nowMs(): number {
+    return getTime() * 1000;
+  }
+
+  /** Busy-waits (bring-up timings of a few ms only); bounded by the time and by a loop count. */
+  delayMs(ms: number): void {
+    const until = getTime() + ms / 1000;
+    for (let i = 0; i < 1000000 && getTime() < until; i++) { /* wait */ }
+  }
+}
+
+export class EspruinoRandom implements RandomSource {
+  nextU32(): number {
+    if (typeof E !== 'undefined' && E.hwRand) return E.hwRand() >>> 0;
+    return Math.floor(Math.random() * 4294967296) >>> 0;
+  }
+}
+
+/** Makes the Internet checksum use E.sum (100-360x faster than a JS loop, espruino.md "Speed"). */
+export function installNativeChecksum(): boolean {
+  if (typeof E === 'undefined' || !E.sum) return false;
+  const e = E;
+  setNativeWordSum(function (w: Uint16Array): number { return e.sum!(w); });
+  return true;
+}
+
+export interface EspruinoPlatform {
+  clock: EspruinoClock;
+  random: EspruinoRandom;
+  nativeChecksum: boolean;
+}
+
+/** The platform pieces every board needs; call once at start-up. */
+export function espruinoPlatform(): EspruinoPlatform {
+  return { clock: new EspruinoClock(), random: new EspruinoRandom(), nativeChecksum: installNativeChecksum() };
+}

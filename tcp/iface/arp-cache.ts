@@ -1,0 +1,141 @@
+// The ARP cache (RFC 826 "Packet Reception"; RFC 1122 §2.3.2) and the queue of datagrams that wait
+// for an address to be resolved (RFC 1122 §2.3.2.2: "SHOULD save at least one ... packet").
+//
+// Everything is bounded up front: `size` entries (the least recently confirmed one is reused when full)
+// and `queueLimit` waiting frames in total. Entries are only created for addresses we asked about or
+// for hosts that ARP for us (RFC 826 merge algorithm), never from unsolicited replies, so a stranger
+// cannot fill the cache or redirect traffic to addresses we never talked to.
+import { Ipv4Address } from '../wire/reprs';
+
+export const ARP_FREE = 0;
+/** Resolution in progress: requests are being sent. */
+export const ARP_PENDING = 1;
+/** Address known until `expiresAt`. */
+export const ARP_RESOLVED = 2;
+
+export interface ArpEntry {
+  state: number;
+  ip: Ipv4Address;
+  /** Preallocated; valid when RESOLVED. */
+  mac: Uint8Array;
+  /** RESOLVED: when the entry stops being used. PENDING: unused. */
+  expiresAt: number;
+  /** When the next (re)request is due (PENDING, or RESOLVED being refreshed); Infinity if none. */
+  nextRequestAt: number;
+  /** Requests sent in the current resolution or refresh. */
+  requests: number;
+  /** Last time the entry was confirmed or created (for eviction). */
+  touchedAt: number;
+}
+
+/** A datagram waiting for its next hop's MAC: a copy of the whole frame (Ethernet header left blank). */
+export interface ArpWaiting {
+  nextHop: Ipv4Address;
+  frame: Uint8Array;
+  length: number;
+  /** Where the IP header starts (14) and the transport header (for error reports to the transport). */
+  protocol: number;
+  dst: Ipv4Address;
+  transportOffset: number;
+}
+
+export class ArpCache {
+  readonly entries: ArpEntry[] = [];
+  readonly waiting: ArpWaiting[] = [];
+  /** Spare frame copies, reused so resolution does not allocate once warmed up. */
+  private spare: Uint8Array[] = [];
+  /** Called when a PENDING entry is reused: its waiting datagrams must be failed. */
+  onEvictPending: ((ip: Ipv4Address) => void) | null = null;
+
+  constructor(readonly size: number, readonly queueLimit: number) {
+    for (let i = 0; i < size; i++) {
+      this.entries.push({ state: ARP_FREE, ip: 0, mac: new Uint8Array(6), expiresAt: 0, nextRequestAt: Infinity, requests: 0, touchedAt: 0 });
+    }
+  }
+
+  find(ip: Ipv4Address): ArpEntry | null {
+    const es = this.entries;
+    for (let i = 0; i < es.length; i++) if (es[i].state !== ARP_FREE && es[i].ip === ip) return es[i];
+    return null;
+  }
+
+  /** A free entry, or the least recently touched one (pending entries are reused last). */
+  allocate(ip: Ipv4Address, now: number): ArpEntry {
+    const es = this.entries;
+    let victim = es[0];
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i];
+      if (e.state === ARP_FREE) { victim = e; break; }
+      const better = victim.state === ARP_PENDING && e.state === ARP_RESOLVED ? true
+        : victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? false : e.touchedAt < victim.touchedAt;
+      if (better) victim = e;
+    }
+    // Datagrams still waiting for an evicted pending entry fail (the owner counts and reports them).
+    if (victim.state === ARP_PENDING) {
+      if (this.onEvictPending) this.onEvictPending(victim.ip);
+      else this.dropWaiting(victim.ip);
+    }
+    victim.state = ARP_FREE;
+    victim.ip = ip;
+    victim.touchedAt = now;
+    victim.requests = 0;
+    victim.nextRequestAt = Infinity;
+    return victim;
+  }
+
+  resolve(e: ArpEntry, mac: Uint8Array, now: number, ttlMs: number): void {
+    e.state = ARP_RESOLVED;
+    e.mac.set(mac.subarray(0, 6));
+    e.expiresAt = now + ttlMs;
+    e.touchedAt = now;
+    e.requests = 0;
+    e.nextRequestAt = Infinity;
+  }
+
+  free(e: ArpEntry): void {
+    e.state = ARP_FREE;
+    e.nextRequestAt = Infinity;
+  }
+
+  /** Copies `frame[0 .. length)` into the queue. False if the queue is full. */
+  enqueue(nextHop: Ipv4Address, frame: Uint8Array, length: number, protocol: number, dst: Ipv4Address, transportOffset: number): boolean {
+    if (this.waiting.length >= this.queueLimit) return false;
+    let copy = this.spare.pop();
+    if (!copy) copy = new Uint8Array(frame.length);
+    copy.set(frame.subarray(0, length));
+    this.waiting.push({ nextHop, frame: copy, length, protocol, dst, transportOffset });
+    return true;
+  }
+
+  /** Removes and returns the waiting datagrams for `nextHop` (caller gives frames back with `recycle`). */
+  takeWaiting(nextHop: Ipv4Address): ArpWaiting[] {
+    const out: ArpWaiting[] = [];
+    const w = this.waiting;
+    for (let i = 0; i < w.length;) {
+      if (w[i].nextHop === nextHop) out.push(w.splice(i, 1)[0]);
+      else i++;
+    }
+    return out;
+  }
+
+  recycle(w: ArpWaiting): void {
+    if (this.spare.length < this.queueLimit) this.spare.push(w.frame);
+  }
+
+  countWaiting(nextHop: Ipv4Address): number {
+    let n = 0;
+    for (let i = 0; i < this.waiting.length; i++) if (this.waiting[i].nextHop === nextHop) n++;
+    return n;
+  }
+
+  private dropWaiting(nextHop: Ipv4Address): void {
+    const ws = this.takeWaiting(nextHop);
+    for (let i = 0; i < ws.length; i++) this.recycle(ws[i]);
+  }
+
+  /** Forgets everything (address change). */
+  clear(): void {
+    for (let i = 0; i < this.entries.length; i++) this.free(this.entries[i]);
+    while (this.waiting.length) this.recycle(this.waiting.pop() as ArpWaiting);
+  }
+}

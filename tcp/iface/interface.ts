@@ -1,0 +1,711 @@
+// The network interface: one Ethernet frame device, ARP, IPv4, ICMP, UDP, and the DHCP and DNS clients,
+// driven from outside by `poll(nowMs)`. No clocks, timers or Math.random here: time comes in as `nowMs`,
+// randomness from the RandomSource given.
+//
+// Design decisions (the cost of each is written next to it):
+// - IPv4 fragments are NOT reassembled: they are dropped and counted (`ipv4-fragment`). A reassembly
+//   buffer costs a full 1500-byte frame (119 JsVars on a Pico, ~2% of its heap) per datagram in
+//   progress, and nothing we speak needs it: TCP announces an MSS that fits one frame, DNS answers
+//   we ask for fit in 512 bytes (RFC 1035 §4.2.1), DHCP in 576 (RFC 2131 §2). Consequence: a UDP
+//   application receiving datagrams larger than 1472 bytes gets nothing. We never fragment either:
+//   a transport datagram must fit `maxTransportLength()`.
+// - One transmit and one receive frame buffer, preallocated. Transports write straight into the
+//   transmit buffer (transport.ts). Only an ARP miss copies a frame (into a bounded, recycled queue).
+// - Datagrams received with TTL 0 are dropped (`ipv4-ttl-zero`): no host may send one (RFC 1122
+//   §3.2.1.7); any other TTL is accepted, as a host must (ibid.).
+// - DF is set on TCP datagrams (they are sized to the MTU by the MSS) and clear on others; every
+//   datagram gets the next value of one 16-bit Identification counter (RFC 791 §3.2, RFC 6864 §4.1).
+import { FrameDevice, RandomSource } from '../../hal/interfaces';
+import { Emitter } from '../events';
+import {
+  Ipv4Address, isWireError, ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP,
+} from '../wire/reprs';
+import {
+  parseEthernet, newEthernetRepr, emitEthernetHeader, isBroadcastMac, macEquals, BROADCAST_MAC,
+  ETH_HEADER_LEN, ETH_MAX_FRAME, EthernetRepr,
+} from '../wire/ethernet';
+import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
+import { parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4Repr, Ipv4View, IPV4_HEADER_LEN } from '../wire/ipv4';
+import {
+  parseIcmp, emitIcmp, newIcmpRepr, IcmpRepr, ICMP_HEADER_LEN, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY,
+  ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_HOST,
+} from '../wire/icmp';
+import { prefixToMask, sameSubnet } from '../wire/ipv4-address';
+import { IpSender, Transport } from './transport';
+import { ArpCache, ArpEntry, ArpWaiting, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
+import { UdpLayer } from './udp';
+import { DhcpClient } from './dhcp-client';
+import { DnsClient } from './dns-client';
+
+/** Every tunable of the interface, with its default. */
+export interface InterfaceLimits {
+  /** Frames read from the device per poll() call (the rest wait for the next call, which is due at once). */
+  rxFramesPerPoll: number;
+  /** ARP cache entries. */
+  arpCacheSize: number;
+  /** How long a resolved entry is used (ms); RFC 1122 §2.3.2.1 wants a timeout, Linux uses ~60 s. */
+  arpEntryTtlMs: number;
+  /** A used entry this close to expiry is refreshed by a unicast request (RFC 1122 §2.3.2.1 "unicast poll"). */
+  arpRefreshMs: number;
+  /** Interval between requests while resolving (RFC 1122 §2.3.2.1: at most one per second per address). */
+  arpRetryMs: number;
+  /** Requests sent before giving up on an address. */
+  arpRequests: number;
+  /** Datagrams (in total) waiting for address resolution. */
+  arpQueue: number;
+  /** ICMP error messages: burst size, and one more token every `icmpErrorIntervalMs` (RFC 1812 §4.3.2.8). */
+  icmpErrorBurst: number;
+  icmpErrorIntervalMs: number;
+  /** TTL of datagrams we send (RFC 1700 recommends 64). */
+  ttl: number;
+  /** UDP sockets at once, and datagrams queued per socket without a callback. */
+  udpSockets: number;
+  udpRxQueue: number;
+  /** DNS: cache entries, queries in progress, per-try timeout, tries per server, longest TTL honoured (s). */
+  dnsCacheSize: number;
+  dnsPending: number;
+  dnsTimeoutMs: number;
+  dnsTries: number;
+  dnsMaxTtlS: number;
+}
+
+export const DEFAULT_LIMITS: InterfaceLimits = {
+  rxFramesPerPoll: 8,
+  arpCacheSize: 8,
+  arpEntryTtlMs: 60000,
+  arpRefreshMs: 5000,
+  arpRetryMs: 1000,
+  arpRequests: 3,
+  arpQueue: 4,
+  icmpErrorBurst: 10,
+  icmpErrorIntervalMs: 100,
+  ttl: 64,
+  udpSockets: 8,
+  udpRxQueue: 4,
+  dnsCacheSize: 8,
+  dnsPending: 4,
+  dnsTimeoutMs: 2000,
+  dnsTries: 3,
+  dnsMaxTtlS: 3600,
+};
+
+export interface Ipv4Config {
+  address: Ipv4Address;
+  prefixLength: number;
+  gateway?: Ipv4Address;
+  dns?: Ipv4Address[];
+}
+
+export interface InterfaceOptions {
+  device: FrameDevice;
+  random: RandomSource;
+  /** Static configuration. */
+  ipv4?: Ipv4Config;
+  /** Get the configuration by DHCP (ignored when `ipv4` is given). */
+  dhcp?: boolean;
+  /** Sent in DHCP requests (option 12). */
+  hostname?: string;
+  limits?: Partial<InterfaceLimits>;
+}
+
+/** Counters of the interface: a plain object of named numbers (drops are named by reason). */
+export type InterfaceCounters = { [name: string]: number };
+
+function newCounters(): InterfaceCounters {
+  // The usual ones start at 0 so a status page lists them; rarer reasons appear when first counted.
+  return {
+    'rx-frames': 0, 'tx-frames': 0, 'tx-device-refused': 0,
+    'eth-not-for-us': 0, 'eth-unknown-type': 0,
+    'arp-rx': 0, 'arp-requests-sent': 0, 'arp-replies-sent': 0, 'arp-unsolicited-ignored': 0,
+    'arp-address-conflict': 0, 'arp-queue-full': 0, 'arp-resolution-failed': 0,
+    'ipv4-rx': 0, 'ipv4-bad-checksum': 0, 'ipv4-truncated': 0, 'ipv4-not-for-us': 0, 'ipv4-fragment': 0,
+    'ipv4-bad-src': 0, 'ipv4-ttl-zero': 0, 'ipv4-unknown-protocol': 0, 'ipv4-no-route': 0,
+    'icmp-echo-replies': 0, 'icmp-bad-checksum': 0, 'icmp-errors-sent': 0, 'icmp-rate-limited': 0,
+    'icmp-unreachable-rx': 0, 'icmp-broadcast-ignored': 0,
+    'udp-rx': 0, 'udp-bad-checksum': 0, 'udp-no-socket': 0, 'udp-rx-queue-full': 0,
+    'internal-errors': 0,
+  };
+}
+
+const BROADCAST: Ipv4Address = 0xffffffff;
+const ZERO_MAC = new Uint8Array(6);
+
+/** Class D (multicast) and E (reserved) addresses: 224.0.0.0/3. */
+function isMulticastOrReserved(a: Ipv4Address): boolean {
+  return a >>> 29 === 7;
+}
+
+/**
+ * Events: 'config' (cfg: Ipv4Config | null) whenever the address configuration changes (static, DHCP
+ * bind, renew with a new address, lease expiry → null).
+ */
+export class Interface extends Emitter implements IpSender {
+  readonly device: FrameDevice;
+  readonly mac: Uint8Array;
+  readonly counters: InterfaceCounters = newCounters();
+  readonly limits: InterfaceLimits;
+  readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  readonly arp: ArpCache;
+  readonly udp: UdpLayer;
+  readonly dns: DnsClient;
+  /** Present when the interface was created with `dhcp: true` (and no static `ipv4`). */
+  readonly dhcp: DhcpClient | null = null;
+  readonly random: RandomSource;
+
+  address: Ipv4Address = 0;
+  prefixLength = 0;
+  netmask: Ipv4Address = 0;
+  gateway: Ipv4Address = 0;
+  dnsServers: Ipv4Address[] = [];
+
+  /** The time given to the last poll() (what sends between polls use). */
+  now = 0;
+  private transports: Transport[] = [];
+  private ipId: number;
+  private icmpTokens: number;
+  private icmpRefillAt = 0;
+  private gratuitousDue = false;
+  private arpDue = false;
+
+  // Reused representations (no allocation per packet).
+  private readonly eth: EthernetRepr = newEthernetRepr();
+  private readonly arpIn: ArpRepr = { op: 0, senderMac: new Uint8Array(6), senderIp: 0, targetMac: new Uint8Array(6), targetIp: 0 };
+  private readonly arpOut: ArpRepr = { op: 0, senderMac: new Uint8Array(6), senderIp: 0, targetMac: new Uint8Array(6), targetIp: 0 };
+  private readonly ipIn: Ipv4Repr = newIpv4Repr();
+  private readonly ipOut: Ipv4Repr = newIpv4Repr();
+  private readonly icmpIn: IcmpRepr = newIcmpRepr();
+  private readonly icmpOut: IcmpRepr = newIcmpRepr();
+  private readonly innerIp = new Ipv4View(new Uint8Array(0), 0);
+
+  // The datagram begun by beginDatagram, until commitDatagram.
+  private txDst: Ipv4Address = 0;
+  private txProtocol = -1;
+  private txNextHop: Ipv4Address = 0;
+
+  constructor(o: InterfaceOptions) {
+    super();
+    this.device = o.device;
+    this.mac = o.device.mac;
+    this.random = o.random;
+    const l: InterfaceLimits = {} as InterfaceLimits;
+    const keys = Object.keys(DEFAULT_LIMITS) as Array<keyof InterfaceLimits>;
+    for (let i = 0; i < keys.length; i++) {
+      const v = o.limits ? o.limits[keys[i]] : undefined;
+      l[keys[i]] = v === undefined ? DEFAULT_LIMITS[keys[i]] : v;
+    }
+    this.limits = l;
+    this.icmpTokens = l.icmpErrorBurst;
+    this.ipId = o.random.nextU32() & 0xffff;
+    this.arp = new ArpCache(l.arpCacheSize, l.arpQueue);
+    const self = this;
+    this.arp.onEvictPending = function (ip: Ipv4Address): void { self.failWaiting(ip); };
+    const host = {
+      ip: this as IpSender,
+      count: function (reason: string): void { self.count(reason); },
+      randomU32: function (): number { return self.random.nextU32(); },
+    };
+    this.udp = new UdpLayer(host, l.udpSockets, l.udpRxQueue);
+    this.dns = new DnsClient(this);
+    if (o.ipv4) this.configure(o.ipv4);
+    else if (o.dhcp) this.dhcp = new DhcpClient(this, o.hostname || '');
+  }
+
+  /** Counts one event or drop under `reason`. */
+  count(reason: string): void {
+    const c = this.counters;
+    c[reason] = (c[reason] || 0) + 1;
+  }
+
+  // ---- configuration -------------------------------------------------------------------------------
+
+  /** Sets (or with null, removes) the IPv4 configuration; announces a new address by gratuitous ARP. */
+  configure(cfg: Ipv4Config | null): void {
+    const old = this.address;
+    if (cfg) {
+      this.address = cfg.address >>> 0;
+      this.prefixLength = cfg.prefixLength;
+      this.netmask = prefixToMask(cfg.prefixLength);
+      this.gateway = (cfg.gateway || 0) >>> 0;
+      this.dnsServers = cfg.dns ? cfg.dns.slice(0) : [];
+    } else {
+      this.address = 0;
+      this.prefixLength = 0;
+      this.netmask = 0;
+      this.gateway = 0;
+      this.dnsServers = [];
+    }
+    if (old !== this.address) {
+      // Mappings learnt under the old address may be for another subnet: start afresh.
+      this.failAllWaiting();
+      this.arp.clear();
+      // RFC 5227 §3 / RFC 826: announce the new mapping so neighbours update their caches.
+      if (this.address !== 0) this.gratuitousDue = true;
+    }
+    this.emit('config', cfg ? this.config() : null);
+  }
+
+  /** The current configuration, or null while unconfigured. */
+  config(): Ipv4Config | null {
+    if (this.address === 0) return null;
+    return { address: this.address, prefixLength: this.prefixLength, gateway: this.gateway, dns: this.dnsServers.slice(0) };
+  }
+
+  addTransport(t: Transport): void {
+    if (this.transports.indexOf(t) < 0) this.transports.push(t);
+  }
+
+  removeTransport(t: Transport): void {
+    const i = this.transports.indexOf(t);
+    if (i >= 0) this.transports.splice(i, 1);
+  }
+
+  // ---- the poll loop -------------------------------------------------------------------------------
+
+  /**
+   * Reads up to `limits.rxFramesPerPoll` frames, runs what is due (ARP retries, DHCP, DNS, transports)
+   * and returns the time (ms) it next needs to be called (`nowMs` itself when frames are still waiting).
+   * Never throws: an exception from a handler is caught and counted as `internal-errors`.
+   */
+  poll(nowMs: number): number {
+    this.now = nowMs;
+    let next = Infinity;
+    let n = 0;
+    for (; n < this.limits.rxFramesPerPoll; n++) {
+      let len = 0;
+      try {
+        len = this.device.receive(this.rxBuffer);
+      } catch (e) {
+        this.count('internal-errors');
+        break;
+      }
+      if (!(len > 0)) break;
+      this.count('rx-frames');
+      try {
+        this.handleFrame(len);
+      } catch (e) {
+        this.count('internal-errors');
+      }
+    }
+    if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
+    try {
+      if (this.gratuitousDue) {
+        this.gratuitousDue = false;
+        this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
+      }
+      next = Math.min(next, this.pollArp(nowMs));
+      if (this.dhcp) next = Math.min(next, this.dhcp.poll(nowMs));
+      next = Math.min(next, this.dns.poll(nowMs));
+      for (let i = 0; i < this.transports.length; i++) next = Math.min(next, this.transports[i].poll(nowMs, this));
+      if (this.arpDue) {
+        // A refresh was asked for while the transmit buffer was busy: send it now.
+        this.arpDue = false;
+        next = Math.min(next, this.pollArp(nowMs));
+      }
+    } catch (e) {
+      this.count('internal-errors');
+    }
+    return next;
+  }
+
+  private handleFrame(len: number): void {
+    const buf = this.rxBuffer;
+    const eth = parseEthernet(buf, 0, len, this.eth);
+    if (isWireError(eth)) { this.count(eth); return; }
+    if (!macEquals(eth.dst, this.mac) && !isBroadcastMac(eth.dst)) { this.count('eth-not-for-us'); return; }
+    if (eth.ethertype === ETHERTYPE_ARP) this.handleArp(eth.payloadOffset, eth.payloadLength);
+    else if (eth.ethertype === ETHERTYPE_IPV4) this.handleIpv4(eth.payloadOffset, eth.payloadLength, isBroadcastMac(eth.dst));
+    else this.count('eth-unknown-type');
+  }
+
+  // ---- ARP -----------------------------------------------------------------------------------------
+
+  private handleArp(off: number, len: number): void {
+    const a = parseArp(this.rxBuffer, off, len, this.arpIn);
+    if (isWireError(a)) { this.count(a); return; }
+    this.count('arp-rx');
+    const now = this.now;
+    if (this.address !== 0 && a.senderIp === this.address) {
+      // Someone else claims our address (RFC 5227 §2.4): count it, never learn it.
+      if (!macEquals(a.senderMac, this.mac)) this.count('arp-address-conflict');
+      return;
+    }
+    if (a.senderIp === 0 || a.senderIp === BROADCAST || isMulticastOrReserved(a.senderIp) || isBroadcastMac(a.senderMac) ||
+        (a.senderMac[0] & 1) === 1) {
+      // Probes (sender 0, RFC 5227 §2.1.1) and nonsense senders teach us nothing. A probe for our
+      // address is answered, so the prober sees the address is taken (RFC 5227 §2.1.1).
+      if (a.op === ARP_OP_REQUEST && a.senderIp === 0) {
+        if (this.address !== 0 && a.targetIp === this.address && (a.senderMac[0] & 1) === 0) {
+          this.sendArp(ARP_OP_REPLY, a.senderMac, 0, a.senderMac);
+          this.count('arp-replies-sent');
+        }
+        return;
+      }
+      this.count('arp-bad-sender');
+      return;
+    }
+    // RFC 826 "Packet Reception": if the sender is in the table, update it (merge)...
+    let e = this.arp.find(a.senderIp);
+    let merged = false;
+    if (e) {
+      this.learn(e, a.senderMac);
+      merged = true;
+    }
+    const forUs = this.address !== 0 && a.targetIp === this.address;
+    if (!forUs) {
+      if (!merged) this.count('arp-unsolicited-ignored');
+      return;
+    }
+    // ...and if we are the target and it was not there, add it (the requester will talk to us next).
+    if (!merged) {
+      if (a.op === ARP_OP_REPLY) {
+        // A reply we never asked for (no entry): do not let it create one.
+        this.count('arp-unsolicited-ignored');
+        return;
+      }
+      e = this.arp.allocate(a.senderIp, now);
+      this.learn(e, a.senderMac);
+    }
+    if (a.op === ARP_OP_REQUEST) {
+      this.sendArp(ARP_OP_REPLY, a.senderMac, a.senderIp, a.senderMac);
+      this.count('arp-replies-sent');
+    }
+  }
+
+  /** Records `mac` for entry `e` and sends whatever waited for it. */
+  private learn(e: ArpEntry, mac: Uint8Array): void {
+    this.arp.resolve(e, mac, this.now, this.limits.arpEntryTtlMs);
+    if (this.arp.waiting.length === 0) return;
+    const ws = this.arp.takeWaiting(e.ip);
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      emitEthernetHeader(w.frame, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+      this.sendFrame(w.frame, w.length);
+      this.arp.recycle(w);
+    }
+  }
+
+  /**
+   * Sends an ARP packet from us. `dstMac` is the Ethernet destination; the target hardware address is
+   * `targetMac` (zero for requests, RFC 826). A request with `targetIp` = our address is a gratuitous
+   * announcement (RFC 5227 §3).
+   */
+  private sendArp(op: number, dstMac: Uint8Array, targetIp: Ipv4Address, targetMac: Uint8Array | null): void {
+    const buf = this.txBuffer;
+    const r = this.arpOut;
+    r.op = op;
+    r.senderMac = this.mac;
+    r.senderIp = this.address;
+    if (targetMac) r.targetMac = targetMac;
+    else r.targetMac = ZERO_MAC;
+    r.targetIp = targetIp;
+    emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
+    emitArp(r, buf, ETH_HEADER_LEN);
+    // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
+    buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
+    if (op === ARP_OP_REQUEST) this.count('arp-requests-sent');
+    this.sendFrame(buf, 60);
+  }
+
+  private requestAddress(e: ArpEntry, unicast: boolean): void {
+    e.requests++;
+    e.nextRequestAt = this.now + this.limits.arpRetryMs;
+    this.sendArp(ARP_OP_REQUEST, unicast ? e.mac : BROADCAST_MAC, e.ip, null);
+  }
+
+  /** ARP timers: retries, failures, refreshes, expiry. Returns the next deadline. */
+  private pollArp(now: number): number {
+    let next = Infinity;
+    const es = this.arp.entries;
+    const l = this.limits;
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i];
+      if (e.state === ARP_PENDING) {
+        if (now >= e.nextRequestAt) {
+          if (e.requests >= l.arpRequests) {
+            // RFC 1122 §2.3.2.1: give up; datagrams waiting fail with host unreachable.
+            this.arp.free(e);
+            this.failWaiting(e.ip);
+            continue;
+          }
+          this.requestAddress(e, false);
+        }
+        next = Math.min(next, e.nextRequestAt);
+      } else if (e.state === ARP_RESOLVED) {
+        if (now >= e.expiresAt) {
+          this.arp.free(e);
+          continue;
+        }
+        if (e.nextRequestAt !== Infinity && now >= e.nextRequestAt) {
+          if (e.requests < l.arpRequests) this.requestAddress(e, e.requests < l.arpRequests - 1);
+          else e.nextRequestAt = Infinity;
+        }
+        next = Math.min(next, e.expiresAt, e.nextRequestAt);
+      }
+    }
+    return next;
+  }
+
+  /** Drops every datagram waiting for `nextHop`, counting each and telling its transport. */
+  private failWaiting(nextHop: Ipv4Address): void {
+    const ws = this.arp.takeWaiting(nextHop);
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      this.count('arp-resolution-failed');
+      this.reportUnreachable(w.protocol, w.dst, ICMP_UNREACH_HOST, w.frame, w.transportOffset, w.length - w.transportOffset);
+      this.arp.recycle(w);
+    }
+  }
+
+  private failAllWaiting(): void {
+    while (this.arp.waiting.length) this.failWaiting(this.arp.waiting[0].nextHop);
+  }
+
+  // ---- IpSender (transports send through these) --------------------------------------------------
+
+  localAddress(): Ipv4Address {
+    return this.address;
+  }
+
+  maxTransportLength(): number {
+    return ETH_MAX_FRAME - ETH_HEADER_LEN - IPV4_HEADER_LEN;
+  }
+
+  /** The next hop for `dst`: itself when on-link, the gateway otherwise; BROADCAST for broadcasts; -1 if no route. */
+  private route(dst: Ipv4Address): number {
+    if (dst === BROADCAST) return BROADCAST;
+    if (this.address === 0) return -1; // only limited broadcast before configuration (DHCP)
+    if (this.netmask !== BROADCAST && dst === ((this.address | ~this.netmask) >>> 0)) return BROADCAST;
+    if (sameSubnet(dst, this.address, this.netmask)) return dst;
+    return this.gateway !== 0 ? this.gateway : -1;
+  }
+
+  beginDatagram(dst: Ipv4Address, protocol: number): number {
+    dst = dst >>> 0;
+    this.txProtocol = -1;
+    if (dst === 0 || isMulticastOrReserved(dst) || (dst >>> 24) === 127 || (dst === this.address)) {
+      this.count('ipv4-no-route');
+      return -1;
+    }
+    const hop = this.route(dst);
+    if (hop < 0) {
+      this.count('ipv4-no-route');
+      return -1;
+    }
+    if (hop !== BROADCAST) {
+      const e = this.arp.find(hop);
+      if ((!e || e.state !== ARP_RESOLVED) && this.arp.waiting.length >= this.arp.queueLimit) {
+        this.count('arp-queue-full');
+        return -1;
+      }
+    }
+    this.txDst = dst;
+    this.txProtocol = protocol;
+    this.txNextHop = hop;
+    return ETH_HEADER_LEN + IPV4_HEADER_LEN;
+  }
+
+  commitDatagram(length: number): boolean {
+    if (this.txProtocol < 0) return false;
+    const protocol = this.txProtocol;
+    this.txProtocol = -1;
+    if (!(length >= 0) || length > this.maxTransportLength()) {
+      this.count('ipv4-tx-too-big');
+      return false;
+    }
+    const buf = this.txBuffer;
+    const r = this.ipOut;
+    r.src = this.address;
+    r.dst = this.txDst;
+    r.protocol = protocol;
+    r.ttl = this.limits.ttl;
+    r.tos = 0;
+    r.id = this.ipId;
+    this.ipId = (this.ipId + 1) & 0xffff;
+    r.dontFragment = protocol === IP_PROTO_TCP;
+    r.moreFragments = false;
+    r.fragmentOffset = 0;
+    r.payloadLength = length;
+    emitIpv4Header(r, buf, ETH_HEADER_LEN);
+    let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
+    if (frameLen < 60) {
+      buf.fill(0, frameLen, 60);
+      frameLen = 60;
+    }
+    const hop = this.txNextHop;
+    if (hop === BROADCAST) {
+      emitEthernetHeader(buf, 0, BROADCAST_MAC, this.mac, ETHERTYPE_IPV4);
+      return this.sendFrame(buf, frameLen);
+    }
+    let e = this.arp.find(hop);
+    if (e && e.state === ARP_RESOLVED) {
+      // Refresh an entry in use shortly before it expires (unicast first, RFC 1122 §2.3.2.1). The
+      // request is sent by the next poll: the transmit buffer holds this datagram now.
+      if (e.nextRequestAt === Infinity && this.now >= e.expiresAt - this.limits.arpRefreshMs) {
+        e.requests = 0;
+        e.nextRequestAt = this.now;
+        this.arpDue = true;
+      }
+      emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+      return this.sendFrame(buf, frameLen);
+    }
+    // Not resolved: keep a copy and ask (RFC 1122 §2.3.2.2).
+    if (!this.arp.enqueue(hop, buf, frameLen, protocol, this.txDst, ETH_HEADER_LEN + IPV4_HEADER_LEN)) {
+      this.count('arp-queue-full');
+      return false;
+    }
+    if (!e) {
+      e = this.arp.allocate(hop, this.now);
+      e.state = ARP_PENDING;
+      this.requestAddress(e, false);
+    }
+    return true;
+  }
+
+  private sendFrame(buf: Uint8Array, len: number): boolean {
+    const ok = this.device.send(len === buf.length ? buf : buf.subarray(0, len));
+    if (ok) this.count('tx-frames');
+    else this.count('tx-device-refused');
+    return ok;
+  }
+
+  // ---- IPv4 receive ----------------------------------------------------------------------------------
+
+  private handleIpv4(off: number, len: number, linkBroadcast: boolean): void {
+    const buf = this.rxBuffer;
+    const ip = parseIpv4(buf, off, len, this.ipIn);
+    if (isWireError(ip)) { this.count(ip); return; }
+    // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
+    if (ip.src === BROADCAST || isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||
+        (this.address !== 0 && ip.src === this.address) ||
+        (this.address !== 0 && this.netmask !== BROADCAST && ip.src === ((this.address | ~this.netmask) >>> 0))) {
+      this.count('ipv4-bad-src');
+      return;
+    }
+    if (ip.ttl === 0) { this.count('ipv4-ttl-zero'); return; }
+    let broadcast = false;
+    if (ip.dst === this.address && this.address !== 0) {
+      broadcast = false;
+    } else if (ip.dst === BROADCAST || (this.address !== 0 && this.netmask !== BROADCAST &&
+               ip.dst === ((this.address | ~this.netmask) >>> 0))) {
+      broadcast = true;
+    } else if (this.address === 0 && ip.protocol === IP_PROTO_UDP && !isMulticastOrReserved(ip.dst)) {
+      // Unconfigured: a DHCP server may unicast the offer to the address it offers (RFC 2131 §4.1).
+      broadcast = false;
+    } else {
+      this.count('ipv4-not-for-us');
+      return;
+    }
+    if (linkBroadcast && !broadcast && this.address !== 0) {
+      // A unicast IP datagram in a link-layer broadcast (RFC 1122 §3.3.6): accept, but treat as broadcast
+      // for replies so we never answer it with an ICMP error.
+      broadcast = true;
+    }
+    // Fragments are dropped, not reassembled (see the top of this file).
+    if (ip.moreFragments || ip.fragmentOffset !== 0) { this.count('ipv4-fragment'); return; }
+    this.count('ipv4-rx');
+    const pOff = ip.payloadOffset;
+    const pLen = ip.payloadLength;
+    if (ip.protocol === IP_PROTO_ICMP) {
+      this.handleIcmp(ip, broadcast);
+      return;
+    }
+    if (ip.protocol === IP_PROTO_UDP) {
+      if (!this.udp.deliver(ip.src, ip.dst, buf, pOff, pLen) && !broadcast) {
+        // RFC 1122 §4.1.3.1: SHOULD send ICMP Port Unreachable.
+        this.sendIcmpError(ICMP_UNREACH_PORT, off, ip);
+      }
+      return;
+    }
+    for (let i = 0; i < this.transports.length; i++) {
+      const t = this.transports[i];
+      if (t.protocol === ip.protocol) {
+        if (broadcast) { this.count('ipv4-broadcast-to-transport'); return; } // TCP is unicast only
+        t.receive(ip.src, ip.dst, buf, pOff, pLen, this.now);
+        return;
+      }
+    }
+    this.count('ipv4-unknown-protocol');
+    // RFC 1122 §3.2.2.1: protocol unreachable for a transport we do not implement.
+    if (!broadcast) this.sendIcmpError(ICMP_UNREACH_PROTOCOL, off, ip);
+  }
+
+  // ---- ICMP ------------------------------------------------------------------------------------------
+
+  private handleIcmp(ip: Ipv4Repr, broadcast: boolean): void {
+    const buf = this.rxBuffer;
+    const m = parseIcmp(buf, ip.payloadOffset, ip.payloadLength, this.icmpIn);
+    if (isWireError(m)) { this.count(m); return; }
+    if (m.type === ICMP_ECHO_REQUEST) {
+      // RFC 1122 §3.2.2.6 allows ignoring broadcast echo requests; we do (no smurf amplification).
+      if (broadcast) { this.count('icmp-broadcast-ignored'); return; }
+      const off = this.beginDatagram(ip.src, IP_PROTO_ICMP);
+      if (off < 0) return;
+      const tx = this.txBuffer;
+      // RFC 792: the reply carries the request's identifier, sequence and data unchanged.
+      tx.set(buf.subarray(m.payloadOffset, m.payloadOffset + m.payloadLength), off + ICMP_HEADER_LEN);
+      const o = this.icmpOut;
+      o.type = ICMP_ECHO_REPLY;
+      o.code = 0;
+      o.restOfHeader = m.restOfHeader;
+      o.payloadLength = m.payloadLength;
+      const n = emitIcmp(o, tx, off);
+      if (this.commitDatagram(n)) this.count('icmp-echo-replies');
+      return;
+    }
+    if (m.type === ICMP_DEST_UNREACHABLE) {
+      this.count('icmp-unreachable-rx');
+      // The data holds the original IP header and at least 8 bytes of its payload (RFC 792).
+      const inner = this.innerIp.reset(buf, m.payloadOffset);
+      if (m.payloadLength < IPV4_HEADER_LEN + 8 || inner.version !== 4) { this.count('icmp-bad-original'); return; }
+      const hl = inner.headerLength;
+      if (hl < IPV4_HEADER_LEN || m.payloadLength < hl + 8 || inner.src !== this.address) { this.count('icmp-bad-original'); return; }
+      const tOff = m.payloadOffset + hl;
+      this.reportUnreachable(inner.protocol, inner.dst, m.code, buf, tOff, m.payloadLength - hl);
+      return;
+    }
+    this.count('icmp-ignored');
+  }
+
+  /** Tells the transport of `protocol` (if it listens for that) that `dst` is unreachable. */
+  private reportUnreachable(protocol: number, dst: Ipv4Address, code: number, buf: Uint8Array, off: number, len: number): void {
+    if (protocol === IP_PROTO_UDP) {
+      this.dns.unreachable(dst, buf, off, len);
+      return;
+    }
+    for (let i = 0; i < this.transports.length; i++) {
+      const t = this.transports[i];
+      if (t.protocol === protocol && t.unreachable) t.unreachable(dst, code, buf, off, len);
+    }
+  }
+
+  /**
+   * Sends destination unreachable `code` about the datagram whose IP header is at rxBuffer[ipOff],
+   * rate-limited (RFC 1812 §4.3.2.8) and never about ICMP errors, broadcasts or fragments (RFC 1122
+   * §3.2.2). The data is the original header and the first 8 bytes of its payload (RFC 792).
+   */
+  private sendIcmpError(code: number, ipOff: number, ip: Ipv4Repr): void {
+    if (ip.src === 0 || this.address === 0) return;
+    const now = this.now;
+    const l = this.limits;
+    if (now >= this.icmpRefillAt) {
+      const steps = Math.floor((now - this.icmpRefillAt) / l.icmpErrorIntervalMs) + 1;
+      this.icmpTokens = Math.min(l.icmpErrorBurst, this.icmpTokens + steps);
+      this.icmpRefillAt = now + l.icmpErrorIntervalMs;
+    }
+    if (this.icmpTokens <= 0) { this.count('icmp-rate-limited'); return; }
+    this.icmpTokens--;
+    const off = this.beginDatagram(ip.src, IP_PROTO_ICMP);
+    if (off < 0) return;
+    const quoted = Math.min(ip.headerLength + 8, ip.totalLength);
+    const tx = this.txBuffer;
+    tx.set(this.rxBuffer.subarray(ipOff, ipOff + quoted), off + ICMP_HEADER_LEN);
+    const o = this.icmpOut;
+    o.type = ICMP_DEST_UNREACHABLE;
+    o.code = code;
+    o.restOfHeader = 0;
+    o.payloadLength = quoted;
+    const n = emitIcmp(o, tx, off);
+    if (this.commitDatagram(n)) this.count('icmp-errors-sent');
+  }
+}

@@ -1,0 +1,70 @@
+// TCP configuration: every tunable in one place, with defaults sized for a small device.
+import { SocketBuffers } from '../socket-api';
+
+export interface TcpConfig extends SocketBuffers {
+  /** Receive buffer per connection (bytes). The advertised window follows its free space. */
+  rxBytes: number;
+  /** Send buffer per connection (bytes). */
+  txBytes: number;
+  /** Upper bound on the MSS we announce and use (the MTU bounds it too). */
+  mss: number;
+  /**
+   * Maximum segment lifetime in ms. TIME_WAIT lasts 2×MSL (RFC 9293 §3.4.2). RFC 793 suggested
+   * 2 minutes; a device with a handful of connection slots cannot hold one that long, so the default
+   * is 5 s (TIME_WAIT 10 s). Old duplicates from a previous incarnation are still rejected by the
+   * ISN generator's clock component (RFC 6528) for reconnects within that time.
+   */
+  mslMs: number;
+  /** RFC 6298 §2.1 initial RTO, §2.4 minimum, §2.5 maximum (ms). */
+  initialRtoMs: number;
+  minRtoMs: number;
+  maxRtoMs: number;
+  /** Retransmissions of a data segment or FIN (or zero-window probes without answer) before ETIMEDOUT. */
+  maxRetries: number;
+  /** Retransmissions of a SYN or SYN|ACK before giving up. */
+  synRetries: number;
+  /** Connections (all states but TIME_WAIT) at once. */
+  maxConnections: number;
+  /** Per listener: half-open (SYN_RECEIVED) connections, and accepted ones not yet taken. */
+  backlog: number;
+  /** Compact TIME_WAIT entries kept; the oldest is reclaimed when full. */
+  timeWaitSlots: number;
+  /** Out-of-order ranges held per connection. */
+  reassemblyRanges: number;
+  /** FIN_WAIT_2 lasts at most this long (ms) before the connection is dropped; 0 = forever. */
+  finWait2TimeoutMs: number;
+  /** Ephemeral port range for active opens (RFC 6335 §6). */
+  ephemeralLow: number;
+  ephemeralHigh: number;
+}
+
+export const TCP_DEFAULTS: TcpConfig = {
+  rxBytes: 2048,
+  txBytes: 2048,
+  mss: 1460,
+  mslMs: 5000,
+  initialRtoMs: 1000,
+  minRtoMs: 200,
+  maxRtoMs: 60000,
+  maxRetries: 8,
+  synRetries: 5,
+  maxConnections: 8,
+  backlog: 4,
+  timeWaitSlots: 8,
+  reassemblyRanges: 4,
+  finWait2TimeoutMs: 60000,
+  ephemeralLow: 49152,
+  ephemeralHigh: 65535,
+};
+
+/** `base` with the fields given in `over` replacing its own. */
+export function withConfig<T extends object>(base: T, over?: Partial<T>): T {
+  const out = {} as T;
+  const keys = Object.keys(base) as Array<keyof T>;
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = base[keys[i]];
+  if (over) {
+    const ok = Object.keys(over) as Array<keyof T>;
+    for (let i = 0; i < ok.length; i++) if (over[ok[i]] !== undefined) out[ok[i]] = over[ok[i]] as T[keyof T];
+  }
+  return out;
+}

@@ -1,0 +1,398 @@
+// SEGMENT ARRIVES for an existing connection (RFC 9293 §3.10.7.3 SYN-SENT, §3.10.7.4 other states),
+// with RFC 5961's challenge ACKs for blind RST/SYN/ACK injection. LISTEN and CLOSED (no connection)
+// are handled by the Tcp demultiplexer (tcp.ts); TIME_WAIT by its compact table there.
+import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
+import { TcpSocket } from './socket';
+import {
+  SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
+  canReceiveData,
+} from './state';
+import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
+
+export interface TcpCounters {
+  rxSegments: number;
+  rxBad: number; // failed parse or checksum
+  txSegments: number;
+  txNoRoute: number; // beginDatagram refused (no ARP answer / route)
+  rstSent: number;
+  rstReceived: number;
+  rstQueueFull: number;
+  outOfWindow: number; // unacceptable segments answered with an ACK
+  challengeAcks: number;
+  challengeAcksLimited: number;
+  oooSegments: number;
+  oooDropped: number; // no free reassembly range
+  retransmits: number;
+  timeouts: number; // connections aborted by the retry limit
+  synDropped: number; // backlog or connection table full
+  acceptOverflow: number; // established but no room to queue for accept()
+  activeOpens: number;
+  passiveOpens: number;
+  timeWaitReclaimed: number;
+  finWait2Timeouts: number;
+  fastRetransmits: number;
+}
+
+export function newTcpCounters(): TcpCounters {
+  return {
+    rxSegments: 0, rxBad: 0, txSegments: 0, txNoRoute: 0, rstSent: 0, rstReceived: 0, rstQueueFull: 0,
+    outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
+    retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
+    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0,
+  };
+}
+
+/** What segment processing needs from the Tcp. */
+export interface InputHost {
+  readonly counters: TcpCounters;
+  /** Queues <SEQ=seq><CTL=RST> to the socket's peer. */
+  queueRstFor(sock: TcpSocket, seq: number): void;
+  /** RFC 5961 §7: whether another challenge ACK may go out now (rate limit). */
+  allowChallengeAck(nowMs: number): boolean;
+  /** The socket reached TIME_WAIT: keep a compact entry (and ACK the FIN from it). */
+  enterTimeWait(sock: TcpSocket, nowMs: number): void;
+  /** Sets up send MSS and window scaling from the peer's SYN options. */
+  applySynOptions(sock: TcpSocket, seg: TcpRepr): void;
+}
+
+function challengeAck(sock: TcpSocket, host: InputHost, now: number): void {
+  if (host.allowChallengeAck(now)) {
+    host.counters.challengeAcks++;
+    sock.ackPending = true;
+  } else host.counters.challengeAcksLimited++;
+}
+
+/** Processes `seg` (payload in `buf`) for `sock`. May finish the socket; the caller delivers data after. */
+export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
+  sock.lastActivityMs = now;
+  sock.unreachable = false;
+  const flags = seg.flags;
+  let seq = seg.seq;
+  let dataOff = seg.payloadOffset;
+  let dataLen = seg.payloadLength;
+  let fin = (flags & TCP_FIN) !== 0;
+
+  if (sock.state === SYN_SENT) {
+    // RFC 9293 §3.10.7.3.
+    const hasAck = (flags & TCP_ACK) !== 0;
+    if (hasAck && (seqLe(seg.ack, sock.iss) || seqGt(seg.ack, sock.sndMax))) {
+      if (!(flags & TCP_RST)) host.queueRstFor(sock, seg.ack);
+      return;
+    }
+    if (flags & TCP_RST) {
+      // Acceptable ACK (checked above) with RST: the peer refuses. Without ACK: drop.
+      if (hasAck) {
+        host.counters.rstReceived++;
+        sock.finish('ECONNREFUSED');
+      }
+      return;
+    }
+    if (!(flags & TCP_SYN)) return;
+    sock.irs = seq;
+    sock.rcvNxt = seqAdd(seq, 1);
+    sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
+    host.applySynOptions(sock, seg);
+    // RFC 7323 §2.2: the window in a SYN is never scaled.
+    sock.sndWnd = seg.window;
+    sock.maxSndWnd = seg.window;
+    sock.sndWl1 = seq;
+    sock.sndWl2 = seg.ack;
+    if (!hasAck) {
+      // Simultaneous open: answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; our SYN goes again with ACK.
+      sock.state = SYN_RECEIVED;
+      sock.sndNxt = sock.iss;
+      return;
+    }
+    sock.sndUna = seg.ack;
+    if (sock.rttActive && sock.retries === 0) sock.rtt.sample(now - sock.rttSentAt);
+    sock.rttActive = false;
+    sock.rtxAt = 0;
+    sock.retries = 0;
+    sock.state = sock.finQueued ? FIN_WAIT_1 : ESTABLISHED;
+    sock.ackPending = true;
+    sock.visible = true;
+    sock.emit('connect');
+    if (sock.closed) return;
+    // Data or FIN that came with the SYN|ACK continues at step six below.
+    seq = seqAdd(seq, 1);
+    processText(sock, seq, buf, dataOff, dataLen, fin, now, host);
+    return;
+  }
+
+  // First: sequence number acceptability (RFC 9293 §3.10.7.4, table of four cases).
+  const syn = (flags & TCP_SYN) !== 0;
+  const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
+  let wnd = seqDiff(sock.rcvAdv, sock.rcvNxt);
+  if (wnd < 0) wnd = 0;
+  if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.irs) {
+    // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
+    if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
+    return;
+  }
+  let acceptable: boolean;
+  let ackOnly = false;
+  if (segLen === 0) {
+    acceptable = wnd === 0 ? seq === sock.rcvNxt : seqGe(seq, sock.rcvNxt) && seqLt(seq, seqAdd(sock.rcvNxt, wnd));
+  } else if (wnd === 0) {
+    // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
+    acceptable = seq === sock.rcvNxt;
+    ackOnly = acceptable;
+  } else {
+    const last = seqAdd(seq, segLen - 1);
+    const right = seqAdd(sock.rcvNxt, wnd);
+    acceptable = (seqGe(seq, sock.rcvNxt) && seqLt(seq, right)) || (seqGe(last, sock.rcvNxt) && seqLt(last, right));
+  }
+  if (!acceptable) {
+    if (!(flags & TCP_RST)) {
+      host.counters.outOfWindow++;
+      sock.ackPending = true;
+    }
+    return;
+  }
+
+  // Second: RST (with RFC 5961 §3.2: only an exact RCV.NXT match resets; in-window gets a challenge ACK).
+  if (flags & TCP_RST) {
+    if (seq !== sock.rcvNxt) {
+      challengeAck(sock, host, now);
+      return;
+    }
+    host.counters.rstReceived++;
+    const st = sock.state;
+    if (st === SYN_RECEIVED) {
+      // Passive open: back to LISTEN (the half-open entry goes, silently). Active: refused.
+      sock.finish(sock.listener ? null : 'ECONNREFUSED');
+    } else if (st === ESTABLISHED || st === FIN_WAIT_1 || st === FIN_WAIT_2 || st === CLOSE_WAIT) {
+      sock.finish('ECONNRESET');
+    } else {
+      sock.finish(null); // CLOSING, LAST_ACK
+    }
+    return;
+  }
+
+  // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
+  let synFlag = syn;
+  let before = seqDiff(sock.rcvNxt, seq);
+  if (before > 0) {
+    if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
+    const take = before < dataLen ? before : dataLen;
+    dataOff += take;
+    dataLen -= take;
+    seq = seqAdd(seq, take);
+    if (before > take) fin = false; // the FIN too was seen before
+  }
+  const room = seqDiff(seqAdd(sock.rcvNxt, wnd), seq);
+  if (dataLen > room) {
+    dataLen = room > 0 ? room : 0;
+    fin = false;
+  }
+  if (ackOnly) {
+    dataLen = 0;
+    fin = false;
+  }
+
+  // Fourth: a SYN in the window of a synchronized connection (RFC 5961 §4: challenge ACK).
+  if (synFlag) {
+    challengeAck(sock, host, now);
+    return;
+  }
+
+  // Fifth: the ACK field.
+  if (!(flags & TCP_ACK)) return;
+  if (sock.state === SYN_RECEIVED) {
+    if (seqLt(sock.sndUna, seg.ack) && seqLe(seg.ack, sock.sndMax)) {
+      sock.sndUna = seg.ack;
+      if (seqLt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
+      if (sock.rttActive && sock.retries === 0) sock.rtt.sample(now - sock.rttSentAt);
+      sock.rttActive = false;
+      sock.rtxAt = 0;
+      sock.retries = 0;
+      sock.sndWnd = seg.window << sock.sndShift;
+      sock.maxSndWnd = sock.sndWnd;
+      sock.sndWl1 = seg.seq;
+      sock.sndWl2 = seg.ack;
+      sock.state = sock.finQueued ? FIN_WAIT_1 : ESTABLISHED;
+      if (sock.listener) {
+        sock.listener.onEstablished(sock);
+      } else {
+        sock.visible = true;
+        sock.emit('connect'); // simultaneous open completes
+      }
+      if (sock.closed) return;
+    } else {
+      host.queueRstFor(sock, seg.ack);
+      return;
+    }
+  } else if (!processAck(sock, seg, now, host, dataLen === 0 && !fin)) {
+    return;
+  }
+  if (sock.closed) return;
+
+  // State changes caused by our FIN being acknowledged.
+  if (sock.finAcked) {
+    if (sock.state === FIN_WAIT_1) {
+      sock.state = FIN_WAIT_2;
+      if (sock.config.finWait2TimeoutMs > 0) sock.finWait2At = now + sock.config.finWait2TimeoutMs;
+    } else if (sock.state === CLOSING) {
+      host.enterTimeWait(sock, now);
+      return;
+    } else if (sock.state === LAST_ACK) {
+      sock.finish(null);
+      return;
+    }
+  }
+
+  // Sixth (URG) is not supported: urgent data is delivered in line. Seventh and eighth: text and FIN.
+  processText(sock, seq, buf, dataOff, dataLen, fin, now, host);
+}
+
+/**
+ * ACK processing in synchronized states (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5). Returns false
+ * when the segment is to be dropped.
+ */
+function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost, pureAck: boolean): boolean {
+  const ack = seg.ack;
+  // Acknowledging what was never sent: ACK and drop (the 1-byte window probe counts as sent).
+  const highest = sock.probe || seqLt(sock.sndMax, sock.sndNxt) ? sock.sndNxt : sock.sndMax;
+  if (seqGt(ack, highest)) {
+    challengeAck(sock, host, now);
+    return false;
+  }
+  // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped with an ACK.
+  if (seqLt(ack, seqAdd(sock.sndUna, -sock.maxSndWnd - 1))) {
+    challengeAck(sock, host, now);
+    return false;
+  }
+  if (seqGt(ack, sock.sndUna)) {
+    let acked = seqDiff(ack, sock.sndUna);
+    if (sock.finSent && ack === seqAdd(sock.finSeq, 1)) {
+      sock.finAcked = true;
+      acked--;
+    }
+    const flight = seqDiff(sock.sndMax, sock.sndUna);
+    sock.tx.consume(acked);
+    sock.sndUna = ack;
+    if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
+    if (seqLt(sock.sndMax, ack)) sock.sndMax = ack;
+    // RFC 6298 §3 / Karn: the timed segment is covered and was not retransmitted.
+    if (sock.rttActive && seqGe(ack, sock.rttSeq)) {
+      sock.rtt.sample(now - sock.rttSentAt);
+      sock.rttActive = false;
+    }
+    sock.retries = 0;
+    // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, otherwise restart it.
+    sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rtt.rto;
+    onNewAck(sock, acked, flight);
+    sock.fillTx();
+    if (sock.closed) return false;
+  } else if (pureAck && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
+             seqGt(sock.sndMax, sock.sndUna)) {
+    onDupAck(sock);
+  }
+  // RFC 9293 §3.10.7.4: update the send window only from segments newer than the last update.
+  if (seqLt(sock.sndWl1, seg.seq) || (sock.sndWl1 === seg.seq && seqLe(sock.sndWl2, ack))) {
+    sock.sndWnd = seg.window << sock.sndShift;
+    if (sock.sndWnd > sock.maxSndWnd) sock.maxSndWnd = sock.sndWnd;
+    sock.sndWl1 = seg.seq;
+    sock.sndWl2 = ack;
+  }
+  // A peer that answers our zero-window probes is alive: probing continues without a retry limit.
+  if (sock.sndWnd === 0) sock.retries = 0;
+  return true;
+}
+
+/** Congestion window on new data acknowledged (RFC 5681 §3.1; NewReno fast recovery RFC 6582 §3.2). */
+function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
+  const mss = sock.sndMss;
+  if (sock.inRecovery) {
+    if (seqLt(sock.sndUna, sock.recover)) {
+      // Partial ACK (step 5): retransmit the first unacknowledged segment, deflate by what was acked.
+      sock.fastRexmit = true;
+      sock.cwnd = sock.cwnd > acked ? sock.cwnd - acked + (acked >= mss ? mss : 0) : mss;
+      return;
+    }
+    // Full ACK (step 5, option 1): cwnd = min(ssthresh, FlightSize + SMSS).
+    const flight = seqDiff(sock.sndMax, sock.sndUna);
+    sock.cwnd = sock.ssthresh < flight + mss ? sock.ssthresh : flight + mss;
+    sock.inRecovery = false;
+    sock.dupAcks = 0;
+    return;
+  }
+  sock.dupAcks = 0;
+  if (flightBefore <= 0) return;
+  if (sock.cwnd < sock.ssthresh) sock.cwnd += acked < mss ? acked : mss; // slow start
+  else sock.cwnd += Math.max(1, Math.floor((mss * mss) / sock.cwnd)); // congestion avoidance
+  if (sock.cwnd > CWND_CAP) sock.cwnd = CWND_CAP;
+}
+
+const CWND_CAP = 1 << 22;
+
+/** Duplicate ACKs: fast retransmit on the third and NewReno fast recovery (RFC 5681 §3.2, RFC 6582 §3.2). */
+function onDupAck(sock: TcpSocket): void {
+  sock.dupAcks++;
+  const mss = sock.sndMss;
+  if (sock.dupAcks === 3 && !sock.inRecovery && seqGe(sock.sndUna, sock.recover)) {
+    const flight = seqDiff(sock.sndMax, sock.sndUna);
+    sock.ssthresh = Math.max(flight >> 1, 2 * mss);
+    sock.recover = sock.sndMax;
+    sock.inRecovery = true;
+    sock.cwnd = sock.ssthresh + 3 * mss;
+    sock.fastRexmit = true;
+  } else if (sock.dupAcks > 3 && sock.inRecovery) {
+    sock.cwnd += mss; // each further duplicate: a segment has left the network
+  }
+}
+
+/** Seventh and eighth steps: segment text into the receive ring (in order or reassembly), then FIN. */
+function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: number, dataLen: number,
+  fin: boolean, now: number, host: InputHost): void {
+  if (dataLen > 0 && canReceiveData(sock.state)) {
+    const data = buf.subarray(dataOff, dataOff + dataLen);
+    const offset = seqDiff(seq, sock.rcvNxt);
+    if (offset === 0) {
+      const stored = sock.rx.writeAt(0, data);
+      const reach = sock.ooo.advance(seqAdd(sock.rcvNxt, stored));
+      sock.rx.commit(seqDiff(reach, sock.rcvNxt));
+      sock.rcvNxt = reach;
+    } else if (offset > 0) {
+      host.counters.oooSegments++;
+      const stored = sock.rx.writeAt(offset, data);
+      if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
+    }
+    sock.ackPending = true; // out of order: the duplicate ACK tells the sender (RFC 5681 §4.2)
+  } else if (dataLen > 0) {
+    sock.ackPending = true;
+  }
+  if (fin) {
+    const finAt = seqAdd(seq, dataLen);
+    if (finAt === sock.rcvNxt) {
+      processFin(sock, now, host);
+      return;
+    }
+    if (seqGt(finAt, sock.rcvNxt)) {
+      // FIN beyond a gap: remembered, processed once the data before it has arrived.
+      sock.hasOooFin = true;
+      sock.oooFinSeq = finAt;
+      sock.ackPending = true;
+    }
+  }
+  if (sock.hasOooFin && !sock.peerFin && sock.oooFinSeq === sock.rcvNxt) processFin(sock, now, host);
+}
+
+/** The peer's FIN is next in sequence (RFC 9293 §3.10.7.4 eighth step). */
+function processFin(sock: TcpSocket, now: number, host: InputHost): void {
+  sock.hasOooFin = false;
+  sock.peerFin = true;
+  sock.rcvNxt = seqAdd(sock.rcvNxt, 1);
+  sock.ackPending = true;
+  const st = sock.state;
+  if (st === SYN_RECEIVED || st === ESTABLISHED) sock.state = CLOSE_WAIT;
+  else if (st === FIN_WAIT_1) {
+    if (sock.finAcked) {
+      sock.deliver();
+      host.enterTimeWait(sock, now);
+    } else sock.state = CLOSING;
+  } else if (st === FIN_WAIT_2) {
+    sock.deliver();
+    host.enterTimeWait(sock, now);
+  }
+}

@@ -1,0 +1,62 @@
+// A listening port (RFC 9293 LISTEN state) with a bounded backlog: at most `backlog` half-open
+// (SYN_RECEIVED) connections, and at most `backlog` established ones waiting to be taken with accept()
+// when nobody listens for 'connection'.
+import { Emitter } from '../events';
+import { TcpServerApi, SocketBuffers } from '../socket-api';
+import { TcpSocket } from './socket';
+
+export interface ListenerHost {
+  removeListener(l: TcpListener): void;
+  readonly counters: { acceptOverflow: number };
+}
+
+export class TcpListener extends Emitter implements TcpServerApi {
+  halfOpen = 0;
+  readonly acceptQueue: TcpSocket[] = [];
+  closed = false;
+
+  constructor(private readonly host: ListenerHost, readonly port: number, readonly backlog: number,
+    readonly buffers: SocketBuffers) {
+    super();
+  }
+
+  /** A connection of ours completed its handshake. */
+  onEstablished(sock: TcpSocket): void {
+    this.halfOpen--;
+    sock.listener = null;
+    if (this.listenerCount('connection') > 0) {
+      sock.visible = true;
+      this.emit('connection', sock);
+      if (!sock.closed) sock.deliver(); // data that came early (with the SYN or the ACK)
+    } else if (this.acceptQueue.length < this.backlog) {
+      this.acceptQueue.push(sock);
+    } else {
+      this.host.counters.acceptOverflow++;
+      sock.destroy();
+    }
+  }
+
+  /** A half-open connection of ours went away (RST, timeout). */
+  onHalfOpenGone(_sock: TcpSocket): void {
+    this.halfOpen--;
+  }
+
+  /** The next established connection not yet taken, or null (for pollers such as NetworkJS). */
+  accept(): TcpSocket | null {
+    while (this.acceptQueue.length > 0) {
+      const s = this.acceptQueue.shift() as TcpSocket;
+      if (s.closed) continue;
+      s.visible = true;
+      return s;
+    }
+    return null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.removeListener(this);
+    while (this.acceptQueue.length > 0) (this.acceptQueue.shift() as TcpSocket).destroy();
+    this.emit('close');
+  }
+}

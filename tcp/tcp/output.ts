@@ -1,0 +1,181 @@
+// The send path and the timers of one connection: what to put on the wire now (SYN, data within the
+// peer's window and the congestion window, FIN, ACKs, window updates, zero-window probes), and what a
+// timer expiry means (RFC 6298 retransmission, RFC 9293 §3.8.6.1 persist, FIN_WAIT_2 and idle limits).
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../wire/reprs';
+import { IpSender } from '../iface/transport';
+import { TcpSocket } from './socket';
+import { TcpCounters } from './input';
+import { SYN_SENT, SYN_RECEIVED, FIN_WAIT_1, CLOSING, LAST_ACK, isSynchronized } from './state';
+import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
+
+/** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
+export interface SegmentSender {
+  readonly counters: TcpCounters;
+  sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean;
+}
+
+/** Most segments one connection sends per poll (keeps one poll's work and the chip's queue bounded). */
+const MAX_SEGMENTS_PER_POLL = 16;
+
+function armRtx(sock: TcpSocket, now: number): void {
+  if (sock.rtxAt === 0) sock.rtxAt = now + sock.rtt.rto;
+}
+
+/** Sends what is due for `sock` now. */
+export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender): void {
+  if (sock.closed) return;
+  const st = sock.state;
+  if (st === SYN_SENT || st === SYN_RECEIVED) {
+    if (sock.sndNxt === sock.iss) {
+      // (Re)send our SYN: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 §3.5).
+      const first = sock.sndMax === sock.iss;
+      tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0);
+      sock.sndNxt = seqAdd(sock.iss, 1);
+      sock.sndMax = sock.sndNxt;
+      if (first) {
+        sock.rttActive = true;
+        sock.rttSeq = sock.sndNxt;
+        sock.rttSentAt = now;
+      }
+      armRtx(sock, now);
+    }
+    sock.ackPending = false;
+    return;
+  }
+  if (!isSynchronized(st)) return;
+  sock.fillTx();
+  if (sock.closed) return;
+
+  const mss = sock.sndMss;
+  if (sock.fastRexmit) {
+    // Fast retransmit / NewReno partial ACK: the segment at SND.UNA once, whatever the windows say.
+    sock.fastRexmit = false;
+    let n = sock.tx.length;
+    if (n > mss) n = mss;
+    const sent = seqDiff(sock.sndMax, sock.sndUna);
+    if (n > sent) n = sent;
+    const fin = sock.finSent && n === sock.tx.length && n < sent;
+    if (n > 0 || fin) {
+      tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), sock.sndUna, 0, n);
+      tx.counters.fastRetransmits++;
+      sock.rttActive = false; // Karn: the timed segment may be this one
+      sock.ackPending = false;
+      sock.rtxAt = now + sock.rtt.rto;
+    }
+  }
+
+  const finAllowed = sock.finQueued && sock.pending.length === 0 &&
+    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && !sock.finAcked;
+  for (let k = 0; k < MAX_SEGMENTS_PER_POLL; k++) {
+    const offset = seqDiff(sock.sndNxt, sock.sndUna);
+    const avail = sock.tx.length - offset;
+    // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
+    const wndRoom = seqDiff(seqAdd(sock.sndUna, sock.sndWnd), sock.sndNxt);
+    const cwndRoom = sock.cwnd - offset;
+    let n = avail;
+    if (n > mss) n = mss;
+    if (n > wndRoom) n = wndRoom;
+    if (n > cwndRoom) n = cwndRoom;
+    if (sock.probe && avail > 0 && n <= 0) {
+      // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
+      n = 1;
+    }
+    if (n < 0) n = 0;
+    const fin = finAllowed && offset + n === sock.tx.length;
+    if (n === 0 && !fin) break;
+    const retransmission = seqLt(sock.sndNxt, sock.sndMax);
+    if (!fin && n < mss && offset > 0 && !retransmission && !sock.probe) {
+      // A short segment while data is in flight. All that is queued: Nagle (RFC 9293 §3.7.4) holds it
+      // until the ACK unless setNoDelay. Cut short by a window: sender SWS avoidance (§3.8.6.2.1)
+      // holds it unless it is at least half the largest window the peer has offered.
+      if (n === avail ? !sock.noDelay : n < (sock.maxSndWnd >> 1)) break;
+    }
+    let flags = TCP_ACK;
+    if (fin) flags |= TCP_FIN;
+    if (n > 0 && offset + n === sock.tx.length) flags |= TCP_PSH;
+    tx.sendSegment(ip, sock, flags, sock.sndNxt, offset, n);
+    if (retransmission) tx.counters.retransmits++;
+    if (fin) {
+      sock.finSent = true;
+      sock.finSeq = seqAdd(sock.sndNxt, n);
+    }
+    sock.sndNxt = seqAdd(sock.sndNxt, n + (fin ? 1 : 0));
+    sock.sndMax = seqMax(sock.sndMax, sock.sndNxt);
+    if (!retransmission && !sock.rttActive) {
+      sock.rttActive = true;
+      sock.rttSeq = sock.sndNxt;
+      sock.rttSentAt = now;
+    }
+    armRtx(sock, now);
+    sock.ackPending = false;
+    if (sock.probe) {
+      sock.probe = false;
+      break;
+    }
+    if (fin) break;
+  }
+  sock.probe = false;
+  if (sock.ackPending || sock.windowUpdateDue()) {
+    tx.sendSegment(ip, sock, TCP_ACK, sock.sndNxt, 0, 0);
+    sock.ackPending = false;
+  }
+  // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
+  if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
+    armRtx(sock, now);
+  }
+}
+
+/** Handles expired timers of `sock`. */
+export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
+  if (sock.closed) return;
+  if (sock.rtxAt !== 0 && now >= sock.rtxAt) {
+    sock.rtxAt = 0;
+    const syn = sock.state === SYN_SENT || sock.state === SYN_RECEIVED;
+    const limit = syn ? sock.config.synRetries : sock.config.maxRetries;
+    if (++sock.retries > limit) {
+      counters.timeouts++;
+      // A passive half-open connection just goes away; the application never saw it.
+      sock.finish(sock.unreachable ? 'EHOSTUNREACH' : 'ETIMEDOUT');
+      return;
+    }
+    sock.rtt.backoff(); // RFC 6298 §5.5
+    sock.rttActive = false; // Karn: nothing retransmitted is timed
+    if (syn) {
+      sock.sndNxt = sock.iss; // output sends the SYN (or SYN|ACK) again
+      counters.retransmits++;
+    } else if (sock.sndWnd === 0 && seqDiff(sock.sndMax, sock.sndUna) <= 1 && !sock.finSent) {
+      // Persist timer: probe the closed window with one byte (RFC 9293 §3.8.6.1).
+      sock.sndNxt = sock.sndUna;
+      sock.probe = true;
+    } else {
+      // RFC 5681 §3.1 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS), cwnd = 1 segment; then go back to
+      // SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast retransmit for what was sent before.
+      const flight = seqDiff(sock.sndMax, sock.sndUna);
+      sock.ssthresh = Math.max(flight >> 1, 2 * sock.sndMss);
+      sock.cwnd = sock.sndMss;
+      sock.inRecovery = false;
+      sock.dupAcks = 0;
+      sock.recover = sock.sndMax;
+      sock.sndNxt = sock.sndUna;
+      if (sock.sndWnd === 0) sock.probe = true;
+    }
+  }
+  if (sock.finWait2At !== 0 && now >= sock.finWait2At) {
+    counters.finWait2Timeouts++;
+    sock.finish(null);
+    return;
+  }
+  if (sock.idleMs > 0 && now - sock.lastActivityMs >= sock.idleMs) {
+    sock.lastActivityMs = now;
+    sock.emit('timeout');
+  }
+}
+
+/** The earliest time `sock` needs attention, or Infinity. */
+export function socketDeadline(sock: TcpSocket): number {
+  let t = Infinity;
+  if (sock.rtxAt !== 0) t = sock.rtxAt;
+  if (sock.finWait2At !== 0 && sock.finWait2At < t) t = sock.finWait2At;
+  if (sock.idleMs > 0 && sock.lastActivityMs + sock.idleMs < t) t = sock.lastActivityMs + sock.idleMs;
+  return t;
+}

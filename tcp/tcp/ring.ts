@@ -1,0 +1,93 @@
+// A fixed-size byte ring: TCP's send and receive buffers. Bytes move in and out with at most two
+// `set`/`subarray` calls each (one when the range does not wrap); nothing is allocated after
+// construction except the views handed to callers.
+
+export class ByteRing {
+  readonly buf: Uint8Array;
+  readonly capacity: number;
+  /** Index of the first readable byte. */
+  private head = 0;
+  /** Readable bytes. */
+  length = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity > 0 ? capacity : 1;
+    this.buf = new Uint8Array(this.capacity);
+  }
+
+  free(): number {
+    return this.capacity - this.length;
+  }
+
+  /**
+   * Copies `src` into the ring at `offset` bytes past the end of the readable data, without making it
+   * readable (the receive path stores out-of-order data this way). Returns the bytes stored: clipped
+   * to the free space.
+   */
+  writeAt(offset: number, src: Uint8Array): number {
+    const room = this.capacity - this.length - offset;
+    if (room <= 0) return 0;
+    let n = src.length;
+    if (n > room) n = room;
+    let pos = this.head + this.length + offset;
+    if (pos >= this.capacity) pos -= this.capacity;
+    const first = this.capacity - pos;
+    if (n <= first) {
+      this.buf.set(n === src.length ? src : src.subarray(0, n), pos);
+    } else {
+      this.buf.set(src.subarray(0, first), pos);
+      this.buf.set(src.subarray(first, n), 0);
+    }
+    return n;
+  }
+
+  /** Appends as much of `src` as fits; returns the bytes taken. */
+  write(src: Uint8Array): number {
+    const n = this.writeAt(0, src);
+    this.length += n;
+    return n;
+  }
+
+  /** Makes `n` bytes stored with writeAt(0, …) readable. */
+  commit(n: number): void {
+    this.length += n;
+  }
+
+  /** A view of the contiguous readable bytes starting `offset` bytes in, at most `max` long. */
+  peek(offset: number, max: number): Uint8Array {
+    let n = this.length - offset;
+    if (n > max) n = max;
+    if (n <= 0) return this.buf.subarray(0, 0);
+    let pos = this.head + offset;
+    if (pos >= this.capacity) pos -= this.capacity;
+    if (pos + n > this.capacity) n = this.capacity - pos;
+    return this.buf.subarray(pos, pos + n);
+  }
+
+  /** Copies `n` readable bytes starting `offset` bytes in to `dst[dstOff..]` (n must be ≤ length - offset). */
+  copyOut(offset: number, n: number, dst: Uint8Array, dstOff: number): void {
+    let pos = this.head + offset;
+    if (pos >= this.capacity) pos -= this.capacity;
+    const first = this.capacity - pos;
+    if (n <= first) {
+      dst.set(this.buf.subarray(pos, pos + n), dstOff);
+    } else {
+      dst.set(this.buf.subarray(pos, this.capacity), dstOff);
+      dst.set(this.buf.subarray(0, n - first), dstOff + first);
+    }
+  }
+
+  /** Discards `n` bytes from the front. */
+  consume(n: number): void {
+    if (n > this.length) n = this.length;
+    this.head += n;
+    if (this.head >= this.capacity) this.head -= this.capacity;
+    this.length -= n;
+    if (this.length === 0) this.head = 0;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.length = 0;
+  }
+}

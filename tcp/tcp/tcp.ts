@@ -1,0 +1,523 @@
+// TCP as a transport of the interface (protocol 6): demultiplexes segments to connections, listeners
+// and compact TIME_WAIT entries, answers segments to nothing with RST (RFC 9293 §3.10.7.1), opens
+// connections (ISNs per RFC 6528, ephemeral ports per RFC 6335), and on each poll runs every
+// connection's timers and send path. Everything is bounded: connections, half-open and not-yet-taken
+// connections per listener, TIME_WAIT entries, queued RSTs.
+import { Transport, IpSender } from '../iface/transport';
+import { RandomSource } from '../../hal/interfaces';
+import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
+import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
+import { SocketBuffers } from '../socket-api';
+import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
+import { TcpSocket, SocketHost } from './socket';
+import { TcpListener, ListenerHost } from './listener';
+import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input';
+import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
+import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
+import { seqAdd, seqGt } from './seq';
+
+/** (a * b) mod 2^32 without Math.imul (absent on Espruino). */
+function mul32(a: number, b: number): number {
+  return ((((a >>> 16) * b) & 0xffff) * 65536 + (a & 0xffff) * b) >>> 0;
+}
+
+/** A 32-bit mixing step (the MurmurHash3 finaliser), keyed use only. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = mul32(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = mul32(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const RST_QUEUE = 8;
+/** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
+const CHALLENGE_ACKS_PER_SECOND = 10;
+
+export interface ConnectOptions extends SocketBuffers {
+  localPort?: number;
+}
+
+export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, ListenerHost {
+  readonly protocol = IP_PROTO_TCP;
+  readonly config: TcpConfig;
+  readonly counters: TcpCounters = newTcpCounters();
+  /** Connections in every state but LISTEN, CLOSED and TIME_WAIT. */
+  readonly sockets: TcpSocket[] = [];
+  readonly listeners: TcpListener[] = [];
+
+  private readonly rxSeg: TcpRepr = newTcpRepr();
+  private readonly txSeg: TcpRepr = newTcpRepr();
+  private readonly secret: number[];
+  private nextEphemeral: number;
+  /** Largest transport datagram the interface said it can send (MSS = this - 20). */
+  private maxTransport = 1480;
+
+  // Compact TIME_WAIT entries (parallel arrays; no buffers kept).
+  private readonly twLocalIp: number[] = [];
+  private readonly twLocalPort: number[] = [];
+  private readonly twRemoteIp: number[] = [];
+  private readonly twRemotePort: number[] = [];
+  private readonly twSnd: number[] = [];
+  private readonly twRcv: number[] = [];
+  private readonly twUntil: number[] = [];
+  private readonly twAckDue: boolean[] = [];
+
+  // Queued RSTs (and ACKs for TIME_WAIT) sent at the next poll.
+  private readonly rqLocalIp: number[] = [];
+  private readonly rqLocalPort: number[] = [];
+  private readonly rqRemoteIp: number[] = [];
+  private readonly rqRemotePort: number[] = [];
+  private readonly rqSeq: number[] = [];
+  private readonly rqAck: number[] = [];
+  private readonly rqFlags: number[] = [];
+  private rqCount = 0;
+
+  /** Active opens that failed locally, reported at the next poll. */
+  private readonly failed: TcpSocket[] = [];
+  private challengeWindowStart = 0;
+  private challengeCount = 0;
+  private lastNow = 0;
+
+  constructor(private readonly random: RandomSource, config?: Partial<TcpConfig>) {
+    this.config = withConfig(TCP_DEFAULTS, config);
+    this.secret = [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()];
+    const range = this.config.ephemeralHigh - this.config.ephemeralLow + 1;
+    this.nextEphemeral = this.config.ephemeralLow + (random.nextU32() % range);
+    for (let i = 0; i < RST_QUEUE; i++) {
+      this.rqLocalIp.push(0); this.rqLocalPort.push(0); this.rqRemoteIp.push(0); this.rqRemotePort.push(0);
+      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0);
+    }
+  }
+
+  // ---------------------------------------------------------------- application entry points
+
+  /** Starts listening on `port` (LISTEN). */
+  listen(port: number, onConnection?: (s: TcpSocket) => void, opts?: SocketBuffers & { backlog?: number }): TcpListener {
+    const l = new TcpListener(this, port, (opts && opts.backlog) || this.config.backlog, {
+      rxBytes: (opts && opts.rxBytes) || this.config.rxBytes,
+      txBytes: (opts && opts.txBytes) || this.config.txBytes,
+    });
+    if (onConnection) l.on('connection', onConnection);
+    for (let i = 0; i < this.listeners.length; i++) {
+      if (this.listeners[i].port === port) {
+        l.closed = true;
+        return l; // port in use: a closed listener (the caller sees `closed`)
+      }
+    }
+    this.listeners.push(l);
+    return l;
+  }
+
+  /** Active open to `remoteIp:remotePort`. The SYN goes out at the next poll. */
+  connect(remoteIp: Ipv4Address, remotePort: number, opts?: ConnectOptions): TcpSocket {
+    const sock = new TcpSocket(this, this.config, (opts && opts.rxBytes) || this.config.rxBytes,
+      (opts && opts.txBytes) || this.config.txBytes);
+    sock.visible = true;
+    sock.remoteIp = remoteIp >>> 0;
+    sock.remotePort = remotePort;
+    sock.localPort = (opts && opts.localPort) || this.pickEphemeral();
+    if (this.sockets.length >= this.config.maxConnections || sock.localPort === 0) {
+      // No connection slot (or port): refused locally, reported at the next poll.
+      this.counters.synDropped++;
+      this.deferredError(sock, 'ECONNREFUSED');
+      return sock;
+    }
+    sock.state = SYN_SENT;
+    this.startSequence(sock, this.lastNow);
+    this.sockets.push(sock);
+    this.counters.activeOpens++;
+    return sock;
+  }
+
+  // ---------------------------------------------------------------- Transport
+
+  receive(src: Ipv4Address, dst: Ipv4Address, buf: Uint8Array, off: number, len: number, nowMs: number): void {
+    this.lastNow = nowMs;
+    this.counters.rxSegments++;
+    const seg = parseTcp(buf, off, len, src, dst, this.rxSeg);
+    if (isWireError(seg)) {
+      this.counters.rxBad++;
+      return;
+    }
+    const sock = this.findSocket(dst, seg.dstPort, src, seg.srcPort);
+    if (sock) {
+      segmentArrives(sock, seg, buf, nowMs, this);
+      if (!sock.closed) sock.deliver();
+      return;
+    }
+    const tw = this.findTimeWait(dst, seg.dstPort, src, seg.srcPort);
+    if (tw >= 0 && !this.timeWaitSegment(tw, seg, nowMs)) return;
+    for (let i = 0; i < this.listeners.length; i++) {
+      const l = this.listeners[i];
+      if (l.port === seg.dstPort) {
+        this.listenSegment(l, seg, src, dst, buf, nowMs);
+        return;
+      }
+    }
+    this.rstForSegment(dst, src, seg);
+  }
+
+  unreachable(dst: Ipv4Address, code: number, original: Uint8Array, off: number, len: number): void {
+    // `original` holds (at least) the first 8 bytes of our TCP header: source and destination ports.
+    if (len < 4) return;
+    const localPort = (original[off] << 8) | original[off + 1];
+    const remotePort = (original[off + 2] << 8) | original[off + 3];
+    for (let i = 0; i < this.sockets.length; i++) {
+      const s = this.sockets[i];
+      if (s.remoteIp !== dst || s.localPort !== localPort || s.remotePort !== remotePort) continue;
+      // RFC 1122 §4.2.3.9: protocol/port unreachable (2, 3) are hard errors for a connection being
+      // opened; others are soft (remembered, reported if the connection then times out).
+      if (s.state === SYN_SENT && (code === 2 || code === 3)) s.finish('ECONNREFUSED');
+      else s.unreachable = true;
+      return;
+    }
+  }
+
+  poll(nowMs: number, ip: IpSender): number {
+    this.lastNow = nowMs;
+    const mt = ip.maxTransportLength();
+    if (mt > TCP_HEADER_LEN) this.maxTransport = mt;
+    this.flushQueued(ip);
+    while (this.failed.length > 0) {
+      const f = this.failed.shift() as TcpSocket;
+      f.finish(f.pendingError);
+    }
+    let next = Infinity;
+    // TIME_WAIT: expire, and ACK what needs it.
+    for (let i = 0; i < this.twUntil.length;) {
+      if (nowMs >= this.twUntil[i]) {
+        this.removeTimeWait(i);
+        continue;
+      }
+      if (this.twAckDue[i]) {
+        this.twAckDue[i] = false;
+        this.sendBare(ip, this.twLocalIp[i], this.twLocalPort[i], this.twRemoteIp[i], this.twRemotePort[i],
+          this.twSnd[i], this.twRcv[i], TCP_ACK);
+      }
+      if (this.twUntil[i] < next) next = this.twUntil[i];
+      i++;
+    }
+    const socks = this.sockets;
+    for (let i = 0; i < socks.length;) {
+      const s = socks[i];
+      socketTimers(s, nowMs, this.counters);
+      if (!s.closed) socketOutput(s, ip, nowMs, this);
+      if (!s.closed) {
+        const d = socketDeadline(s);
+        if (d < next) next = d;
+      }
+      if (socks[i] === s) i++;
+    }
+    this.flushQueued(ip);
+    return next;
+  }
+
+  // ---------------------------------------------------------------- hosts for socket/input/output/listener
+
+  release(sock: TcpSocket): void {
+    const i = this.sockets.indexOf(sock);
+    if (i >= 0) this.sockets.splice(i, 1);
+  }
+
+  removeListener(l: TcpListener): void {
+    const i = this.listeners.indexOf(l);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  queueRstFor(sock: TcpSocket, seq: number): void {
+    this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, seq, 0, TCP_RST);
+  }
+
+  allowChallengeAck(nowMs: number): boolean {
+    if (nowMs - this.challengeWindowStart >= 1000) {
+      this.challengeWindowStart = nowMs;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= CHALLENGE_ACKS_PER_SECOND) return false;
+    this.challengeCount++;
+    return true;
+  }
+
+  enterTimeWait(sock: TcpSocket, nowMs: number): void {
+    if (this.config.timeWaitSlots <= 0) {
+      sock.state = TIME_WAIT;
+      this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndNxt, sock.rcvNxt, TCP_ACK);
+      sock.finish(null);
+      return;
+    }
+    if (this.twUntil.length >= this.config.timeWaitSlots) {
+      // Full: reclaim the entry closest to expiry (the oldest).
+      let oldest = 0;
+      for (let i = 1; i < this.twUntil.length; i++) if (this.twUntil[i] < this.twUntil[oldest]) oldest = i;
+      this.removeTimeWait(oldest);
+      this.counters.timeWaitReclaimed++;
+    }
+    this.twLocalIp.push(sock.localIp);
+    this.twLocalPort.push(sock.localPort);
+    this.twRemoteIp.push(sock.remoteIp);
+    this.twRemotePort.push(sock.remotePort);
+    this.twSnd.push(sock.sndNxt);
+    this.twRcv.push(sock.rcvNxt);
+    this.twUntil.push(nowMs + 2 * this.config.mslMs);
+    this.twAckDue.push(true); // ACK the FIN that brought us here
+    sock.state = TIME_WAIT;
+    sock.finish(null);
+  }
+
+  applySynOptions(sock: TcpSocket, seg: TcpRepr): void {
+    // RFC 9293 §3.7.1: without an MSS option assume 536; never exceed our own MTU or configuration.
+    let mss = seg.mss > 0 ? seg.mss : 536;
+    const ours = this.ourMss();
+    if (mss > ours) mss = ours;
+    if (mss < 64) mss = 64;
+    sock.sndMss = mss;
+    // RFC 5681 §3.1 initial window: min(4*SMSS, max(2*SMSS, 4380 bytes)).
+    const iw = 2 * mss > 4380 ? 2 * mss : 4380;
+    sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+  }
+
+  sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
+    const off = ip.beginDatagram(sock.remoteIp, IP_PROTO_TCP);
+    if (off < 0) {
+      this.counters.txNoRoute++;
+      sock.unreachable = true;
+      return false;
+    }
+    if (sock.localIp === 0) sock.localIp = ip.localAddress();
+    const r = this.txSeg;
+    r.srcPort = sock.localPort;
+    r.dstPort = sock.remotePort;
+    r.seq = seq;
+    r.flags = flags;
+    r.urgent = 0;
+    r.windowScale = -1;
+    r.sackPermitted = false;
+    r.hasTimestamp = false;
+    r.sack.length = 0;
+    const syn = (flags & TCP_SYN) !== 0;
+    r.mss = syn ? this.ourMss() : 0;
+    if (flags & TCP_ACK) {
+      r.ack = sock.rcvNxt;
+      const win = sock.receiveWindow();
+      // RFC 7323 §2.2: the window of a SYN is never scaled.
+      r.window = syn ? (win > 65535 ? 65535 : win) : win >>> sock.rcvShift;
+      sock.rcvAdv = seqAdd(sock.rcvNxt, syn ? r.window : r.window << sock.rcvShift);
+    } else {
+      r.ack = 0;
+      r.window = syn ? Math.min(sock.receiveWindow(), 65535) : 0;
+    }
+    const hl = tcpHeaderLength(r);
+    if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
+    r.payloadLength = len;
+    const total = emitTcp(r, ip.txBuffer, off, sock.localIp, sock.remoteIp);
+    this.counters.txSegments++;
+    return ip.commitDatagram(total);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private ourMss(): number {
+    const m = this.maxTransport - TCP_HEADER_LEN;
+    return m < this.config.mss ? m : this.config.mss;
+  }
+
+  /** RFC 6528: ISN = M + F(4-tuple, secret), M a clock ticking every 4 µs. */
+  private startSequence(sock: TcpSocket, nowMs: number): void {
+    const s = this.secret;
+    let h = mix32(s[0] ^ sock.localIp);
+    h = mix32(h ^ s[1] ^ ((sock.localPort << 16) | sock.remotePort));
+    h = mix32(h ^ s[2] ^ sock.remoteIp);
+    h = mix32(h ^ s[3]);
+    const iss = (h + Math.floor(nowMs * 250)) >>> 0;
+    sock.iss = iss;
+    sock.sndUna = iss;
+    sock.sndNxt = iss;
+    sock.sndMax = iss;
+    sock.recover = iss;
+    sock.lastActivityMs = nowMs;
+    // Until the peer's SYN tells its MSS: the RFC default.
+    sock.sndMss = 536;
+    sock.cwnd = 4 * 536;
+  }
+
+  private pickEphemeral(): number {
+    const lo = this.config.ephemeralLow;
+    const range = this.config.ephemeralHigh - lo + 1;
+    for (let tries = 0; tries < 64; tries++) {
+      const p = this.nextEphemeral;
+      this.nextEphemeral = p >= this.config.ephemeralHigh ? lo : p + 1;
+      if (!this.portInUse(p)) return p;
+      if (tries >= range) break;
+    }
+    return 0;
+  }
+
+  private portInUse(port: number): boolean {
+    for (let i = 0; i < this.sockets.length; i++) if (this.sockets[i].localPort === port) return true;
+    for (let i = 0; i < this.listeners.length; i++) if (this.listeners[i].port === port) return true;
+    for (let i = 0; i < this.twLocalPort.length; i++) if (this.twLocalPort[i] === port) return true;
+    return false;
+  }
+
+  /** Reports `err` on `sock` at the next poll, so the caller can attach handlers first. */
+  private deferredError(sock: TcpSocket, err: string): void {
+    sock.pendingError = err;
+    this.failed.push(sock);
+  }
+
+  private findSocket(localIp: number, localPort: number, remoteIp: number, remotePort: number): TcpSocket | null {
+    const socks = this.sockets;
+    for (let i = 0; i < socks.length; i++) {
+      const s = socks[i];
+      if (s.localPort === localPort && s.remotePort === remotePort && s.remoteIp === remoteIp &&
+          (s.localIp === localIp || s.localIp === 0)) return s;
+    }
+    return null;
+  }
+
+  private findTimeWait(localIp: number, localPort: number, remoteIp: number, remotePort: number): number {
+    for (let i = 0; i < this.twUntil.length; i++) {
+      if (this.twLocalPort[i] === localPort && this.twRemotePort[i] === remotePort &&
+          this.twRemoteIp[i] === remoteIp && this.twLocalIp[i] === localIp) return i;
+    }
+    return -1;
+  }
+
+  private removeTimeWait(i: number): void {
+    this.twLocalIp.splice(i, 1);
+    this.twLocalPort.splice(i, 1);
+    this.twRemoteIp.splice(i, 1);
+    this.twRemotePort.splice(i, 1);
+    this.twSnd.splice(i, 1);
+    this.twRcv.splice(i, 1);
+    this.twUntil.splice(i, 1);
+    this.twAckDue.splice(i, 1);
+  }
+
+  /**
+   * A segment for a TIME_WAIT entry (RFC 9293 §3.10.7.4). Returns true when it should go on to a
+   * listener: a new SYN above the old RCV.NXT may reopen the 4-tuple (RFC 9293 §3.10.7.4, RFC 6191).
+   */
+  private timeWaitSegment(i: number, seg: TcpRepr, nowMs: number): boolean {
+    if (seg.flags & TCP_RST) {
+      this.removeTimeWait(i);
+      return false;
+    }
+    if ((seg.flags & TCP_SYN) && !(seg.flags & TCP_ACK) && seqGt(seg.seq, this.twRcv[i])) {
+      this.removeTimeWait(i);
+      return true;
+    }
+    if (seg.flags & TCP_FIN) {
+      // A retransmitted FIN: acknowledge it again and restart the 2 MSL wait.
+      this.twUntil[i] = nowMs + 2 * this.config.mslMs;
+    }
+    if ((seg.flags & (TCP_FIN | TCP_SYN)) || seg.payloadLength > 0 || seg.seq !== this.twRcv[i]) this.twAckDue[i] = true;
+    return false;
+  }
+
+  /** LISTEN (RFC 9293 §3.10.7.2). */
+  private listenSegment(l: TcpListener, seg: TcpRepr, src: number, dst: number, buf: Uint8Array, nowMs: number): void {
+    if (seg.flags & TCP_RST) return;
+    if (seg.flags & TCP_ACK) {
+      this.queueBare(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, TCP_RST);
+      return;
+    }
+    if (!(seg.flags & TCP_SYN)) return;
+    if (l.halfOpen >= l.backlog || this.sockets.length >= this.config.maxConnections) {
+      this.counters.synDropped++;
+      return;
+    }
+    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
+    sock.localIp = dst;
+    sock.localPort = seg.dstPort;
+    sock.remoteIp = src;
+    sock.remotePort = seg.srcPort;
+    sock.state = SYN_RECEIVED;
+    sock.listener = l;
+    l.halfOpen++;
+    this.startSequence(sock, nowMs);
+    sock.irs = seg.seq;
+    sock.rcvNxt = seqAdd(seg.seq, 1);
+    this.applySynOptions(sock, seg);
+    sock.sndWnd = seg.window;
+    sock.maxSndWnd = seg.window;
+    sock.sndWl1 = seg.seq;
+    sock.sndWl2 = 0;
+    sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
+    // Data on a SYN is kept and handed over once the connection is taken (RFC 9293 §3.10.7.2);
+    // a FIN on it is not processed (the peer will repeat it).
+    if (seg.payloadLength > 0) {
+      const n = sock.rx.write(buf.subarray(seg.payloadOffset, seg.payloadOffset + seg.payloadLength));
+      sock.rcvNxt = seqAdd(sock.rcvNxt, n);
+    }
+    this.sockets.push(sock);
+    this.counters.passiveOpens++;
+  }
+
+  /** CLOSED (RFC 9293 §3.10.7.1): a RST for anything but a RST. */
+  private rstForSegment(localIp: number, remoteIp: number, seg: TcpRepr): void {
+    if (seg.flags & TCP_RST) return;
+    if (seg.flags & TCP_ACK) {
+      this.queueBare(localIp, seg.dstPort, remoteIp, seg.srcPort, seg.ack, 0, TCP_RST);
+    } else {
+      let len = seg.payloadLength;
+      if (seg.flags & TCP_SYN) len++;
+      if (seg.flags & TCP_FIN) len++;
+      this.queueBare(localIp, seg.dstPort, remoteIp, seg.srcPort, 0, seqAdd(seg.seq, len), TCP_RST | TCP_ACK);
+    }
+  }
+
+  private queueBare(localIp: number, localPort: number, remoteIp: number, remotePort: number, seq: number,
+    ack: number, flags: number): void {
+    if (this.rqCount >= RST_QUEUE) {
+      this.counters.rstQueueFull++;
+      return;
+    }
+    const i = this.rqCount++;
+    this.rqLocalIp[i] = localIp;
+    this.rqLocalPort[i] = localPort;
+    this.rqRemoteIp[i] = remoteIp;
+    this.rqRemotePort[i] = remotePort;
+    this.rqSeq[i] = seq;
+    this.rqAck[i] = ack;
+    this.rqFlags[i] = flags;
+  }
+
+  private flushQueued(ip: IpSender): void {
+    for (let i = 0; i < this.rqCount; i++) {
+      this.sendBare(ip, this.rqLocalIp[i], this.rqLocalPort[i], this.rqRemoteIp[i], this.rqRemotePort[i],
+        this.rqSeq[i], this.rqAck[i], this.rqFlags[i]);
+    }
+    this.rqCount = 0;
+  }
+
+  /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
+  private sendBare(ip: IpSender, localIp: number, localPort: number, remoteIp: number, remotePort: number,
+    seq: number, ack: number, flags: number): void {
+    const off = ip.beginDatagram(remoteIp, IP_PROTO_TCP);
+    if (off < 0) {
+      this.counters.txNoRoute++;
+      return;
+    }
+    const r = this.txSeg;
+    r.srcPort = localPort;
+    r.dstPort = remotePort;
+    r.seq = seq;
+    r.ack = (flags & TCP_ACK) ? ack : 0;
+    r.flags = flags;
+    r.window = 0;
+    r.urgent = 0;
+    r.mss = 0;
+    r.windowScale = -1;
+    r.sackPermitted = false;
+    r.hasTimestamp = false;
+    r.sack.length = 0;
+    r.payloadLength = 0;
+    const total = emitTcp(r, ip.txBuffer, off, localIp || ip.localAddress(), remoteIp);
+    if (flags & TCP_RST) this.counters.rstSent++;
+    this.counters.txSegments++;
+    ip.commitDatagram(total);
+  }
+}

@@ -1,0 +1,156 @@
+// The TCP header and its options (RFC 9293 §3.1; MSS §3.7.1; window scale and timestamps RFC 7323;
+// SACK RFC 2018). Parse verifies the checksum over the IPv4 pseudo-header; emit fills it in.
+import { Ipv4Address, TcpRepr, WireError, IP_PROTO_TCP } from './reprs';
+import { onesComplementSum, internetChecksum, pseudoHeaderSum } from './checksum';
+
+export const TCP_HEADER_LEN = 20;
+
+const OPT_EOL = 0;
+const OPT_NOP = 1;
+const OPT_MSS = 2;
+const OPT_WS = 3;
+const OPT_SACK_PERM = 4;
+const OPT_SACK = 5;
+const OPT_TS = 8;
+
+function rd16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+
+function rd32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+function wr16(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 255;
+  b[o + 1] = v & 255;
+}
+
+function wr32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = (v >>> 16) & 255;
+  b[o + 2] = (v >>> 8) & 255;
+  b[o + 3] = v & 255;
+}
+
+/**
+ * Parses and validates the TCP segment in `buf[off .. off+len)` sent from `srcIp` to `dstIp`, filling
+ * `out`. Returns `out`, or a WireError. Payload is not copied (payloadOffset is absolute).
+ */
+export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4Address, dstIp: Ipv4Address,
+  out: TcpRepr): TcpRepr | WireError {
+  if (!(off >= 0) || !(len >= 0) || off + len > buf.length) return 'tcp-bounds';
+  if (len < TCP_HEADER_LEN) return 'tcp-truncated';
+  const hl = (buf[off + 12] >>> 4) * 4;
+  if (hl < TCP_HEADER_LEN) return 'tcp-bad-offset';
+  if (hl > len) return 'tcp-truncated';
+  // RFC 9293 §3.1: the checksum covers pseudo-header, header and data; a valid segment sums to 0xffff.
+  if (onesComplementSum(buf, off, len, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, len)) !== 0xffff) return 'tcp-checksum';
+  out.srcPort = rd16(buf, off);
+  out.dstPort = rd16(buf, off + 2);
+  out.seq = rd32(buf, off + 4);
+  out.ack = rd32(buf, off + 8);
+  out.flags = buf[off + 13];
+  out.window = rd16(buf, off + 14);
+  out.urgent = rd16(buf, off + 18);
+  out.mss = 0;
+  out.windowScale = -1;
+  out.sackPermitted = false;
+  out.hasTimestamp = false;
+  out.tsVal = 0;
+  out.tsEcr = 0;
+  out.sack.length = 0;
+  let p = off + TCP_HEADER_LEN;
+  const end = off + hl;
+  while (p < end) {
+    const kind = buf[p];
+    if (kind === OPT_EOL) break;
+    if (kind === OPT_NOP) { p++; continue; }
+    if (p + 1 >= end) return 'tcp-bad-option';
+    const olen = buf[p + 1];
+    if (olen < 2 || p + olen > end) return 'tcp-bad-option';
+    if (kind === OPT_MSS) {
+      if (olen !== 4) return 'tcp-bad-option';
+      out.mss = rd16(buf, p + 2);
+    } else if (kind === OPT_WS) {
+      if (olen !== 3) return 'tcp-bad-option';
+      // RFC 7323 §2.3: a shift above 14 is treated as 14.
+      out.windowScale = buf[p + 2] > 14 ? 14 : buf[p + 2];
+    } else if (kind === OPT_SACK_PERM) {
+      if (olen !== 2) return 'tcp-bad-option';
+      out.sackPermitted = true;
+    } else if (kind === OPT_SACK) {
+      if ((olen - 2) % 8 !== 0) return 'tcp-bad-option';
+      for (let q = p + 2; q < p + olen && out.sack.length < 8; q += 8) {
+        out.sack.push(rd32(buf, q), rd32(buf, q + 4));
+      }
+    } else if (kind === OPT_TS) {
+      if (olen !== 10) return 'tcp-bad-option';
+      out.hasTimestamp = true;
+      out.tsVal = rd32(buf, p + 2);
+      out.tsEcr = rd32(buf, p + 6);
+    }
+    p += olen; // unknown options are skipped by their length (RFC 9293 §3.1, MUST-6)
+  }
+  out.payloadOffset = off + hl;
+  out.payloadLength = len - hl;
+  return out;
+}
+
+/** Length of the header `emitTcp` writes for `repr`: 20 + options, padded to a multiple of 4. */
+export function tcpHeaderLength(repr: TcpRepr): number {
+  let n = 0;
+  if (repr.mss > 0) n += 4;
+  if (repr.windowScale >= 0) n += 4; // NOP + WS(3)
+  if (repr.sackPermitted) n += 4; // NOP NOP + SACK-permitted(2)
+  if (repr.hasTimestamp) n += 12; // NOP NOP + TS(10)
+  const blocks = repr.sack.length >> 1;
+  if (blocks > 0) n += 4 + 8 * (blocks > 4 ? 4 : blocks); // NOP NOP + kind, len, blocks
+  if (TCP_HEADER_LEN + n > 60) n = 40; // never reached with the limits above; keeps the field valid
+  return TCP_HEADER_LEN + n;
+}
+
+/**
+ * Writes the header and options for `repr` at `off` (payload of `repr.payloadLength` bytes must already
+ * be at off + tcpHeaderLength(repr)), computes the checksum over the whole segment, and returns the
+ * segment length. Options are written only on request: MSS/WS/SACK-permitted belong on SYNs.
+ */
+export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address): number {
+  const hl = tcpHeaderLength(repr);
+  wr16(buf, off, repr.srcPort);
+  wr16(buf, off + 2, repr.dstPort);
+  wr32(buf, off + 4, repr.seq);
+  wr32(buf, off + 8, repr.ack);
+  buf[off + 12] = (hl / 4) << 4;
+  buf[off + 13] = repr.flags & 0xff;
+  wr16(buf, off + 14, repr.window);
+  buf[off + 16] = 0;
+  buf[off + 17] = 0;
+  wr16(buf, off + 18, repr.urgent);
+  let p = off + TCP_HEADER_LEN;
+  if (repr.mss > 0) {
+    buf[p] = OPT_MSS; buf[p + 1] = 4; wr16(buf, p + 2, repr.mss); p += 4;
+  }
+  if (repr.windowScale >= 0) {
+    buf[p] = OPT_NOP; buf[p + 1] = OPT_WS; buf[p + 2] = 3; buf[p + 3] = repr.windowScale; p += 4;
+  }
+  if (repr.sackPermitted) {
+    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK_PERM; buf[p + 3] = 2; p += 4;
+  }
+  if (repr.hasTimestamp) {
+    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_TS; buf[p + 3] = 10;
+    wr32(buf, p + 4, repr.tsVal); wr32(buf, p + 8, repr.tsEcr); p += 12;
+  }
+  let blocks = repr.sack.length >> 1;
+  if (blocks > 4) blocks = 4;
+  if (blocks > 0) {
+    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK; buf[p + 3] = 2 + 8 * blocks; p += 4;
+    for (let i = 0; i < blocks; i++) {
+      wr32(buf, p, repr.sack[2 * i]); wr32(buf, p + 4, repr.sack[2 * i + 1]); p += 8;
+    }
+  }
+  while (p < off + hl) buf[p++] = OPT_EOL;
+  const total = hl + repr.payloadLength;
+  wr16(buf, off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
+  return total;
+}

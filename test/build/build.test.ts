@@ -1,0 +1,122 @@
+// `npm run build`: one ES5 file, dist/size.json, and a size report whose numbers add up.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildBundle, SMOKE_ENTRY, BOARD_MODULE_ID } from '../../tools/build/bundle';
+import { formatReport, partOf, sizeReport } from '../../tools/build/size-report';
+import { parseBuildArgs, runBuild } from '../../tools/build';
+import { runUnderDuk } from '../../tools/gate/duk';
+import { checkBundle, declareLateVarsFirst } from '../../tools/gate/checks';
+
+const smoke = buildBundle({ entry: SMOKE_ENTRY });
+
+test('the size report sums: modules + runtime = file size; parts = their modules', () => {
+  const r = sizeReport(smoke);
+  assert.ok(r.modules.length >= 3);
+  const minSum = r.modules.reduce((s, m) => s + m.minBytes, 0);
+  assert.is(minSum + r.runtimeMinBytes, r.totalMinBytes);
+  assert.is(r.totalMinBytes, Buffer.byteLength(smoke.code));
+  assert.ok(r.runtimeMinBytes > 0 && r.runtimeMinBytes < 1000, String(r.runtimeMinBytes));
+  for (const m of r.modules) {
+    assert.ok(m.minBytes > 0, m.id + ' has no minified span');
+    assert.ok(m.minBytes < m.es5Bytes, m.id + ' did not shrink');
+  }
+  for (const p of r.parts) {
+    const mods = r.modules.filter((m) => m.part === p.part);
+    assert.is(p.modules, mods.length);
+    assert.is(p.minBytes, mods.reduce((s, m) => s + m.minBytes, 0));
+    assert.is(p.es5Bytes, mods.reduce((s, m) => s + m.es5Bytes, 0));
+  }
+  assert.is(r.parts.reduce((s, p) => s + p.minBytes, 0), minSum);
+  const text = formatReport(r);
+  assert.match(text, new RegExp('total\\s+' + r.totalSourceBytes + '\\s+' + r.bundleEs5Bytes + '\\s+' + r.totalMinBytes));
+});
+
+test('parts group by top folder and layer', () => {
+  assert.is(partOf('tcp/wire/checksum'), 'tcp/wire');
+  assert.is(partOf('hal/drivers/w5500'), 'hal/drivers');
+  assert.is(partOf('firmware/http/server'), 'firmware/http');
+  assert.is(partOf('firmware/main'), 'firmware');
+});
+
+test('runBuild writes dist/firmware.js (the minified bundle) and dist/size.json', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-build-'));
+  try {
+    const { bundle, report } = runBuild({ entry: SMOKE_ENTRY, board: 'default', out });
+    assert.is(fs.readFileSync(path.join(out, 'firmware.js'), 'utf8'), bundle.code);
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'size.json'), 'utf8'));
+    assert.is(saved.totalMinBytes, report.totalMinBytes);
+    assert.is(saved.modules.length, report.modules.length);
+    assert.not.match(bundle.code, /\n\s+/); // minified: no indented lines
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('argument parsing: --entry, --board, --out; unknown arguments are errors', () => {
+  const a = parseBuildArgs(['--entry', 'x.ts', '--board', 'sim', '--out', '/tmp/x']);
+  assert.is(a.entry, 'x.ts');
+  assert.is(a.board, 'sim');
+  assert.is(a.out, '/tmp/x');
+  assert.throws(() => parseBuildArgs(['--frob']));
+});
+
+test('--board reaches the firmware as BOARD from the generated firmware/board-selection', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-board-'));
+  try {
+    const entry = path.join(dir, 'entry.ts');
+    const rel = path.relative(dir, path.join(__dirname, '..', '..', BOARD_MODULE_ID)).replace(/\\/g, '/');
+    fs.writeFileSync(entry, "import { BOARD } from '" + rel + "';\ndeclare const print: (s: string) => void;\nprint('board=' + BOARD);\n");
+    const b = buildBundle({ entry, board: 'sim' });
+    assert.ok(b.modules.some((m) => m.id === BOARD_MODULE_ID && m.sourceBytes === 0));
+    const r = runUnderDuk(b.code);
+    assert.ok(r.ok, r.output);
+    assert.match(r.output, /board=sim/);
+    assert.match(runUnderDuk(buildBundle({ entry }).code).output, /board=default/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unknown --board names are rejected when firmware/boards.ts knows the boards', () => {
+  if (!fs.existsSync(path.join(__dirname, '..', '..', 'firmware', 'boards.ts'))) return;
+  assert.throws(() => runBuild({ entry: SMOKE_ENTRY, board: 'no-such-board', out: os.tmpdir() }), /unknown board/);
+});
+
+test('the bundle keeps no helpers from TypeScript and no "use strict" surprises: it is one IIFE', () => {
+  assert.match(smoke.code, /^!function\(\)\{/);
+  assert.not.match(smoke.code, /extendStatics|Array\.prototype\.slice/);
+});
+
+test('a var the minifier leaves declared after its first use is declared first (after directives)', () => {
+  assert.is(declareLateVarsFirst('function f(a){if(a){r=1}for(;;){var r;break}return r}'), 'function f(a){var r;if(a){r=1}for(;;){var r;break}return r}');
+  assert.is(declareLateVarsFirst('function f(){"use strict";r=1;var r;return r}'), 'function f(){"use strict";var r;r=1;var r;return r}');
+  const clean = 'function f(){var r=1;return r}';
+  assert.is(declareLateVarsFirst(clean), clean);
+});
+
+test('two block-scoped consts of one name (as in a driver reset loop) build into a bundle that passes the gate', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-vars-'));
+  try {
+    const entry = path.join(dir, 'loops.ts');
+    fs.writeFileSync(entry, [
+      'declare const print: (s: string) => void;',
+      'export function ready(first: boolean, read: () => number): boolean {',
+      '  if (first) { for (let i = 0; i < 3; i++) { const st = read(); if ((st & 8) === 0 && (st & 1)) return true; } return false; }',
+      '  for (let j = 0; j < 3; j++) { const st = read(); if ((st & 8) === 0 && (st & 1)) return true; }',
+      '  return false;',
+      '}',
+      "print('ready ' + ready(true, function () { return 1; }) + ' ' + ready(false, function () { return 8; }));",
+    ].join('\n'));
+    const b = buildBundle({ entry });
+    assert.equal(checkBundle(b.code).map((f) => f.message), []);
+    const r = runUnderDuk(b.code);
+    assert.match(r.output, /ready true false/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

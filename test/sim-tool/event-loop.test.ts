@@ -1,0 +1,152 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { VirtualClock } from '../../hal/sim/virtual-clock';
+import { Scheduler, SimLoop } from '../../tools/sim/event-loop';
+
+/** Timers on a virtual clock: nothing runs until the test says so. */
+class FakeScheduler implements Scheduler {
+  timers: Array<{ id: number; at: number; fn: () => void }> = [];
+  immediates: Array<{ id: number; fn: () => void }> = [];
+  private nextId = 1;
+  constructor(private readonly clock: VirtualClock) {}
+  setTimeout(fn: () => void, ms: number): unknown {
+    const t = { id: this.nextId++, at: this.clock.nowMs() + ms, fn };
+    this.timers.push(t);
+    return t.id;
+  }
+  clearTimeout(h: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== h);
+  }
+  setImmediate(fn: () => void): unknown {
+    const i = { id: this.nextId++, fn };
+    this.immediates.push(i);
+    return i.id;
+  }
+  clearImmediate(h: unknown): void {
+    this.immediates = this.immediates.filter((i) => i.id !== h);
+  }
+  /** Runs queued immediates (at most `max` rounds); returns how many ran. */
+  runImmediates(max = 1000): number {
+    let n = 0;
+    while (this.immediates.length && n < max) {
+      const i = this.immediates.shift()!;
+      i.fn();
+      n++;
+    }
+    return n;
+  }
+  /** Advances the clock to the next timer and runs it. */
+  runNextTimer(): boolean {
+    if (!this.timers.length) return false;
+    this.timers.sort((a, b) => a.at - b.at);
+    const t = this.timers.shift()!;
+    this.clock.advanceTo(t.at);
+    t.fn();
+    return true;
+  }
+}
+
+function setup(step: (now: number) => number, busy: () => boolean = () => false) {
+  const clock = new VirtualClock(1000);
+  const sched = new FakeScheduler(clock);
+  const errors: unknown[] = [];
+  const steps: number[] = [];
+  const loop = new SimLoop(clock, {
+    step: (now) => {
+      steps.push(now);
+      return step(now);
+    },
+    busy,
+    onError: (e) => errors.push(e),
+  }, sched);
+  return { clock, sched, loop, errors, steps };
+}
+
+test('idle: one step, then it sleeps on a timer (no busy loop), at most a second', () => {
+  const { sched, loop, steps } = setup(() => Infinity);
+  loop.start();
+  assert.is(sched.runImmediates(), 1);
+  assert.is(steps.length, 1);
+  assert.is(sched.immediates.length, 0);
+  assert.is(sched.timers.length, 1);
+  assert.is(sched.timers[0].at, 2000);
+});
+
+test('it wakes exactly at the deadline the step returned', () => {
+  const { clock, sched, loop, steps } = setup((now) => (now < 1030 ? 1030 : Infinity));
+  loop.start();
+  sched.runImmediates();
+  assert.is(sched.timers[0].at, 1030);
+  sched.runNextTimer();
+  assert.equal(steps, [1000, 1030]);
+  assert.is(clock.nowMs(), 1030);
+});
+
+test('while work is pending it steps again through setImmediate; then it sleeps', () => {
+  let pending = 5;
+  const { sched, loop, steps } = setup(() => { if (pending > 0) pending--; return Infinity; }, () => pending > 0);
+  loop.start();
+  assert.is(sched.runImmediates(), 5);
+  assert.is(steps.length, 5);
+  assert.is(sched.timers.length, 1);
+});
+
+test('kick() during a sleep cancels the timer and steps at once; repeated kicks queue one step', () => {
+  const { sched, loop, steps } = setup(() => Infinity);
+  loop.start();
+  sched.runImmediates();
+  assert.is(sched.timers.length, 1);
+  loop.kick();
+  loop.kick();
+  assert.is(sched.timers.length, 0);
+  assert.is(sched.immediates.length, 1);
+  sched.runImmediates();
+  assert.is(steps.length, 2);
+});
+
+test('a kick from inside a step makes the loop step again', () => {
+  let kicks = 2;
+  // eslint-disable-next-line prefer-const
+  let loopRef: SimLoop;
+  const { sched, loop, steps } = setup(() => { if (kicks-- > 0) loopRef.kick(); return Infinity; });
+  loopRef = loop;
+  loop.start();
+  sched.runImmediates();
+  assert.is(steps.length, 3);
+});
+
+test('a deadline stuck in the past does not spin for ever: it backs off to 1 ms timers', () => {
+  const { clock, sched, loop, steps } = setup((now) => now - 5);
+  loop.start();
+  const ran = sched.runImmediates(10000);
+  assert.ok(ran < 100, 'spun ' + ran + ' times');
+  assert.is(sched.immediates.length, 0);
+  assert.is(sched.timers.length, 1);
+  assert.is(sched.timers[0].at, clock.nowMs() + 1);
+  const before = steps.length;
+  sched.runNextTimer();
+  assert.is(steps.length, before + 1);
+});
+
+test('a step that throws stops the loop and reports the error', () => {
+  const { sched, loop, errors } = setup(() => { throw new Error('boom'); });
+  loop.start();
+  sched.runImmediates();
+  assert.is(errors.length, 1);
+  assert.is((errors[0] as Error).message, 'boom');
+  assert.is(loop.isRunning(), false);
+  assert.is(sched.timers.length + sched.immediates.length, 0);
+  loop.kick();
+  assert.is(sched.immediates.length, 0, 'a stopped loop ignores kicks');
+});
+
+test('stop() cancels whatever is scheduled', () => {
+  const { sched, loop } = setup(() => 5000);
+  loop.start();
+  sched.runImmediates();
+  assert.is(sched.timers.length, 1);
+  loop.stop();
+  assert.is(sched.timers.length + sched.immediates.length, 0);
+});
+
+test.run();

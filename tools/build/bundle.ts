@@ -1,0 +1,202 @@
+// The device bundle: TypeScript modules → ES5 (tsc, no helpers) → one IIFE with a tiny CommonJS-style
+// registry and our own helpers (tools/es5-helpers.js) → terser (hoist_funs, NOT hoist_vars, ES5 output).
+//
+// Why this shape (../shared/espruino.md): Espruino hoists neither function declarations nor `var`, so
+// TypeScript's `exports.f = f;` above `function f(){}` would export undefined; terser's `hoist_funs`
+// moves the declarations up. `hoist_vars` emits `for(function(){}()…)`, which Espruino cannot parse.
+// TypeScript's own helpers break there, hence `noEmitHelpers` and tools/es5-helpers.js.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { minify_sync } from 'terser';
+import { declareLateVarsFirst } from '../gate/checks';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The module the build generates for `--board NAME` (firmware code may `import { BOARD } from './board-selection'`). */
+export const BOARD_MODULE_ID = 'firmware/board-selection';
+
+export interface BundleModule {
+  /** Path from the repository root without extension, e.g. "tcp/wire/checksum". */
+  id: string;
+  /** Bytes of the TypeScript source (0 for generated modules). */
+  sourceBytes: number;
+  /** Bytes of the ES5 JavaScript tsc made of it (before minification). */
+  es5Bytes: number;
+}
+
+export interface BundleResult {
+  entryId: string;
+  board: string;
+  /** The un-minified bundle (ES5 from tsc, wrapped). */
+  es5Code: string;
+  /** The minified bundle that ships. */
+  code: string;
+  modules: BundleModule[];
+}
+
+export interface BundleOptions {
+  /** Entry file (absolute or relative to the repository root). */
+  entry: string;
+  /** Board name, visible to the firmware as `BOARD` in firmware/board-selection. */
+  board?: string;
+  /** Skip terser (the gate tests use the readable form to plant faults). */
+  minify?: boolean;
+}
+
+const TS_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES5,
+  module: ts.ModuleKind.CommonJS,
+  noEmitHelpers: true,
+  importHelpers: false,
+  downlevelIteration: false,
+  lib: ['lib.es5.d.ts'],
+  removeComments: true,
+  esModuleInterop: false,
+  sourceMap: false,
+};
+
+function toId(absFile: string): string {
+  return path.relative(ROOT, absFile).replace(/\\/g, '/').replace(/\.(ts|js)$/, '');
+}
+
+function resolveFile(fromDir: string, spec: string): string | null {
+  const base = path.resolve(fromDir, spec);
+  const candidates = [base + '.ts', base + '.js', path.join(base, 'index.ts'), base];
+  for (const c of candidates) if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
+  return null;
+}
+
+function boardModuleSource(board: string): string {
+  return 'exports.BOARD = ' + JSON.stringify(board) + ';\n';
+}
+
+/** Compiles one file to ES5 CommonJS and rewrites its relative requires to module ids. */
+function compileModule(absFile: string, seen: Map<string, string>, queue: string[]): { es5: string; deps: string[] } {
+  const src = fs.readFileSync(absFile, 'utf8');
+  const out = ts.transpileModule(src, { compilerOptions: TS_OPTIONS, fileName: absFile, reportDiagnostics: true });
+  const errs = (out.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errs.length) {
+    throw new Error(absFile + ': ' + errs.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; '));
+  }
+  const deps: string[] = [];
+  // Per-module boilerplate costs RAM on the device, so it goes: nothing in the bundle reads
+  // `__esModule` (no esModuleInterop), the `exports.x = void 0` pre-declarations only matter to
+  // `in` tests, and one "use strict" for the whole bundle replaces one per module.
+  const trimmed = out.outputText
+    .replace(/^"use strict";\s*$/m, '')
+    .replace(/^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);\s*$/m, '')
+    .replace(/^exports\.[\w$]+ = (?:exports\.[\w$]+ = )*void 0;\s*$/gm, '');
+  const es5 = trimmed.replace(/require\((["'])([^"']+)\1\)/g, (whole, _q, spec: string) => {
+    if (!spec.startsWith('.')) return whole; // a module built into Espruino (e.g. "Storage", "NetworkJS")
+    const fromDir = path.dirname(absFile);
+    const target = toId(path.resolve(fromDir, spec)) === BOARD_MODULE_ID ? null : resolveFile(fromDir, spec);
+    const id = target ? toId(target) : toId(path.resolve(fromDir, spec));
+    if (!target && id !== BOARD_MODULE_ID) throw new Error(absFile + ': cannot resolve ' + spec);
+    if (target && !seen.has(id)) {
+      seen.set(id, target);
+      queue.push(id);
+    }
+    if (!target && !seen.has(id)) seen.set(id, '');
+    deps.push(id);
+    return 'require(' + JSON.stringify(id) + ')';
+  });
+  return { es5, deps };
+}
+
+function readHelpers(): string {
+  return fs.readFileSync(path.join(ROOT, 'tools', 'es5-helpers.js'), 'utf8');
+}
+
+/**
+ * The runtime: `__m` maps ids to module functions; `__r` instantiates once and caches. A require of
+ * a name not in the bundle falls through to Espruino's own `require` (built-in modules).
+ * Everything is declared before it is used (no hoisting on Espruino).
+ */
+function wrap(helpers: string, modules: Array<{ id: string; es5: string }>, entryId: string): string {
+  const parts: string[] = [];
+  parts.push('(function () {');
+  parts.push('"use strict";');
+  parts.push(helpers);
+  parts.push('var __c = {};');
+  parts.push('var __m = {');
+  parts.push(
+    modules
+      .map((m) => JSON.stringify(m.id) + ': function (exports, module, require) {\n' + m.es5 + '\n}')
+      .join(',\n'),
+  );
+  parts.push('};');
+  parts.push('var __g = typeof require === "function" ? require : undefined;');
+  parts.push(
+    'var __r = function (id) {\n' +
+      '  var c = __c[id];\n' +
+      '  if (c) return c.exports;\n' +
+      '  var f = __m[id];\n' +
+      '  if (!f) return __g(id);\n' +
+      '  c = __c[id] = { exports: {} };\n' +
+      '  f(c.exports, c, __r);\n' +
+      '  return c.exports;\n' +
+      '};',
+  );
+  parts.push('__r(' + JSON.stringify(entryId) + ');');
+  parts.push('})();');
+  return parts.join('\n') + '\n';
+}
+
+export function minifyEs5(code: string): string {
+  const res = minify_sync(code, {
+    ecma: 5,
+    compress: {
+      ecma: 5,
+      hoist_funs: true, // Espruino does not hoist function declarations: the minifier does it for us
+      hoist_vars: false, // emits `for(function(){}()…)`, which Espruino cannot parse
+      passes: 2,
+      keep_fargs: true,
+    },
+    mangle: true,
+    format: { ecma: 5, comments: false, ascii_only: true },
+  });
+  if (typeof res.code !== 'string') throw new Error('terser produced no code');
+  return declareLateVarsFirst(res.code);
+}
+
+export function buildBundle(opts: BundleOptions): BundleResult {
+  const entryAbs = path.resolve(ROOT, opts.entry);
+  if (!fs.existsSync(entryAbs)) throw new Error('entry not found: ' + opts.entry);
+  const board = opts.board || 'default';
+  const entryId = toId(entryAbs);
+  const seen = new Map<string, string>([[entryId, entryAbs]]);
+  const queue = [entryId];
+  const compiled: Array<{ id: string; es5: string; sourceBytes: number }> = [];
+  while (queue.length) {
+    const id = queue.shift()!;
+    const file = seen.get(id)!;
+    const { es5 } = compileModule(file, seen, queue);
+    compiled.push({ id, es5, sourceBytes: fs.statSync(file).size });
+  }
+  // The board module is generated, whether or not a firmware/board-selection.ts exists for the host.
+  const boardIdx = compiled.findIndex((m) => m.id === BOARD_MODULE_ID);
+  if (seen.has(BOARD_MODULE_ID)) {
+    const gen = { id: BOARD_MODULE_ID, es5: boardModuleSource(board), sourceBytes: 0 };
+    if (boardIdx >= 0) compiled[boardIdx] = gen;
+    else compiled.push(gen);
+  }
+  compiled.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const es5Code = wrap(readHelpers(), compiled, entryId);
+  const code = opts.minify === false ? es5Code : minifyEs5(es5Code);
+  return {
+    entryId,
+    board,
+    es5Code,
+    code,
+    modules: compiled.map((m) => ({ id: m.id, sourceBytes: m.sourceBytes, es5Bytes: Buffer.byteLength(m.es5) })),
+  };
+}
+
+/** The default entry: firmware/main.ts once it exists, else the device smoke test. */
+export function defaultEntry(): string {
+  const main = path.join(ROOT, 'firmware', 'main.ts');
+  return fs.existsSync(main) ? 'firmware/main.ts' : 'tools/smoke/device-smoke.ts';
+}
+
+export const SMOKE_ENTRY = 'tools/smoke/device-smoke.ts';

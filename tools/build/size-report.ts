@@ -1,0 +1,126 @@
+// What each part of the device bundle costs. Bundle size is RAM on the device (../shared/espruino.md,
+// "Memory"), so the report is per module and per part (tcp/wire, hal/drivers, firmware/http, ...).
+// A module's minified size is the length of its function in the minified bundle's registry object;
+// whatever is not inside a module function (runtime, helpers) is reported as "runtime".
+import * as acorn from 'acorn';
+import { BundleResult } from './bundle';
+
+export interface ModuleSize {
+  id: string;
+  part: string;
+  sourceBytes: number;
+  es5Bytes: number;
+  minBytes: number;
+}
+
+export interface PartSize {
+  part: string;
+  modules: number;
+  sourceBytes: number;
+  es5Bytes: number;
+  minBytes: number;
+}
+
+export interface SizeReport {
+  entry: string;
+  board: string;
+  modules: ModuleSize[];
+  parts: PartSize[];
+  /** Minified bytes outside every module function (registry, require, helpers). */
+  runtimeMinBytes: number;
+  totalSourceBytes: number;
+  totalEs5Bytes: number;
+  /** Bytes of the un-minified bundle and of dist/firmware.js. */
+  bundleEs5Bytes: number;
+  totalMinBytes: number;
+}
+
+/** "tcp/wire/checksum" → "tcp/wire"; "firmware/main" → "firmware"; "tools/smoke/x" → "tools/smoke". */
+export function partOf(id: string): string {
+  const segs = id.split('/');
+  return segs.length <= 2 ? segs[0] : segs[0] + '/' + segs[1];
+}
+
+/** Finds each module's function in the minified bundle: `"id":function(...){...}` inside the registry. */
+export function moduleSpans(code: string, ids: string[]): Record<string, number> {
+  const want: Record<string, boolean> = {};
+  for (const id of ids) want[id] = true;
+  const spans: Record<string, number> = {};
+  const ast = acorn.parse(code, { ecmaVersion: 5 }) as any;
+  const stack: any[] = [ast];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || typeof n.type !== 'string') continue;
+    if (n.type === 'Property' && n.key && n.key.type === 'Literal' && want[n.key.value] && n.value.type === 'FunctionExpression') {
+      // Count the whole property: key, colon, function and the separating comma.
+      spans[n.key.value] = n.end - n.start + 1;
+      continue;
+    }
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) for (const c of v) stack.push(c);
+      else if (v && typeof v.type === 'string') stack.push(v);
+    }
+  }
+  return spans;
+}
+
+export function sizeReport(b: BundleResult): SizeReport {
+  const spans = moduleSpans(b.code, b.modules.map((m) => m.id));
+  const modules: ModuleSize[] = b.modules.map((m) => ({
+    id: m.id,
+    part: partOf(m.id),
+    sourceBytes: m.sourceBytes,
+    es5Bytes: m.es5Bytes,
+    minBytes: spans[m.id] || 0,
+  }));
+  const byPart: Record<string, PartSize> = {};
+  for (const m of modules) {
+    const p = byPart[m.part] || (byPart[m.part] = { part: m.part, modules: 0, sourceBytes: 0, es5Bytes: 0, minBytes: 0 });
+    p.modules++;
+    p.sourceBytes += m.sourceBytes;
+    p.es5Bytes += m.es5Bytes;
+    p.minBytes += m.minBytes;
+  }
+  const parts = Object.keys(byPart).sort().map((k) => byPart[k]);
+  const sum = (f: (m: ModuleSize) => number) => modules.reduce((s, m) => s + f(m), 0);
+  const totalMinBytes = Buffer.byteLength(b.code);
+  return {
+    entry: b.entryId,
+    board: b.board,
+    modules,
+    parts,
+    runtimeMinBytes: totalMinBytes - sum((m) => m.minBytes),
+    totalSourceBytes: sum((m) => m.sourceBytes),
+    totalEs5Bytes: sum((m) => m.es5Bytes),
+    bundleEs5Bytes: Buffer.byteLength(b.es5Code),
+    totalMinBytes,
+  };
+}
+
+function pad(s: string | number, n: number, left = false): string {
+  const t = String(s);
+  if (t.length >= n) return t;
+  const sp = ' '.repeat(n - t.length);
+  return left ? t + sp : sp + t;
+}
+
+export function formatReport(r: SizeReport): string {
+  const lines: string[] = [];
+  const w = Math.max(24, ...r.modules.map((m) => m.id.length + 2));
+  const row = (name: string, src: number | string, es5: number | string, min: number | string) =>
+    pad(name, w, true) + pad(src, 10) + pad(es5, 10) + pad(min, 10);
+  lines.push('Device bundle for entry ' + r.entry + ' (board ' + r.board + ')');
+  lines.push(row('module', 'ts bytes', 'raw es5', 'minified'));
+  for (const p of r.parts) {
+    for (const m of r.modules.filter((x) => x.part === p.part)) lines.push(row('  ' + m.id, m.sourceBytes, m.es5Bytes, m.minBytes));
+    lines.push(row(p.part + ' (' + p.modules + ')', p.sourceBytes, p.es5Bytes, p.minBytes));
+  }
+  lines.push(row('runtime + helpers', '', '', r.runtimeMinBytes));
+  lines.push(row('total', r.totalSourceBytes, r.bundleEs5Bytes, r.totalMinBytes));
+  lines.push(
+    'dist/firmware.js: ' + r.totalMinBytes + ' bytes minified (' + r.bundleEs5Bytes + ' raw ES5). ' +
+      'Bundle size is RAM on the device unless loaded from Storage.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,461 @@
+// The static half of the Espruino compatibility gate: checks on the FINAL bundle text, whatever the
+// source looked like. Every rule comes from ../shared/espruino.md ("breaks on Espruino").
+import * as fs from 'fs';
+import * as path from 'path';
+import * as acorn from 'acorn';
+
+export type GateRule =
+  | 'es5-syntax' // does not parse as ECMAScript 5 (arrows, let/const, classes, templates, ...)
+  | 'label' // labelled statements
+  | 'forbidden-global' // Map, Set, WeakMap, Symbol, ...
+  | 'forbidden-api' // Array.from, Math.imul, copyWithin, .buffer.slice, ...
+  | 'extends-error' // class X extends Error (lowered: __extends(X, Error), Error.call(this, ...))
+  | 'ts-helper' // TypeScript's own helpers (they assume hoisting and Array.prototype.slice)
+  | 'unknown-global' // a global outside tools/espruino-globals.json
+  | 'use-before-declaration'; // Espruino hoists neither functions nor var
+
+export interface GateFailure {
+  rule: GateRule;
+  message: string;
+  line: number;
+  column: number;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface Allowlist {
+  names: Record<string, boolean>;
+  patterns: RegExp[];
+}
+
+export function loadAllowlist(file = path.join(ROOT, 'tools', 'espruino-globals.json')): Allowlist {
+  const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const names: Record<string, boolean> = {};
+  for (const k of Object.keys(j.globals)) names[k] = true;
+  return { names, patterns: Object.keys(j.patterns || {}).map((p) => new RegExp(p)) };
+}
+
+function allowed(a: Allowlist, name: string): boolean {
+  return own(a.names, name) === true || a.patterns.some((p) => p.test(name));
+}
+
+const FORBIDDEN_GLOBALS: Record<string, string> = {
+  Map: 'Map does not exist on Espruino',
+  Set: 'Set does not exist on Espruino',
+  WeakMap: 'WeakMap does not exist on Espruino',
+  WeakSet: 'WeakSet does not exist on Espruino',
+  Symbol: 'Symbol does not exist on Espruino',
+  Proxy: 'Proxy does not exist on Espruino',
+  Reflect: 'Reflect does not exist on Espruino',
+  RangeError: 'there is no RangeError on Espruino',
+};
+
+/** Static members that break there: object name → member names. */
+const FORBIDDEN_STATICS: Record<string, string[]> = {
+  Array: ['from', 'of'],
+  Math: ['imul', 'trunc'],
+  Number: ['isInteger'],
+  Object: ['freeze', 'is'],
+  Promise: ['race', 'allSettled', 'any'],
+};
+
+/** Methods that break on any receiver. */
+const FORBIDDEN_METHODS: Record<string, string> = {
+  copyWithin: 'copyWithin is missing on Espruino',
+  lastIndexOf: 'lastIndexOf is missing on Espruino',
+  flat: 'flat is missing on Espruino',
+  flatMap: 'flatMap is missing on Espruino',
+  finally: 'Promise#finally is missing on Espruino',
+};
+
+type Node = any;
+
+function propName(m: Node): string | null {
+  if (m.type !== 'MemberExpression') return null;
+  if (!m.computed && m.property.type === 'Identifier') return m.property.name;
+  if (m.computed && m.property.type === 'Literal' && typeof m.property.value === 'string') return m.property.value;
+  return null;
+}
+
+function own<T>(o: Record<string, T>, k: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+}
+
+function isIdent(n: Node, name?: string): boolean {
+  return !!n && n.type === 'Identifier' && (name === undefined || n.name === name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scopes (ES5: function scopes, plus catch parameters and named function expressions).
+
+interface Decl {
+  /** Index of the top-level statement of the scope's body that declares it (-1: parameter). */
+  index: number;
+  /** The function value when declared by `function f(){}` or `var f = function(){}`. */
+  fn: Node | null;
+  /** Declared only by `var` (no function declaration of that name in the scope). */
+  isVar: boolean;
+}
+
+interface Scope {
+  node: Node;
+  parent: Scope | null;
+  decls: Record<string, Decl>;
+  /** Body statements (Program body or function body); null for catch scopes. */
+  body: Node[] | null;
+}
+
+function childNodes(n: Node): Node[] {
+  const out: Node[] = [];
+  for (const k of Object.keys(n)) {
+    if (k === 'loc' || k === 'start' || k === 'end' || k === 'type') continue;
+    const v = n[k];
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof c.type === 'string') out.push(c);
+    } else if (v && typeof v.type === 'string') out.push(v);
+  }
+  return out;
+}
+
+function isFunction(n: Node): boolean {
+  return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression';
+}
+
+function declare(s: Scope, name: string, index: number, fn: Node | null, isVar = false): void {
+  const d = s.decls[name];
+  if (!d) s.decls[name] = { index, fn, isVar };
+  else {
+    if (index < d.index) d.index = index;
+    if (fn && !d.fn) d.fn = fn;
+    d.isVar = d.isVar && isVar;
+  }
+}
+
+/** Collects var and function declarations of a function body (not entering nested functions). */
+function collectDecls(s: Scope): void {
+  const body = s.body || [];
+  for (let i = 0; i < body.length; i++) {
+    const stack: Node[] = [body[i]];
+    while (stack.length) {
+      const n = stack.pop();
+      if (n.type === 'FunctionDeclaration') {
+        declare(s, n.id.name, i, n);
+        continue; // its body is its own scope
+      }
+      if (n.type === 'FunctionExpression') continue;
+      if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+        declare(s, n.id.name, i, n.init && n.init.type === 'FunctionExpression' ? n.init : null, true);
+      }
+      for (const c of childNodes(n)) stack.push(c);
+    }
+  }
+}
+
+function resolve(s: Scope | null, name: string): Scope | null {
+  for (let c = s; c; c = c.parent) if (Object.prototype.hasOwnProperty.call(c.decls, name)) return c;
+  return null;
+}
+
+interface Frame {
+  scope: Scope;
+  stmt: number; // current top-level statement index in scope.body
+  fn: Node | null; // function node of this frame (null for Program)
+  iife: boolean;
+}
+
+interface Ref {
+  name: string;
+  node: Node;
+  /** The scope the name resolves to, null for a global. */
+  target: Scope | null;
+  /** Statement index in target's body containing the reference. */
+  stmt: number;
+  /** True when it runs while that statement runs (no function boundary but IIFEs in between). */
+  immediate: boolean;
+  /** The outermost function between target and the reference (for deferred references). */
+  via: Node | null;
+  /** Callee of a call expression. */
+  isCall: boolean;
+}
+
+/** Walks the program: every identifier reference with where it resolves and when it runs. */
+function analyse(ast: Node): { refs: Ref[]; scopes: Scope[]; labels: Node[] } {
+  const refs: Ref[] = [];
+  const scopes: Scope[] = [];
+  const labels: Node[] = [];
+  const iifes = new Set<Node>();
+  const frames: Frame[] = [];
+
+  const progScope: Scope = { node: ast, parent: null, decls: {}, body: ast.body };
+  collectDecls(progScope);
+  scopes.push(progScope);
+
+  function pushRef(name: string, node: Node, isCall: boolean): void {
+    const cur = frames[frames.length - 1].scope;
+    const target = resolve(cur, name);
+    let stmt = -1;
+    let immediate = true;
+    let via: Node | null = null;
+    if (target) {
+      // Find the frame owning target (catch scopes share the frame of their function).
+      let k = frames.length - 1;
+      while (k > 0 && !scopeInFrame(target, frames[k])) k--;
+      stmt = frames[k].stmt;
+      for (let j = k + 1; j < frames.length; j++) {
+        if (!frames[j].iife) {
+          immediate = false;
+          if (!via) via = frames[j].fn;
+        }
+      }
+    }
+    refs.push({ name, node, target, stmt, immediate, via, isCall });
+  }
+
+  function scopeInFrame(s: Scope, f: Frame): boolean {
+    for (let c: Scope | null = f.scope; c; c = c.parent) {
+      if (c === s) return true;
+      if (c.body) return c === s; // stop at the frame's function scope
+    }
+    return false;
+  }
+
+  function visitFunction(fn: Node): void {
+    const outer = frames[frames.length - 1].scope;
+    let parent = outer;
+    if (fn.type === 'FunctionExpression' && fn.id) {
+      // A named function expression binds its name in a scope of its own.
+      parent = { node: fn.id, parent: outer, decls: {}, body: null };
+      declare(parent, fn.id.name, -1, fn);
+    }
+    const s: Scope = { node: fn, parent, decls: {}, body: fn.body.body };
+    for (const p of fn.params) declare(s, p.name, -1, null);
+    declare(s, 'arguments', -1, null);
+    collectDecls(s);
+    scopes.push(s);
+    frames.push({ scope: s, stmt: -1, fn, iife: iifes.has(fn) });
+    const body = fn.body.body;
+    for (let i = 0; i < body.length; i++) {
+      frames[frames.length - 1].stmt = i;
+      visit(body[i]);
+    }
+    frames.pop();
+  }
+
+  function visit(n: Node): void {
+    switch (n.type) {
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+        visitFunction(n);
+        return;
+      case 'Identifier':
+        pushRef(n.name, n, false);
+        return;
+      case 'MemberExpression':
+        visit(n.object);
+        if (n.computed) visit(n.property);
+        return;
+      case 'Property':
+        if (n.computed) visit(n.key);
+        visit(n.value);
+        return;
+      case 'VariableDeclarator':
+        if (n.init) visit(n.init);
+        return;
+      case 'LabeledStatement':
+        labels.push(n);
+        visit(n.body);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return;
+      case 'CatchClause': {
+        const f = frames[frames.length - 1];
+        const cs: Scope = { node: n, parent: f.scope, decls: {}, body: null };
+        if (n.param && n.param.type === 'Identifier') declare(cs, n.param.name, -1, null);
+        const saved = f.scope;
+        f.scope = cs;
+        visit(n.body);
+        f.scope = saved;
+        return;
+      }
+      case 'CallExpression':
+      case 'NewExpression': {
+        let callee = n.callee;
+        // (function(){...})(), !function(){...}(), (function(){}).call(this)
+        if (callee.type === 'MemberExpression' && isFunction(callee.object) && (propName(callee) === 'call' || propName(callee) === 'apply')) {
+          callee = callee.object;
+        }
+        if (callee.type === 'FunctionExpression') iifes.add(callee);
+        if (n.callee.type === 'Identifier') pushRef(n.callee.name, n.callee, true);
+        else visit(n.callee);
+        for (const a of n.arguments) visit(a);
+        return;
+      }
+      default:
+        for (const c of childNodes(n)) visit(c);
+    }
+  }
+
+  frames.push({ scope: progScope, stmt: -1, fn: null, iife: false });
+  for (let i = 0; i < ast.body.length; i++) {
+    frames[0].stmt = i;
+    visit(ast.body[i]);
+  }
+  return { refs, scopes, labels };
+}
+
+function fail(out: GateFailure[], rule: GateRule, message: string, node: Node): void {
+  const loc = node && node.loc ? node.loc.start : { line: 0, column: 0 };
+  out.push({ rule, message, line: loc.line, column: loc.column });
+}
+
+/** Runs every static check on a bundle's text. An empty array means it passes. */
+export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): GateFailure[] {
+  const out: GateFailure[] = [];
+  let ast: Node;
+  try {
+    ast = acorn.parse(code, { ecmaVersion: 5, locations: true, sourceType: 'script' });
+  } catch (e) {
+    const err = e as any;
+    const loc = err.loc || { line: 0, column: 0 };
+    out.push({ rule: 'es5-syntax', message: 'not ECMAScript 5: ' + err.message, line: loc.line, column: loc.column });
+    return out;
+  }
+  const { refs, labels } = analyse(ast);
+
+  for (const l of labels) fail(out, 'label', 'labelled statement "' + l.label.name + ':"', l);
+
+  // Globals: forbidden ones first, then anything outside the allowlist.
+  for (const r of refs) {
+    if (r.target) continue;
+    const why = own(FORBIDDEN_GLOBALS, r.name);
+    if (why) fail(out, 'forbidden-global', why, r.node);
+    else if (!allowed(allow, r.name)) fail(out, 'unknown-global', 'global "' + r.name + '" is not in tools/espruino-globals.json', r.node);
+  }
+
+  // Member-level rules (walk everything once).
+  const stack: Node[] = [ast];
+  while (stack.length) {
+    const n = stack.pop();
+    if (n.type === 'MemberExpression') {
+      const p = propName(n);
+      const obj = n.object;
+      if (p !== null) {
+        const statics = isIdent(obj) ? own(FORBIDDEN_STATICS, obj.name) : undefined;
+        if (statics && statics.indexOf(p) >= 0) {
+          fail(out, 'forbidden-api', obj.name + '.' + p + ' is missing on Espruino', n);
+        }
+        const method = own(FORBIDDEN_METHODS, p);
+        if (method) fail(out, 'forbidden-api', method, n);
+        if (p === 'slice' && propName(obj) === 'buffer') fail(out, 'forbidden-api', 'ArrayBuffer#slice (.buffer.slice) is missing on Espruino', n);
+        if (obj.type === 'MemberExpression' && propName(obj) === 'prototype' && isIdent(obj.object, 'Array')) {
+          fail(out, 'forbidden-api', 'Array.prototype.' + p + ' is undefined on Espruino', n);
+        }
+        if (p === 'slice' && obj.type === 'MemberExpression' && propName(obj) === 'prototype' && isIdent(obj.object, 'ArrayBuffer')) {
+          fail(out, 'forbidden-api', 'ArrayBuffer.prototype.slice is missing on Espruino', n);
+        }
+        if ((p === 'call' || p === 'apply') && isIdent(obj, 'Error')) {
+          fail(out, 'extends-error', 'Error.' + p + '(this, ...): a class extending Error throws on Espruino', n);
+        }
+        if (obj.type === 'ThisExpression' && /^__(extends|assign|spreadArray|spread|read|values|rest|awaiter|generator|makeTemplateObject|createBinding|exportStar|importStar|importDefault|setModuleDefault)$/.test(p)) {
+          fail(out, 'ts-helper', "TypeScript's own helper (this." + p + '): it breaks on Espruino, use tools/es5-helpers.js', n);
+        }
+      }
+    } else if (n.type === 'CallExpression' || n.type === 'NewExpression') {
+      const a = n.arguments;
+      if (n.type === 'CallExpression' && a.length === 2 && isIdent(a[1]) && /^(Error|TypeError|RangeError)$/.test(a[1].name) && isIdent(n.callee)) {
+        fail(out, 'extends-error', 'extends ' + a[1].name + ' (' + n.callee.name + '(X, ' + a[1].name + ')): throws on Espruino', n);
+      }
+      // TypeScript lowers `class X extends Error` to `(function (_super) { ... })(Error)`.
+      if (n.type === 'CallExpression' && n.callee.type === 'FunctionExpression' && a.some((x: Node) => isIdent(x) && /^(Error|TypeError|RangeError)$/.test(x.name))) {
+        fail(out, 'extends-error', 'a class extending Error ((function (_super) {...})(Error)): throws on Espruino', n);
+      }
+    } else if (n.type === 'Literal' && typeof n.value === 'string' && /^Class extends value /.test(n.value)) {
+      fail(out, 'ts-helper', "TypeScript's __extends (it needs hoisting and throws at load on Espruino)", n);
+    }
+    for (const c of childNodes(n)) stack.push(c);
+  }
+
+  checkDeclarationOrder(refs, (_s, _name, node, message) => fail(out, 'use-before-declaration', message, node));
+  out.sort((x, y) => x.line - y.line || x.column - y.column);
+  return out;
+}
+
+/**
+ * Espruino hoists neither function declarations nor `var`: a statement that reads or calls a name
+ * declared by a LATER statement of the same scope fails there. Flags (1) such references running
+ * while the statement runs (IIFEs count as running), and (2) calls at statement i to a same-scope
+ * function whose body (with the same-scope functions it calls in turn) reads a name declared after
+ * statement i. Limits: calls through properties (`this.f()`, `exports.f()`), callbacks and other
+ * modules are not followed.
+ */
+type LateUse = (scope: Scope, name: string, node: Node, message: string) => void;
+
+function checkDeclarationOrder(refs: Ref[], late: LateUse): void {
+  // Deferred references per function value: names of the target scope read inside it.
+  const deferred = new Map<Node, Ref[]>();
+  for (const r of refs) {
+    if (!r.target || r.immediate || !r.via) continue;
+    let l = deferred.get(r.via);
+    if (!l) deferred.set(r.via, (l = []));
+    l.push(r);
+  }
+  for (const r of refs) {
+    if (!r.target || !r.immediate || !r.target.body) continue;
+    const d = r.target.decls[r.name];
+    if (d.index > r.stmt) {
+      late(r.target, r.name, r.node, '"' + r.name + '" is used before its declaration (Espruino does not hoist)');
+      continue;
+    }
+    if (!r.isCall || !d.fn) continue;
+    // Follow the call into the function's body, and into same-scope functions it calls.
+    const seen = new Set<Node>();
+    const todo: Node[] = [d.fn];
+    while (todo.length) {
+      const fn = todo.pop();
+      if (seen.has(fn)) continue;
+      seen.add(fn);
+      for (const inner of deferred.get(fn) || []) {
+        if (inner.target !== r.target) continue;
+        const di = r.target.decls[inner.name];
+        if (di.index > r.stmt) {
+          late(r.target, inner.name, r.node, '"' + r.name + '()" runs before "' + inner.name + '" is declared (Espruino does not hoist)');
+        } else if (inner.isCall && di.fn) todo.push(di.fn);
+      }
+    }
+  }
+}
+
+/**
+ * Build step (not a check): where a `var` is used before the statement that declares it — e.g. the
+ * minifier merged two block-scoped `const`s of one name and kept the later `var` — adds `var name;`
+ * at the top of that function (after its directives). Standard JS hoists `var` anyway, so this changes
+ * nothing on Node or Duktape; on Espruino, which does not hoist, it keeps the name local. Returns the
+ * code unchanged when there is nothing to move. Function declarations are terser's job (hoist_funs).
+ */
+export function declareLateVarsFirst(code: string): string {
+  const ast = acorn.parse(code, { ecmaVersion: 5, sourceType: 'script' }) as Node;
+  const { refs } = analyse(ast);
+  const perScope = new Map<Scope, Record<string, boolean>>();
+  checkDeclarationOrder(refs, (scope, name) => {
+    const d = scope.decls[name];
+    if (!d || !d.isVar) return;
+    let names = perScope.get(scope);
+    if (!names) perScope.set(scope, (names = {}));
+    names[name] = true;
+  });
+  const inserts: Array<{ at: number; text: string }> = [];
+  perScope.forEach((names, scope) => {
+    const body: Node[] = scope.body || [];
+    let at = scope.node.type === 'Program' ? 0 : scope.node.body.start + 1;
+    for (const st of body) {
+      if (st.type === 'ExpressionStatement' && typeof st.directive === 'string') at = st.end;
+      else break;
+    }
+    inserts.push({ at, text: 'var ' + Object.keys(names).join(',') + ';' });
+  });
+  inserts.sort((a, b) => b.at - a.at);
+  let out = code;
+  for (const ins of inserts) out = out.slice(0, ins.at) + ins.text + out.slice(ins.at);
+  return out;
+}

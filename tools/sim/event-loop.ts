@@ -1,0 +1,137 @@
+// Drives the simulated board on the real clock without a busy loop: one `step(now)` runs everything
+// (chip model, device stack, peer stack) and returns the next deadline; the loop sleeps with setTimeout
+// until then, or yields with setImmediate while work is pending (frames waiting, deadlines already due).
+// Outside events (a host socket wrote, a TAP frame arrived) call `kick()` to run a step soon.
+import { Clock } from '../../hal/interfaces';
+
+export interface LoopHooks {
+  /** Runs one round of everything at `nowMs`; returns the earliest time anything needs running again. */
+  step(nowMs: number): number;
+  /** True while frames or work are waiting that another step would move forward. */
+  busy(): boolean;
+  /** A step threw: the loop stops and reports here. */
+  onError(err: unknown): void;
+}
+
+/** The timer functions the loop uses (Node's by default; tests pass a fake one). */
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setImmediate(fn: () => void): unknown;
+  clearImmediate(handle: unknown): void;
+}
+
+export const nodeScheduler: Scheduler = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setImmediate: (fn) => setImmediate(fn),
+  clearImmediate: (h) => clearImmediate(h as NodeJS.Immediate),
+};
+
+export interface LoopStats {
+  steps: number;
+  immediates: number;
+  timers: number;
+}
+
+/** Longest sleep even when nothing is due (keeps the loop observable; costs nothing measurable). */
+const MAX_SLEEP_MS = 1000;
+/** Steps in a row that reported "due now" without any sign of progress before the loop backs off to 1 ms. */
+const MAX_IDLE_SPINS = 64;
+
+export class SimLoop {
+  readonly stats: LoopStats = { steps: 0, immediates: 0, timers: 0 };
+  private timer: unknown = null;
+  private immediate: unknown = null;
+  private running = false;
+  private stepping = false;
+  private kicked = false;
+  private idleSpins = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly hooks: LoopHooks,
+    private readonly sched: Scheduler = nodeScheduler,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.scheduleImmediate();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) this.sched.clearTimeout(this.timer);
+    if (this.immediate !== null) this.sched.clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Something outside changed (host data queued, a frame arrived): run a step as soon as possible. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.stepping) {
+      this.kicked = true; // the step in progress reschedules immediately
+      return;
+    }
+    this.idleSpins = 0;
+    if (this.immediate !== null) return;
+    if (this.timer !== null) {
+      this.sched.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.scheduleImmediate();
+  }
+
+  private scheduleImmediate(): void {
+    this.stats.immediates++;
+    this.immediate = this.sched.setImmediate(() => this.run());
+  }
+
+  private run(): void {
+    this.immediate = null;
+    this.timer = null;
+    if (!this.running) return;
+    this.stepping = true;
+    this.kicked = false;
+    let next: number;
+    let busy: boolean;
+    try {
+      next = this.hooks.step(this.clock.nowMs());
+      busy = this.hooks.busy();
+    } catch (err) {
+      this.stepping = false;
+      this.stop();
+      this.hooks.onError(err);
+      return;
+    }
+    this.stepping = false;
+    this.stats.steps++;
+    if (!this.running) return; // stopped from inside the step
+    const now = this.clock.nowMs();
+    if (busy || this.kicked) {
+      this.idleSpins = 0;
+      this.scheduleImmediate();
+      return;
+    }
+    let wait = next - now;
+    if (!(wait > 0)) {
+      // Due now: go again at once, but never spin for ever on a deadline that does not move.
+      if (++this.idleSpins <= MAX_IDLE_SPINS) {
+        this.scheduleImmediate();
+        return;
+      }
+      wait = 1;
+    } else {
+      this.idleSpins = 0;
+    }
+    if (wait > MAX_SLEEP_MS || wait !== wait) wait = MAX_SLEEP_MS;
+    this.stats.timers++;
+    this.timer = this.sched.setTimeout(() => this.run(), Math.ceil(wait));
+  }
+}
