@@ -159,28 +159,40 @@ export class NetworkJsDriver {
 
   /** Copies received bytes into the entry's ring; pauses the socket while anything waits. */
   private store(e: Entry, d: Uint8Array): void {
-    const ring = e.ring as Uint8Array;
-    if (!ring) return; // closed by Espruino: drop
-    let n = d.length;
-    let off = 0;
-    if (e.extra.length === 0) {
-      while (n > 0 && e.len < ring.length) {
-        const tail = (e.head + e.len) % ring.length;
-        const k = Math.min(n, ring.length - e.len, ring.length - tail);
-        ring.set(d.subarray(off, off + k), tail);
-        e.len += k;
-        off += k;
-        n -= k;
-      }
-    }
-    if (n > 0) {
+    if (!e.ring) return; // closed by Espruino: drop
+    const off = e.extra.length === 0 ? this.copyIn(e, d) : 0;
+    if (off < d.length) {
       this.counters.overflows++;
       e.extra.push(new Uint8Array(d.subarray(off)));
     }
     if (!e.paused && e.len > 0 && e.sock) {
       // Espruino polls recv() every idle loop; hold the peer back (TCP window) until it has.
       e.paused = true;
-      
+      e.sock.pause();
+    }
+  }
+
+  /** Copies as much of `d` as fits into the ring; returns how much. */
+  private copyIn(e: Entry, d: Uint8Array): number {
+    const ring = e.ring as Uint8Array;
+    let off = 0;
+    while (off < d.length && e.len < ring.length) {
+      const tail = (e.head + e.len) % ring.length;
+      const k = Math.min(d.length - off, ring.length - e.len, ring.length - tail);
+      ring.set(d.subarray(off, off + k), tail);
+      e.len += k;
+      off += k;
+    }
+    return off;
+  }
+
+  /** Moves bytes that overflowed earlier into the ring, in order. */
+  private refill(e: Entry): void {
+    while (e.extra.length > 0 && e.ring && e.len < e.ring.length) {
+      const x = e.extra[0];
+      const n = this.copyIn(e, x);
+      if (n === x.length) e.extra.shift();
+      else e.extra[0] = x.subarray(n);
     }
   }
 
@@ -295,14 +307,7 @@ export class NetworkJsDriver {
     }
     if (e.error) return e.error;
     if (e.ended) return SOCKET_ERR_CLOSED;
-    return 0;
-  }
-
-  private refill(e: Entry): void {
-    while (e.extra.length > 0 && e.len === 0) {
-      const x = e.extra.shift() as Uint8Array;
-      this.store(e, x);
-    }
+    return '';
   }
 
   send(id: number, data: string, _type?: number): number {

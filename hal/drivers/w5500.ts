@@ -6,6 +6,14 @@
 // Recovery: a length header outside 14..1514 resynchronises (CLOSE, setup, OPEN; §6), a missing
 // SEND_OK re-opens the socket (§7.2), and Sn_SR(0) != SOCK_MACRAW found by the periodic health check
 // means the chip reset itself: it is initialised again (§10.10).
+//
+// Where the sheet marks a fact unverified, the conservative choice:
+// - §7.2 step 1: chip padding of short frames is undocumented: we pad to 60 bytes ourselves.
+// - §4.3: whether Sn_IMR gates Sn_IR is in conflict: Sn_IMR keeps RECV and SEND_OK (the bits we poll).
+// - §5.3: whether Sn_TX_FSR counts an unsent Sn_TX_WR is undocumented: FSR is checked before writing
+//   and only one frame is ever in flight, so it does not matter.
+// - §10.11: the on-chip stack with SIPR 0.0.0.0 is unverified: SIPR is never written, MR.PB is set.
+// - §5.2: the chip wraps a burst at the buffer end by itself; we split transfers there (defensive).
 import { Clock, FrameDevice, FrameDeviceCounters, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
 
 // Control byte = BSB << 3 | RWB << 2 | OM (00 = VDM) (§2, table §2.1).
@@ -90,8 +98,9 @@ export class W5500 implements FrameDevice {
   private readonly maxPolls: number;
   private readonly healthCheckMs: number;
   private nextHealthCheck = 0;
-  // Register frames: 3 header bytes + up to 6 data bytes. Bulk frames: header + one whole frame.
-  private readonly reg = new Uint8Array(9);
+  // Register frames (header + 1 or 2 data bytes, no view per access) and bulk frames (header + a frame).
+  private readonly reg4 = new Uint8Array(4);
+  private readonly reg5 = new Uint8Array(5);
   private readonly bulk = new Uint8Array(3 + MAX_FRAME);
   // Receive state kept between calls: bytes known to be waiting and where they start.
   private rxLeft = 0;
@@ -112,28 +121,28 @@ export class W5500 implements FrameDevice {
   // ------------------------------------------------------------------ register access (§2)
 
   private read8(ctl: number, addr: number): number {
-    const b = this.reg;
+    const b = this.reg4;
     b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0;
-    return this.spi.transfer(b.subarray(0, 4))[3];
+    return this.spi.transfer(b)[3];
   }
 
   private read16(ctl: number, addr: number): number {
-    const b = this.reg;
+    const b = this.reg5;
     b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0; b[4] = 0;
-    const r = this.spi.transfer(b.subarray(0, 5));
+    const r = this.spi.transfer(b);
     return (r[3] << 8) | r[4]; // big-endian (§10.14)
   }
 
   private write8(ctl: number, addr: number, v: number): void {
-    const b = this.reg;
+    const b = this.reg4;
     b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = v;
-    this.spi.transfer(b.subarray(0, 4));
+    this.spi.transfer(b);
   }
 
   private write16(ctl: number, addr: number, v: number): void {
-    const b = this.reg;
+    const b = this.reg5;
     b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = (v >> 8) & 0xff; b[4] = v & 0xff;
-    this.spi.transfer(b.subarray(0, 5));
+    this.spi.transfer(b);
   }
 
   /** §5.4: the 16-bit size registers can change between their two bytes: read until two reads agree. */
@@ -208,8 +217,7 @@ export class W5500 implements FrameDevice {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) this.command(CMD_CLOSE);
       this.write8(CTL_S0_W, Sn_MR, SN_MR_MACRAW | (this.promiscuous ? 0 : SN_MR_MFEN));
-      this.command(CMD_OPEN);
-      if (this.read8(CTL_S0_R, Sn_SR) === SOCK_MACRAW) {
+      if (this.command(CMD_OPEN) && this.read8(CTL_S0_R, Sn_SR) === SOCK_MACRAW) {
         // §4.3: keep every bit we poll enabled in Sn_IMR; SIMR routes socket 0 to INTn.
         this.write8(CTL_S0_W, Sn_IMR, IR_RECV | IR_SEND_OK);
         this.write8(CTL_S0_W, Sn_IR, 0xff);
@@ -249,7 +257,8 @@ export class W5500 implements FrameDevice {
   // ------------------------------------------------------------------ FrameDevice
 
   linkUp(): boolean {
-    // No link interrupt exists: poll PHYCFGR.LNK (§3.3, §10.7).
+    // No link interrupt exists: poll PHYCFGR.LNK (§3.3, §10.7). An absent chip reads 0xFF: not "up".
+    if (!this.ready) return (this.link = false);
     this.link = (this.read8(CTL_COMMON_R, PHYCFGR) & 0x01) === 1;
     return this.link;
   }
@@ -283,7 +292,7 @@ export class W5500 implements FrameDevice {
     // §6: 2-byte big-endian header counting itself, then the frame without FCS.
     const hdr = this.readRxHeader(ptr);
     const len = hdr - 2;
-    
+    if (len < MIN_FRAME || len > MAX_FRAME || hdr > this.rxLeft) { this.resync(); return 0; }
     let got = len;
     if (len > buf.length) {
       got = 0; // no room: skip the whole frame, counted

@@ -596,10 +596,8 @@ export class Enc28j60Model {
     }
     this.r[ECON1] = nv;
     if ((v & DMAST) && !(old & DMAST)) this.runDma();
+    // (Clearing TXRTS cancels; after an errata-12 stall the next start stalls again until TXRST.)
     if ((nv & TXRTS) && !(old & TXRTS)) this.startTx();
-    else if (!(nv & TXRTS) && (old & TXRTS) && this.txStalled) {
-      // host cancelled a stalled transmission: still stalled until TXRST (errata 12)
-    }
   }
 
   // ---------------------------------------------------------------- MII / PHY (§5)

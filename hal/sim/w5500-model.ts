@@ -9,6 +9,14 @@
 // SIMR / INTn (§4.3, §8), MACRAW RX format (§6), SEND (§7.2, §11), the MACRAW filter (§9), the PHY
 // (§3.3) and the on-chip stack's ARP answer when SIPR is set (§10.11).
 //
+// Choices where the sheet marks behaviour unverified or undocumented (switchable where a test needs it):
+// - §4.3: Sn_IMR gates Sn_IR (datasheet reading) unless `lenientImr`.
+// - §7.2/§11: SEND pads frames shorter than 60 bytes with zeros.
+// - §5.3: Sn_TX_FSR reflects a newly written Sn_TX_WR at once (S - (TX_WR - TX_RD)).
+// - §11: RECV does not re-raise Sn_IR.RECV for data still waiting; only new arrivals do.
+// - §3: PMRU resets to 0xFFFF; §9: the "33:33 passes MMB" quirk is not mirrored.
+// - MACRAW RX overflow: the frame is dropped silently (no flag documented), counted in `stats`.
+//
 // Things a driver does wrong are recorded in `violations` so tests can assert the model caught them.
 // Simulator-only code: per-byte loops are fine here.
 import { Clock, SpiDevice } from '../interfaces';
@@ -67,7 +75,10 @@ export interface W5500Faults {
   loseSendOk: number;
   /** One-shot: the next frame stored in socket 0's RX memory gets this value as its length header (§6). */
   corruptNextHeader: number | null;
-  /** Brown-out at the start of the n-th SPI transfer from now (0 = never). */
+  /**
+   * Brown-out in the middle of the n-th SPI transfer from now (0 = never): the first half of its data
+   * phase is decoded, then every register returns to its reset value and the rest of the frame is lost.
+   */
   glitchAfterTransfers: number;
 }
 
@@ -341,14 +352,15 @@ export class W5500Model {
     }
     if (this.clock.nowMs() - this.resetReleasedAt < 1) this.violate('SPI transfer less than 1 ms after RSTn release (PLL lock, §7.1)');
     if (this.inTransfer) this.violate('re-entrant SPI transfer (CS already low)');
-    if (this.faults.glitchAfterTransfers > 0 && --this.faults.glitchAfterTransfers === 0) this.powerGlitch();
+    const glitch = this.faults.glitchAfterTransfers > 0 && --this.faults.glitchAfterTransfers === 0;
     this.inTransfer = true;
     this.service();
     this.stats.spiTransfers++;
     if (this.trace) this.trace.push(new Uint8Array(tx));
     if (n < 4) this.violate('SPI frame of ' + n + ' bytes (header 3 + at least 1 data byte, §2)');
+    const limit = glitch ? Math.min(n, 3 + ((n - 3) >> 1)) : n;
     let i = 0;
-    while (i < n) {
+    while (i < limit) {
       // Header: MISO shifts out 0x01 0x02 0x03 while the host clocks the header (§2, observed).
       if (i < n) rx[i] = 0x01;
       if (i + 1 < n) rx[i + 1] = 0x02;
@@ -361,7 +373,7 @@ export class W5500Model {
       const om = ctl & 0x03;
       const fixed = om === 0 ? 0 : om === 1 ? 1 : om === 2 ? 2 : 4;
       let j = i + 3;
-      const end = fixed ? Math.min(n, j + fixed) : n;
+      const end = fixed ? Math.min(limit, j + fixed) : limit;
       for (; j < end; j++) {
         if (write) {
           rx[j] = 0x00;
@@ -373,6 +385,10 @@ export class W5500Model {
       }
       i = end;
       if (!fixed) break;
+    }
+    if (glitch) {
+      rx.fill(0, limit);
+      this.powerGlitch();
     }
     if (this.faults.corruptSpiEvery > 0 && n > 3 && this.stats.spiTransfers % this.faults.corruptSpiEvery === 0) {
       const at = 3 + this.rnd.nextInt(n - 3);

@@ -32,6 +32,8 @@ const JITTER_MS = 1000;
 const REQUEST_TRIES = 4;
 /** RFC 2131 §4.4.5: retransmissions in RENEWING/REBINDING no closer than 60 s. */
 const RENEW_MIN_RETRY_MS = 60000;
+/** Wait after the first NAK before starting over. */
+const NAK_DELAY_MS = 2000;
 const INFINITE_LEASE = 0xffffffff;
 const BROADCAST = 0xffffffff;
 
@@ -88,6 +90,7 @@ export class DhcpClient extends Emitter {
   private server: Ipv4Address = 0;
   private requestSentAt = 0;
   private now = 0;
+  private naksInARow = 0;
   private readonly prl = [OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS, OPT_LEASE_TIME, OPT_RENEWAL_TIME, OPT_REBINDING_TIME];
 
   constructor(private readonly host: DhcpHost, readonly hostname: string) {
@@ -105,12 +108,13 @@ export class DhcpClient extends Emitter {
     return (this.host.random.nextU32() % (2 * JITTER_MS + 1)) - JITTER_MS;
   }
 
-  private restart(now: number): void {
+  /** Back to INIT; the next DISCOVER goes out after `delayMs`. */
+  private restart(now: number, delayMs: number = 0): void {
     this.stats.restarts++;
     this.offered = 0;
     this.server = 0;
     this.setState(DHCP_INIT);
-    this.nextSendAt = now;
+    this.nextSendAt = now + delayMs;
   }
 
   poll(now: number): number {
@@ -263,14 +267,16 @@ export class DhcpClient extends Emitter {
     }
     if (m.messageType === DHCPNAK) {
       if (st !== DHCP_REQUESTING && st !== DHCP_RENEWING && st !== DHCP_REBINDING) { this.host.count('dhcp-unexpected'); return; }
-      // RFC 2131 §4.4.1/§4.4.5: on DHCPNAK the client restarts the configuration process.
+      // RFC 2131 §4.4.1/§4.4.5: on DHCPNAK the client restarts the configuration process. A server
+      // that keeps refusing would make that a tight loop: wait 2 s, doubling per NAK in a row, ≤ 64 s.
       this.stats.naks++;
+      this.naksInARow++;
       this.emit('nak');
       if (this.lease) {
         this.lease = null;
         this.host.configure(null);
       }
-      this.restart(now);
+      this.restart(now, Math.min(BACKOFF_MAX_MS, NAK_DELAY_MS * Math.pow(2, this.naksInARow - 1)));
       return;
     }
     if (m.messageType === DHCPACK) {
@@ -306,6 +312,7 @@ export class DhcpClient extends Emitter {
     };
     this.lease = lease;
     this.tries = 0;
+    this.naksInARow = 0;
     this.setState(DHCP_BOUND);
     if (!old || old.address !== lease.address || old.prefixLength !== lease.prefixLength || old.gateway !== lease.gateway ||
         old.dns.join(',') !== lease.dns.join(',')) {

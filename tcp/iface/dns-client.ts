@@ -78,6 +78,7 @@ export class DnsClient {
     for (let i = 0; i < this.pending.length; i++) {
       if (this.pending[i].name === n) { this.pending[i].callbacks.push(cb); return; }
     }
+    if (typeof emitDnsQuery(this.scratch, 0, 0, n, DNS_TYPE_A) === 'string') { cb(new Error('EBADNAME'), 0); return; }
     if (this.host.dnsServers.length === 0) { cb(new Error('ENOSERVER'), 0); return; }
     if (this.pending.length >= this.host.limits.dnsPending) { this.host.count('dns-busy'); cb(new Error('EBUSY'), 0); return; }
     if (!this.ensureSocket()) { cb(new Error('EBUSY'), 0); return; }

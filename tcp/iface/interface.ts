@@ -483,7 +483,7 @@ export class Interface extends Emitter implements IpSender {
   beginDatagram(dst: Ipv4Address, protocol: number): number {
     dst = dst >>> 0;
     this.txProtocol = -1;
-    if (dst === 0 || isMulticastOrReserved(dst) || (dst >>> 24) === 127 || (dst === this.address)) {
+    if (dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || (dst === this.address)) {
       this.count('ipv4-no-route');
       return -1;
     }

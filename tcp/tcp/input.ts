@@ -186,8 +186,10 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     fin = false;
   }
   if (ackOnly) {
+    // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
     dataLen = 0;
     fin = false;
+    sock.ackPending = true;
   }
 
   // Fourth: a SYN in the window of a synchronized connection (RFC 5961 §4: challenge ACK).
@@ -285,12 +287,16 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     sock.fillTx();
     if (sock.closed) return false;
   } else if (pureAck && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
-             seqGt(sock.sndMax, sock.sndUna)) {
+             sock.sndWnd > 0 && seqGt(sock.sndMax, sock.sndUna)) {
+    // RFC 5681 §2 "duplicate acknowledgment" (a zero window is flow control, not a loss signal).
     onDupAck(sock);
   }
   // RFC 9293 §3.10.7.4: update the send window only from segments newer than the last update.
   if (seqLt(sock.sndWl1, seg.seq) || (sock.sndWl1 === seg.seq && seqLe(sock.sndWl2, ack))) {
+    const wasClosed = sock.sndWnd === 0;
     sock.sndWnd = seg.window << sock.sndShift;
+    // The window reopened with our probe byte not taken: send from SND.UNA again, in the window.
+    if (wasClosed && sock.sndWnd > 0 && seqGt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
     if (sock.sndWnd > sock.maxSndWnd) sock.maxSndWnd = sock.sndWnd;
     sock.sndWl1 = seg.seq;
     sock.sndWl2 = ack;

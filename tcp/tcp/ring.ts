@@ -83,7 +83,7 @@ export class ByteRing {
     this.head += n;
     if (this.head >= this.capacity) this.head -= this.capacity;
     this.length -= n;
-    if (this.length === 0) this.head = 0;
+    // No reset of `head` when empty: out-of-order bytes may already sit beyond it (writeAt).
   }
 
   clear(): void {

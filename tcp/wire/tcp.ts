@@ -97,17 +97,29 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   return out;
 }
 
-/** Length of the header `emitTcp` writes for `repr`: 20 + options, padded to a multiple of 4. */
-export function tcpHeaderLength(repr: TcpRepr): number {
+function fixedOptionBytes(repr: TcpRepr): number {
   let n = 0;
   if (repr.mss > 0) n += 4;
   if (repr.windowScale >= 0) n += 4; // NOP + WS(3)
   if (repr.sackPermitted) n += 4; // NOP NOP + SACK-permitted(2)
   if (repr.hasTimestamp) n += 12; // NOP NOP + TS(10)
-  const blocks = repr.sack.length >> 1;
-  if (blocks > 0) n += 4 + 8 * (blocks > 4 ? 4 : blocks); // NOP NOP + kind, len, blocks
-  if (TCP_HEADER_LEN + n > 60) n = 40; // never reached with the limits above; keeps the field valid
-  return TCP_HEADER_LEN + n;
+  return n;
+}
+
+/** SACK blocks that fit in the 40 option bytes beside the other options (RFC 2018 §3: 3 with timestamps). */
+function sackBlocksFitting(repr: TcpRepr, fixed: number): number {
+  let blocks = repr.sack.length >> 1;
+  const room = (40 - fixed - 4) >> 3; // NOP NOP kind len, then 8 bytes per block
+  if (blocks > room) blocks = room;
+  if (blocks > 4) blocks = 4;
+  return blocks > 0 ? blocks : 0;
+}
+
+/** Length of the header `emitTcp` writes for `repr`: 20 + options (at most 40), a multiple of 4. */
+export function tcpHeaderLength(repr: TcpRepr): number {
+  const fixed = fixedOptionBytes(repr);
+  const blocks = sackBlocksFitting(repr, fixed);
+  return TCP_HEADER_LEN + fixed + (blocks > 0 ? 4 + 8 * blocks : 0);
 }
 
 /**
@@ -141,8 +153,7 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4
     buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_TS; buf[p + 3] = 10;
     wr32(buf, p + 4, repr.tsVal); wr32(buf, p + 8, repr.tsEcr); p += 12;
   }
-  let blocks = repr.sack.length >> 1;
-  if (blocks > 4) blocks = 4;
+  const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
   if (blocks > 0) {
     buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK; buf[p + 3] = 2 + 8 * blocks; p += 4;
     for (let i = 0; i < blocks; i++) {

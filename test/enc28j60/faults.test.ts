@@ -121,6 +121,20 @@ test('interrupt-driven receive: each INT edge drains the frames waiting', () => 
   assert.equal(rig.model.violations, []);
 });
 
+test('overflow with the INT pin: RXERIF raises INT, the handler counts and clears it, frames still drain', () => {
+  const rig = makeRig({ usePins: true });
+  let edges = 0;
+  rig.drv.onInterrupt(() => { edges++; }); // a handler that only schedules work
+  for (let i = 0; i < 12; i++) rig.wire.b.send(makeFrame(rig.rnd, 1514));
+  rig.model.service();
+  assert.ok(edges >= 1);
+  assert.ok(rig.drv.stats.rxOverflows >= 1, 'RXERIF counted in the interrupt handler');
+  assert.is(rig.model.reg(0, 0x1c) & 0x01, 0, 'RXERIF cleared');
+  assert.is(drain(rig.drv).length, rig.model.stats.rxAccepted);
+  lossless(rig, 30);
+  assert.equal(rig.model.violations, []);
+});
+
 test('pin reset at init: the driver polls CLKRDY after the pin reset', () => {
   const rig = makeRig({ usePins: true });
   assert.ok(rig.drv.linkUp());

@@ -184,6 +184,25 @@ test('ENC28J60 through the Espruino HAL: init and frames both ways', () => {
   }
 });
 
+test('an SPI send() that answers a string is converted; anything else reads as an absent chip', () => {
+  const clock = new VirtualClock();
+  const wire = new VirtualWire(clock);
+  const model = new W5500Model({ clock, port: wire.a });
+  install(clock, model.spi, model.resetPin, model.intPin);
+  try {
+    let answer: any = '\x01\x02\x03\x04';
+    const bus = { setup() { /* none */ }, send(_d: Uint8Array, _cs: string) { return answer; } };
+    const dev = openSpi(bus, { cs: 'B10' }, 1000000);
+    assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [1, 2, 3, 4]);
+    answer = undefined;
+    assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [0, 0, 0, 0]);
+    answer = new Uint8Array(2); // wrong length
+    assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [0, 0, 0, 0]);
+  } finally {
+    uninstall();
+  }
+});
+
 test('without E.hwRand the random source falls back to Math.random (32-bit unsigned)', () => {
   G.E = {};
   try {

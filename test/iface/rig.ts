@@ -116,6 +116,9 @@ export class Peer {
   /** Addresses the peer answers ARP for (its own, plus e.g. off-link hosts behind it as a gateway). */
   addresses: Ipv4Address[] = [PEER_IP];
   arpRequestsSeen = 0;
+  arpRequests: Seen[] = [];
+  /** Gratuitous ARP requests (sender = target address) are kept apart. */
+  announcements: Seen[] = [];
   onFrame: ((s: Seen) => boolean) | null = null;
 
   constructor(readonly port: WirePort, readonly mac: Uint8Array = PEER_MAC) {}
@@ -128,7 +131,9 @@ export class Peer {
     for (let f = this.port.take(); f; f = this.port.take()) {
       const s = decode(f);
       if (s.arp && s.arp.op === ARP_OP_REQUEST) {
+        if (s.arp.senderIp === s.arp.targetIp) { this.announcements.push(s); continue; }
         this.arpRequestsSeen++;
+        this.arpRequests.push(s);
         if (this.autoArp && this.addresses.indexOf(s.arp.targetIp) >= 0) {
           this.send(arpFrame(ARP_OP_REPLY, this.mac, s.arp.targetIp, s.arp.senderMac, s.arp.senderIp, s.arp.senderMac));
           continue;
@@ -165,6 +170,14 @@ export class Rig {
     if (!('ipv4' in o) && !o.dhcp) opts.ipv4 = { address: OUR_IP, prefixLength: 24, gateway: PEER_IP, dns: [PEER_IP] };
     this.iface = new Interface(opts);
     this.peer = new Peer(this.wire.b);
+    this.iface.poll(this.clock.nowMs());
+  }
+
+  /** The peer ARPs for us first (as a real host does before sending), so we learn its MAC. */
+  introduce(): void {
+    this.peer.send(arpFrame(ARP_OP_REQUEST, PEER_MAC, PEER_IP, new Uint8Array(6), OUR_IP));
+    this.run(1);
+    this.peer.take((s) => !!s.arp);
   }
 
   get now(): number {

@@ -64,6 +64,33 @@ test('a chip reset between transfers in the middle of traffic: SEND_OK never com
   exchange(r, 20, 3);
 });
 
+test('brown-out in the middle of receive transfers, at many points: the driver always recovers', () => {
+  for (let at = 1; at <= 12; at++) {
+    const r = makeRig();
+    exchange(r, 2, at);
+    r.peer.send(makeFrame(300, OUR_MAC, PEER_MAC, 1));
+    r.peer.send(makeFrame(400, OUR_MAC, PEER_MAC, 2));
+    r.model.faults.glitchAfterTransfers = at;
+    for (let k = 0; k < 6; k++) r.driver.receive(buf);
+    r.clock.advance(1001); // the health check finds Sn_SR(0) != SOCK_MACRAW
+    r.driver.receive(buf);
+    assert.is(r.model.stats.brownOuts, 1, 'glitch at ' + at);
+    assert.is(r.model.socketStatus, 0x42, 'reopened, glitch at ' + at);
+    exchange(r, 10, 100 + at);
+  }
+});
+
+test('slow commands and a slow software reset are polled through; a command that never clears is bounded', () => {
+  const slow = makeRig({ cmdBusyReads: 7, resetBusyReads: 9 });
+  exchange(slow, 10, 3);
+  assert.equal(slow.model.violations, []);
+  const clock = new VirtualClock();
+  const wire = new VirtualWire(clock);
+  const model = new W5500Model({ clock, port: wire.a, cmdBusyReads: 1e9 });
+  const d = new W5500({ spi: model.spi, clock, mac: OUR_MAC });
+  assert.throws(() => d.init(), /did not open/);
+});
+
 test('a hardware reset pulse restarts the chip: init() brings it up again', () => {
   const r = makeRig();
   exchange(r, 2, 1);

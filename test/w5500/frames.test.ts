@@ -34,7 +34,10 @@ test('every frame size 14..1514 is transmitted byte-exact, short ones padded wit
   const { driver, peer, model } = makeRig();
   for (let len = 14; len <= 1514; len++) {
     const f = makeFrame(len, PEER_MAC, OUR_MAC, len);
+    const wr0 = model.pointers.txWr;
     assert.ok(driver.send(f), 'send ' + len);
+    // The driver pads itself (chip padding is unverified, §7.2): Sn_TX_WR moves by at least 60.
+    if (((model.pointers.txWr - wr0) & 0xffff) !== Math.max(60, len)) assert.unreachable('TX_WR moved wrongly for ' + len);
     const got = peer.take();
     if (!got) return assert.unreachable('nothing on the wire for ' + len);
     if (got.length !== Math.max(60, len) || !sameBytes(got, f, len)) assert.unreachable('size ' + len + ' sent as ' + got.length);
@@ -76,6 +79,26 @@ test('pointers wrap past 0xFFFF many times over with traffic interleaved both wa
   assert.ok(rxWraps >= 4 && txWraps >= 4, 'wraps ' + rxWraps + ' / ' + txWraps);
   assert.is(driver.counters.rxDropped, 0);
   assert.is(driver.counters.resyncs, 0);
+  assert.equal(model.violations, []);
+});
+
+test('a length header split across the end of the 16 KB RX buffer is read in two parts', () => {
+  const { driver, peer, model } = makeRig();
+  const buf = new Uint8Array(1514);
+  // 10 x (2 + 1514) + (2 + 1221) = 16383: the next header starts on the last byte of the buffer.
+  for (let i = 0; i < 11; i++) {
+    const f = makeFrame(i < 10 ? 1514 : 1221, OUR_MAC, PEER_MAC, i);
+    peer.send(f);
+    assert.is(driver.receive(buf), f.length);
+  }
+  assert.is(model.pointers.rxWr, 16383);
+  model.trace = [];
+  const f = makeFrame(700, OUR_MAC, PEER_MAC, 99);
+  peer.send(f);
+  assert.is(driver.receive(buf), 700);
+  assert.ok(sameBytes(buf, f, 700));
+  const offs = model.trace.filter((t) => t[2] === 0x18).map((t) => ((t[0] << 8) | t[1]) + ':' + (t.length - 3));
+  assert.equal(offs, ['16383:1', '0:1', '1:700']);
   assert.equal(model.violations, []);
 });
 

@@ -141,6 +141,23 @@ test('§10.6: socket 0 = 16 KB with sockets 1..7 left at 2 KB is over-subscribed
   assert.ok(has(model.violations, 'changed while open'));
 });
 
+test('§10.7: there is no link interrupt: a flap leaves INTn and IR alone, only PHYCFGR.LNK tells', () => {
+  const { raw, model } = ready();
+  raw.w8(0x04, 0x0016, 0xf0); // IMR: every common interrupt enabled
+  raw.w8(0x04, 0x0018, 0x01); // SIMR
+  let edges = 0;
+  model.intPin.watchFalling(() => { edges++; });
+  model.setLink(false);
+  model.service();
+  assert.is(edges, 0);
+  assert.ok(model.intPin.read());
+  assert.is(raw.r8(0x00, 0x0015), 0, 'IR');
+  assert.is(raw.r8(0x00, 0x002e) & 1, 0, 'LNK = 0');
+  model.setLink(true);
+  assert.is(raw.r8(0x00, 0x002e) & 1, 1, 'LNK = 1');
+  assert.is(edges, 0);
+});
+
 test('§10.8: PHYCFGR.RST written 0 and never 1 again leaves the link down for good', () => {
   const { raw, clock } = bare({ phyNegotiateMs: 50 });
   assert.is(raw.r8(0x00, 0x002e) & 1, 1, 'link up at start');

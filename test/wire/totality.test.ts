@@ -71,7 +71,7 @@ const targets: Target[] = [
   { name: 'parseUdp', parse: (b, o, l) => parseUdp(b, o, l, SRC, DST), seeds: layer(IP_PROTO_UDP), fix: (b) => setU16(b, 6, 0) },
   { name: 'parseTcp', parse: (b, o, l) => parseTcp(b, o, l, SRC, DST, newTcpRepr()), seeds: layer(IP_PROTO_TCP), fix: fixTransport(16, IP_PROTO_TCP) },
   { name: 'parseDhcp', parse: (b, o, l) => parseDhcp(b, o, l), seeds: udpPayloads.filter((p) => p.length >= 240) },
-  { name: 'parseDnsResponse', parse: (b, o, l) => parseDnsResponse(b, o, l), seeds: udpPayloads.filter((p) => p.length < 240) },
+  { name: 'parseDnsResponse', parse: (b, o, l) => parseDnsResponse(b, o, l), seeds: udpPayloads.filter((p) => p.length >= 12 && p.length < 240 && (p[2] & 0x80) !== 0) },
 ];
 
 /** A result with offsets made relative to `base` and views turned into plain arrays, for comparison. */

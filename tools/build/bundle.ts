@@ -87,7 +87,7 @@ function compileModule(absFile: string, seen: Map<string, string>, queue: string
     .replace(/^"use strict";\s*$/m, '')
     .replace(/^Object\.defineProperty\(exports, "__esModule", \{ value: true \}\);\s*$/m, '')
     .replace(/^exports\.[\w$]+ = (?:exports\.[\w$]+ = )*void 0;\s*$/gm, '');
-  const es5 = trimmed.replace(/require\((["'])([^"']+)\1\)/g, (whole, _q, spec: string) => {
+  const es5 = localiseConstants(trimmed).replace(/require\((["'])([^"']+)\1\)/g, (whole, _q, spec: string) => {
     if (!spec.startsWith('.')) return whole; // a module built into Espruino (e.g. "Storage", "NetworkJS")
     const fromDir = path.dirname(absFile);
     const target = toId(path.resolve(fromDir, spec)) === BOARD_MODULE_ID ? null : resolveFile(fromDir, spec);
@@ -102,6 +102,30 @@ function compileModule(absFile: string, seen: Map<string, string>, queue: string
     return 'require(' + JSON.stringify(id) + ')';
   });
   return { es5, deps };
+}
+
+/**
+ * `export const X = 28` compiles to `exports.X = 28` and every use inside the module to a property
+ * read `exports.X`, which terser cannot inline: bytes in RAM and a lookup per use on the data path.
+ * When a module assigns `exports.X` exactly once, to a number literal, the assignment becomes
+ * `var __k_X = exports.X = 28;` and the module's own reads use `__k_X` (which terser then inlines).
+ * Other modules still read `exports.X`.
+ */
+export function localiseConstants(js: string): string {
+  const decl = /^exports\.([\w$]+) = (-?(?:0x[0-9a-fA-F]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?));$/gm;
+  const names: string[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = decl.exec(js))) names.push(m[1]);
+  let out = js;
+  for (const name of names) {
+    const e = name.replace(/\$/g, '\\$');
+    const writes = out.match(new RegExp('(?:\\+\\+|--)\\s*exports\\.' + e + '(?![\\w$])|exports\\.' + e + '\\s*(?:=(?!=)|\\+\\+|--|[-+*/%&|^]=|<<=|>>>?=)', 'g'));
+    if (!writes || writes.length !== 1) continue; // reassigned somewhere: leave it alone
+    const local = '__k_' + name;
+    out = out.replace(new RegExp('^exports\\.' + e + ' = ', 'm'), 'var ' + local + ' = exports.' + name + ' = ');
+    out = out.replace(new RegExp('exports\\.' + e + '(?![\\w$])(?!\\s*=(?!=))', 'g'), local);
+  }
+  return out;
 }
 
 function readHelpers(): string {

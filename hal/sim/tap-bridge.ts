@@ -1,0 +1,178 @@
+// Connects a Linux TAP device to one port of a VirtualWire, so a simulated device talks to the real
+// kernel: frames the kernel sends into the TAP are put on the wire, frames arriving at the port are
+// written to the TAP.
+//
+// Node cannot open a TAP itself (it needs the TUNSETIFF ioctl), so `socat` does: it opens the TAP and
+// relays each frame as one UDP datagram on 127.0.0.1 to and from a socket of ours:
+//
+//   socat TUN,tun-type=tap,iff-no-pi,tun-name=NAME  UDP-DATAGRAM:127.0.0.1:<ours>,bind=127.0.0.1:<its>
+//
+// Opening an existing TAP needs root, or a TAP created for this user (`ip tuntap add NAME mode tap user
+// $USER`). As root, socat would silently CREATE a missing TAP, so a missing one is refused here first.
+//
+// With network namespaces (tests): create the TAP in the root namespace, open it here (socat's UDP
+// socket then lives on the root loopback, next to ours), then move it with `ip link set NAME netns NS`:
+// the open file descriptor stays attached, and the kernel side is configured inside NS.
+import { spawn, ChildProcess } from 'child_process';
+import * as dgram from 'dgram';
+import * as fs from 'fs';
+import { WirePort } from './virtual-wire';
+
+export interface TapBridgeOptions {
+  /** The TAP interface name (1-15 characters). */
+  name: string;
+  port: WirePort;
+  /** Called after a frame from the kernel was put on the wire (the simulation loop should run). */
+  onFrame?: () => void;
+  log?: (line: string) => void;
+  /** socat executable (default: "socat" on PATH). */
+  socat?: string;
+  /** How long to wait for socat to open the TAP (ms). */
+  startTimeoutMs?: number;
+}
+
+export interface TapBridgeCounters {
+  toWire: number;
+  toTap: number;
+  tooLarge: number;
+  sendErrors: number;
+}
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Why `name` cannot be opened, in plain words, or null if it looks openable. */
+export function tapProblem(name: string): string | null {
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) return 'bad TAP name "' + name + '" (1-15 letters, digits, _ . -)';
+  if (!fs.existsSync('/dev/net/tun')) return 'cannot open TAP ' + name + ': /dev/net/tun does not exist (no TUN/TAP support here)';
+  const sys = '/sys/class/net/' + name;
+  if (!fs.existsSync(sys)) {
+    return 'TAP ' + name + ' does not exist: create it first, as root: ip tuntap add ' + name + ' mode tap user ' +
+      (process.env.USER || 'YOURUSER');
+  }
+  let flags = -1;
+  try { flags = parseInt(fs.readFileSync(sys + '/tun_flags', 'utf8'), 16); } catch { /* not a tun device */ }
+  if (flags < 0) return name + ' is not a TUN/TAP device';
+  if (!(flags & 0x0002)) return name + ' is a TUN device, not a TAP (Ethernet) device';
+  if (!isRoot()) {
+    let owner = -1;
+    try { owner = Number(fs.readFileSync(sys + '/owner', 'utf8')); } catch { /* unknown */ }
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    if (owner !== uid) {
+      return 'opening TAP ' + name + ' needs root, or a TAP created for your user (as root: ip tuntap del ' + name +
+        ' mode tap; ip tuntap add ' + name + ' mode tap user ' + (process.env.USER || 'YOURUSER') + ')';
+    }
+  }
+  return null;
+}
+
+export class TapBridge {
+  readonly counters: TapBridgeCounters = { toWire: 0, toTap: 0, tooLarge: 0, sendErrors: 0 };
+  private stopped = false;
+  private exited = false;
+  private readonly exitedPromise: Promise<void>;
+
+  private constructor(readonly name: string, private readonly port: WirePort, private readonly sock: dgram.Socket,
+                      private readonly child: ChildProcess, private readonly socatPort: number,
+                      private readonly o: TapBridgeOptions) {
+    this.exitedPromise = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) { this.exited = true; resolve(); return; }
+      child.once('exit', () => { this.exited = true; resolve(); });
+    });
+    sock.on('message', (frame: Buffer) => {
+      if (this.stopped) return;
+      if (frame.length < 14 || frame.length > 1514) {
+        // The kernel may send larger frames if the TAP's MTU is raised; the wire carries ≤ 1514.
+        this.counters.tooLarge++;
+        return;
+      }
+      this.counters.toWire++;
+      port.send(new Uint8Array(frame.buffer, frame.byteOffset, frame.length));
+      if (o.onFrame) o.onFrame();
+    });
+    port.onFrame = (frame: Uint8Array) => {
+      if (this.stopped) return;
+      this.counters.toTap++;
+      sock.send(frame, socatPort, '127.0.0.1', (err) => { if (err) this.counters.sendErrors++; });
+    };
+  }
+
+  /** Opens the TAP through socat. Rejects with a plain message when it cannot be opened. */
+  static async open(o: TapBridgeOptions): Promise<TapBridge> {
+    const problem = tapProblem(o.name);
+    if (problem) throw new Error(problem);
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(0, '127.0.0.1', () => { sock.removeListener('error', reject); resolve(); });
+    });
+    const ours = sock.address().port;
+    const theirs = await freeUdpPort();
+    const args = ['-d', '-d', '-b', '65536',
+      'TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=' + o.name,
+      'UDP-DATAGRAM:127.0.0.1:' + ours + ',bind=127.0.0.1:' + theirs];
+    const child = spawn(o.socat || 'socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const ready = await new Promise<string | null>((resolve) => {
+      const timer = setTimeout(() => resolve('socat did not report ready within ' + (o.startTimeoutMs || 5000) + ' ms'), o.startTimeoutMs || 5000);
+      const done = (why: string | null): void => { clearTimeout(timer); resolve(why); };
+      child.once('error', (e) => done('cannot run socat (' + e.message + '): install it (Debian package "socat")'));
+      child.once('exit', (code) => done('socat exited (' + code + ')'));
+      child.stderr!.on('data', (b: Buffer) => {
+        if (stderr.length < 20000) stderr += b.toString();
+        if (/starting data transfer loop/.test(stderr)) done(null);
+      });
+    });
+    if (ready !== null) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      sock.close();
+      let msg = 'cannot open TAP ' + o.name + ': ' + ready;
+      if (/Operation not permitted|Permission denied|EPERM|EACCES/.test(stderr)) {
+        msg = 'opening TAP ' + o.name + ' needs root, or a TAP created for your user (as root: ip tuntap add ' + o.name +
+          ' mode tap user ' + (process.env.USER || 'YOURUSER') + ')';
+      }
+      throw new Error(msg + '\n' + stderr.split('\n').filter((l) => / [EW] /.test(l)).join('\n'));
+    }
+    // Keep draining socat's log so it never blocks on a full pipe.
+    child.stderr!.on('data', () => undefined);
+    if (o.log) o.log('TAP ' + o.name + ' bridged (socat pid ' + child.pid + ', udp 127.0.0.1:' + ours + ' <-> ' + theirs + ')');
+    return new TapBridge(o.name, o.port, sock, child, theirs, o);
+  }
+
+  /** Frames are forwarded as they come: nothing ever waits here. */
+  busy(): boolean {
+    return false;
+  }
+
+  /** Whether socat is still running. */
+  alive(): boolean {
+    return !this.exited;
+  }
+
+  pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.port.onFrame) this.port.onFrame = null;
+    if (!this.exited) this.child.kill('SIGTERM');
+    const t = setTimeout(() => { if (!this.exited) this.child.kill('SIGKILL'); }, 1000);
+    await this.exitedPromise;
+    clearTimeout(t);
+    await new Promise<void>((resolve) => this.sock.close(() => resolve()));
+  }
+}

@@ -1,0 +1,165 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Rig, arpFrame, ip, OUR_IP, OUR_MAC, PEER_IP, PEER_MAC, Seen } from './rig';
+import { ARP_OP_REPLY, ARP_OP_REQUEST } from '../../tcp/wire/arp';
+import { BROADCAST_MAC, isBroadcastMac, macEquals } from '../../tcp/wire/ethernet';
+import { IP_PROTO_TCP } from '../../tcp/wire/reprs';
+import { Transport } from '../../tcp/iface/transport';
+
+const ZERO = new Uint8Array(6);
+const isArp = (op: number) => (s: Seen) => !!s.arp && s.arp.op === op;
+
+test('an ARP request for our address is answered, and the requester is learnt (RFC 826)', () => {
+  const r = new Rig();
+  r.peer.autoArp = false;
+  r.peer.send(arpFrame(ARP_OP_REQUEST, PEER_MAC, PEER_IP, ZERO, OUR_IP));
+  r.run(10);
+  const replies = r.peer.take(isArp(ARP_OP_REPLY));
+  assert.is(replies.length, 1);
+  const a = replies[0].arp!;
+  assert.ok(macEquals(a.senderMac, OUR_MAC));
+  assert.is(a.senderIp, OUR_IP);
+  assert.ok(macEquals(a.targetMac, PEER_MAC));
+  assert.is(a.targetIp, PEER_IP);
+  assert.ok(macEquals(replies[0].eth.dst, PEER_MAC), 'reply is unicast');
+  // The requester's mapping was learnt: a datagram to it needs no request of ours.
+  const s = r.iface.udp.bind(1234)!;
+  assert.ok(s.send('hi', 9, PEER_IP));
+  r.run(10);
+  assert.is(r.peer.take(isArp(ARP_OP_REQUEST)).length, 0);
+  const got = r.peer.take((x) => !!x.udp);
+  assert.is(got.length, 1);
+  assert.ok(macEquals(got[0].eth.dst, PEER_MAC));
+});
+
+test('requests for other addresses are not answered and teach us nothing', () => {
+  const r = new Rig();
+  r.peer.autoArp = false;
+  r.peer.send(arpFrame(ARP_OP_REQUEST, PEER_MAC, PEER_IP, ZERO, ip('192.168.7.99') as number));
+  r.run(10);
+  assert.is(r.peer.inbox.length, 0);
+  assert.is(r.iface.arp.find(PEER_IP), null);
+});
+
+test('a datagram to an unresolved neighbour waits for the reply, then goes out', () => {
+  const r = new Rig();
+  const s = r.iface.udp.bind(1234)!;
+  assert.ok(s.send('one', 7, PEER_IP));
+  assert.ok(s.send('two', 7, PEER_IP));
+  r.run(50);
+  assert.is(r.peer.arpRequestsSeen, 1, 'one broadcast request');
+  const got = r.peer.take((x) => !!x.udp);
+  assert.equal(got.map((g) => String.fromCharCode(...g.payload!)), ['one', 'two']);
+  assert.ok(macEquals(got[0].eth.dst, PEER_MAC));
+});
+
+test('an unsolicited reply does not create an entry (no cache poisoning)', () => {
+  const r = new Rig();
+  const evil = new Uint8Array([0x02, 0xee, 0xee, 0xee, 0xee, 0xee]);
+  const victim = ip('192.168.7.50') as number;
+  r.peer.send(arpFrame(ARP_OP_REPLY, evil, victim, OUR_MAC, OUR_IP));
+  r.peer.send(arpFrame(ARP_OP_REPLY, evil, PEER_IP, OUR_MAC, OUR_IP));
+  r.run(10);
+  assert.is(r.iface.arp.find(victim), null);
+  assert.is(r.iface.arp.find(PEER_IP), null);
+  assert.ok(r.iface.counters['arp-unsolicited-ignored'] >= 2);
+  // Talking to the peer still resolves it properly.
+  const s = r.iface.udp.bind(1)!;
+  s.send('x', 9, PEER_IP);
+  r.run(10);
+  const got = r.peer.take((x) => !!x.udp);
+  assert.ok(macEquals(got[0].eth.dst, PEER_MAC));
+});
+
+test('resolution gives up after the configured requests: dropped, counted, reported to the transport', () => {
+  const r = new Rig({ limits: { arpRequests: 3, arpRetryMs: 1000 } });
+  r.peer.autoArp = false;
+  const reports: Array<[number, number]> = [];
+  const t: Transport = {
+    protocol: IP_PROTO_TCP,
+    receive() { /* unused */ },
+    unreachable(dst, code) { reports.push([dst, code]); },
+    poll() { return Infinity; },
+  };
+  r.iface.addTransport(t);
+  const ghost = ip('192.168.7.77') as number;
+  const off = r.iface.beginDatagram(ghost, IP_PROTO_TCP);
+  assert.is(off, 34);
+  r.iface.txBuffer.fill(0, off, off + 20);
+  assert.ok(r.iface.commitDatagram(20));
+  r.run(10000);
+  assert.is(r.peer.arpRequestsSeen, 3);
+  assert.equal(reports, [[ghost, 1]]);
+  assert.is(r.iface.counters['arp-resolution-failed'], 1);
+  const reqs = r.peer.take(isArp(ARP_OP_REQUEST));
+  assert.is(reqs.length, 3);
+  assert.ok(isBroadcastMac(reqs[0].eth.dst));
+  assert.is(reqs[1].raw.length, 60, 'padded to the Ethernet minimum');
+});
+
+test('the queue of datagrams waiting for ARP is bounded', () => {
+  const r = new Rig({ limits: { arpQueue: 2 } });
+  r.peer.autoArp = false;
+  const s = r.iface.udp.bind(1)!;
+  const ghost = ip('192.168.7.77') as number;
+  assert.ok(s.send('a', 9, ghost));
+  assert.ok(s.send('b', 9, ghost));
+  assert.not.ok(s.send('c', 9, ghost));
+  assert.is(r.iface.counters['arp-queue-full'], 1);
+});
+
+test('entries expire; a used entry is refreshed by a unicast request before it expires', () => {
+  const r = new Rig({ limits: { arpEntryTtlMs: 20000, arpRefreshMs: 5000 } });
+  const s = r.iface.udp.bind(1)!;
+  s.send('a', 9, PEER_IP);
+  r.run(100);
+  r.peer.take();
+  assert.is(r.peer.arpRequestsSeen, 1);
+  // Used inside the refresh window: a unicast request goes to the known MAC.
+  r.run(16000);
+  s.send('b', 9, PEER_IP);
+  r.run(100);
+  assert.is(r.peer.arpRequestsSeen, 2);
+  // The peer answered the refresh: the entry lives on past the first expiry.
+  r.run(10000);
+  assert.ok(r.iface.arp.find(PEER_IP));
+  // Unused, it expires; the next datagram resolves afresh with a broadcast.
+  r.run(30000);
+  assert.is(r.iface.arp.find(PEER_IP), null);
+  s.send('c', 9, PEER_IP);
+  r.run(100);
+  const reqs = r.peer.arpRequests;
+  assert.is(reqs.length, 3);
+  assert.ok(isBroadcastMac(reqs[0].eth.dst), 'first resolution: broadcast');
+  assert.ok(macEquals(reqs[1].eth.dst, PEER_MAC), 'refresh: unicast to the known MAC');
+  assert.ok(isBroadcastMac(reqs[2].eth.dst), 'after expiry: broadcast again');
+  assert.is(r.peer.take((x) => !!x.udp).length, 2);
+});
+
+test('gratuitous ARP announces a new address; off-link traffic goes to the gateway', () => {
+  const r = new Rig({ ipv4: undefined });
+  r.peer.autoArp = true;
+  r.iface.configure({ address: OUR_IP, prefixLength: 24, gateway: PEER_IP });
+  r.run(10);
+  const ann = r.peer.announcements.filter((x) => x.arp!.senderIp === OUR_IP && x.arp!.targetIp === OUR_IP);
+  assert.is(ann.length, 1);
+  assert.ok(macEquals(ann[0].eth.dst, BROADCAST_MAC));
+  const s = r.iface.udp.bind(1)!;
+  assert.ok(s.send('far', 53, ip('8.8.8.8') as number));
+  r.run(10);
+  const got = r.peer.take((x) => !!x.udp);
+  assert.is(got.length, 1);
+  assert.is(got[0].ip!.dst, ip('8.8.8.8'));
+  assert.ok(macEquals(got[0].eth.dst, PEER_MAC), 'sent to the gateway');
+});
+
+test('a claim of our own address by someone else is counted, not learnt', () => {
+  const r = new Rig();
+  const other = new Uint8Array([0x02, 9, 9, 9, 9, 9]);
+  r.peer.send(arpFrame(ARP_OP_REQUEST, other, OUR_IP, ZERO, OUR_IP));
+  r.run(10);
+  assert.is(r.iface.counters['arp-address-conflict'], 1);
+  assert.is(r.iface.arp.find(OUR_IP), null);
+});
+
+test.run();

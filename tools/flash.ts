@@ -1,0 +1,290 @@
+// `npm run flash -- --port /dev/ttyACM0 [--board NAME] [--save] [--baud 115200] [--file FILE]`
+//
+// Builds the firmware (tools/build.ts → dist/firmware.js) and uploads it with the `espruino` CLI
+// (EspruinoTools 0.1.67, the npm package), in four steps, each reported plainly:
+//   1. build         (skipped with --file FILE)
+//   2. probe         the board must answer a marker expression: else "no board answering"
+//   3. upload        to RAM, or with --save to Storage as .bootcde, which Espruino runs at boot from
+//                    flash (function bodies stay in flash: less RAM)
+//   4. verify        (--save) the length and CRC32 of .bootcde read back from the board must match
+//                    what the CLI was asked to write; only then does it say "flashed".
+// Workarounds for the CLI (see /work/shared/espruino.md "Flashing"): --no-ble (no D-Bus here),
+// SERIAL_THROTTLE_SEND=1 (small uploads otherwise never finish), --board FILE.json (offline: no board
+// JSON download), and pseudo-terminals are bridged to TCP with socat (the CLI rejects PTY paths).
+// Exit codes: 0 ok, 2 no port, 3 no board answering, 4 out of memory, 5 board error, 6 verify failed,
+// 1 anything else (build failure, bad arguments).
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as vm from 'vm';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
+
+export interface FlashArgs {
+  port: string;
+  board: string;
+  save: boolean;
+  baud: number;
+  file: string;
+  /** Storage file for --save. */
+  storageName: string;
+  verbose: boolean;
+}
+
+export class FlashError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+export function parseArgs(argv: string[]): FlashArgs {
+  const a: FlashArgs = { port: '', board: 'default', save: false, baud: 115200, file: '', storageName: '.bootcde', verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = argv[i + 1];
+    if (k === '--port' || k === '-p') { a.port = v; i++; }
+    else if (k === '--board') { a.board = v; i++; }
+    else if (k === '--baud' || k === '-b') { a.baud = Number(v); i++; }
+    else if (k === '--file') { a.file = v; i++; }
+    else if (k === '--save') a.save = true;
+    else if (k === '--verbose' || k === '-v') a.verbose = true;
+    else if (k === '--help' || k === '-h') {
+      throw new FlashError('usage: npm run flash -- --port /dev/ttyACM0|tcp://HOST:PORT [--board NAME] [--save] [--baud N] [--file FILE]', 1);
+    } else throw new FlashError('unknown argument ' + k + ' (try --help)', 1);
+  }
+  if (!a.port) throw new FlashError('no port given: use --port /dev/ttyACM0 (or tcp://HOST:PORT)', 2);
+  if (!(a.baud > 0)) throw new FlashError('bad --baud', 1);
+  return a;
+}
+
+/** The environment the CLI would otherwise read from the board or download (offline operation). */
+function boardJson(): string {
+  const file = path.join(os.tmpdir(), 'etcpip-flash-board-' + process.pid + '.json');
+  fs.writeFileSync(file, JSON.stringify({
+    VERSION: '2v29', VERSION_MAJOR: 2, VERSION_MINOR: 29,
+    // Modules the firmware may require(); all are built into the Pico/WiFi/ESP32/Linux firmwares.
+    info: { builtin_modules: ['Storage', 'NetworkJS', 'net', 'http', 'dgram', 'Flash', 'crypto'] },
+  }));
+  return file;
+}
+
+interface CliResult { code: number | null; out: string }
+
+/** Runs the espruino CLI, echoing its lines with a prefix; resolves with everything it printed. */
+function runCli(args: string[], log: (s: string) => void, timeoutMs: number): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(process.execPath, [CLI].concat(args), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let partial = '';
+    const onData = (b: Buffer): void => {
+      const s = b.toString('latin1');
+      out += s;
+      partial += s;
+      let i;
+      while ((i = partial.indexOf('\n')) >= 0) {
+        const line = partial.substring(0, i).replace(/\r$/, '');
+        partial = partial.substring(i + 1);
+        if (line.trim()) log('  espruino| ' + line);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const timer = setTimeout(() => { out += '\n[flash: espruino CLI timed out]\n'; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+function cliBase(a: FlashArgs, port: string, board: string): string[] {
+  return ['--no-ble', '--board', board, '--config', 'SERIAL_THROTTLE_SEND=1', '-b', String(a.baud), '-p', port];
+}
+
+/** A PTY path is not accepted by the CLI: bridge it to a local TCP port with socat. */
+async function bridgePty(dev: string, log: (s: string) => void): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn('socat', ['TCP-LISTEN:' + port + ',bind=127.0.0.1,reuseaddr', 'FILE:' + dev + ',raw,echo=0'], { stdio: 'ignore' });
+  let failed = false;
+  child.on('error', () => { failed = true; });
+  for (let i = 0; i < 50; i++) {
+    if (failed) throw new FlashError('cannot bridge ' + dev + ': socat is not installed', 2);
+    if (await canConnect(port)) break;
+    await sleep(50);
+  }
+  log('  bridged pseudo-terminal ' + dev + ' to tcp://127.0.0.1:' + port + ' (socat)');
+  return { url: 'tcp://127.0.0.1:' + port, stop: () => child.kill() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+    c.on('error', () => resolve(false));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function crc32(s: string): number {
+  let c = ~0;
+  for (let i = 0; i < s.length; i++) {
+    c ^= s.charCodeAt(i) & 255;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return (~c) >>> 0;
+}
+
+/** What the CLI will store: run it with -n -o (transform only) and replay its Storage writes locally. */
+async function expectedStorage(a: FlashArgs, board: string, log: (s: string) => void): Promise<string> {
+  const staged = path.join(os.tmpdir(), 'etcpip-flash-staged-' + process.pid + '.js');
+  const r = await runCli(['--no-ble', '--board', board, '-n', '-o', staged, '--storage', a.storageName + ':-', a.file], a.verbose ? log : () => {}, 60000);
+  if (!fs.existsSync(staged)) throw new FlashError('the espruino CLI could not prepare the upload:\n' + r.out, 1);
+  const files: { [k: string]: string } = {};
+  const Storage = {
+    write(name: string, data: string, offset?: number, size?: number): void {
+      if (size !== undefined) files[name] = '\xff'.repeat(size);
+      if (offset === undefined) { files[name] = data; return; }
+      const f = files[name];
+      files[name] = f.substring(0, offset) + data + f.substring(offset + data.length);
+    },
+  };
+  vm.runInNewContext(fs.readFileSync(staged, 'latin1'), {
+    require: (m: string) => (m === 'Storage' ? Storage : {}), load: () => {}, setTime: () => {},
+    atob: (s: string) => Buffer.from(s, 'base64').toString('latin1'),
+  });
+  fs.unlinkSync(staged);
+  const content = files[a.storageName];
+  if (content === undefined) throw new FlashError('the espruino CLI did not produce a Storage upload', 1);
+  return content;
+}
+
+function boardProblem(out: string): FlashError | null {
+  if (/Out of Memory|LOW MEMORY|not enough memory/i.test(out)) {
+    return new FlashError('the board ran out of memory while loading the firmware. Use --save (code runs from ' +
+      'flash Storage), a smaller --board preset (smaller buffers), or a board with more RAM.', 4);
+  }
+  if (/Not enough free space in Storage|Unable to find or create file/i.test(out)) {
+    return new FlashError('the board\'s Storage is full: erase it (require("Storage").eraseAll()) and try again.', 4);
+  }
+  const m = /(Uncaught [^\r\n]*|ERROR: [^\r\n]*)/.exec(out);
+  if (m) return new FlashError('the board reported an error: ' + m[1], 5);
+  return null;
+}
+
+export async function flash(a: FlashArgs, log: (s: string) => void = console.log): Promise<{ bytes: number; crc: number }> {
+  const cleanup: Array<() => void> = [];
+  try {
+    // 1. build
+    if (!a.file) {
+      log('[1/4] building dist/firmware.js for board ' + a.board + ' ...');
+      const b = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'tools', 'build.ts'), '--board', a.board],
+        { cwd: ROOT, stdio: 'inherit' });
+      if (b.status !== 0) throw new FlashError('the build failed (see above); nothing was uploaded', 1);
+      a.file = path.join(ROOT, 'dist', 'firmware.js');
+    } else {
+      log('[1/4] using ' + a.file + ' (no build)');
+    }
+    if (!fs.existsSync(a.file)) throw new FlashError('no firmware file ' + a.file, 1);
+    const size = fs.statSync(a.file).size;
+
+    // The port.
+    let port = a.port;
+    if (!/^tcp:\/\//.test(port)) {
+      if (!fs.existsSync(port)) {
+        throw new FlashError('no port ' + port + ': is the board plugged in? (Linux: /dev/ttyACM0 for USB, ' +
+          'check `ls /dev/ttyACM* /dev/ttyUSB*` and that you are in the dialout group)', 2);
+      }
+      let real = port;
+      try { real = fs.realpathSync(port); } catch (e) { /* keep */ }
+      if (/^\/dev\/pts\//.test(real)) {
+        const br = await bridgePty(real, log);
+        cleanup.push(br.stop);
+        port = br.url;
+      }
+    }
+    const board = boardJson();
+    cleanup.push(() => { try { fs.unlinkSync(board); } catch (e) { /* gone */ } });
+
+    // 2. probe
+    log('[2/4] looking for Espruino on ' + a.port + ' ...');
+    const probe = await runCli(cliBase(a, port, board).concat(['-e', 'print("etcpip"+"-probe:"+process.env.VERSION+":"+process.memory().free+":"+process.memory().blocksize)']), a.verbose ? log : () => {}, 30000);
+    const pm = /etcpip-probe:([^:\r\n]*):(\d+):(\d+)/.exec(probe.out);
+    if (!pm) {
+      if (/Unable to connect|not found|ECONNREFUSED|Error: Port/i.test(probe.out)) {
+        throw new FlashError('could not open ' + a.port + ' (is another program using it?)\n' + probe.out.trim(), 2);
+      }
+      throw new FlashError('no board answering on ' + a.port + ': nothing replied to the REPL. Check the baud rate ' +
+        '(--baud), that Espruino (not another firmware) runs on it, and press reset.', 3);
+    }
+    const free = Number(pm[2]) * Number(pm[3]);
+    log('      Espruino ' + pm[1] + ', ~' + Math.round(free / 1024) + ' KB free; firmware is ' + size + ' bytes');
+
+    // 3. upload
+    let expected = '';
+    if (a.save) expected = await expectedStorage(a, board, log);
+    log('[3/4] uploading ' + size + ' bytes ' + (a.save ? 'to Storage "' + a.storageName + '" (runs at boot)' : 'to RAM (lost on reset; add --save to keep it)') + ' ...');
+    const t0 = Date.now();
+    const ticker = setInterval(() => log('      ... ' + Math.round((Date.now() - t0) / 1000) + ' s'), 5000);
+    const upArgs = cliBase(a, port, board);
+    if (a.save) upArgs.push('--storage', a.storageName + ':-');
+    upArgs.push(a.file);
+    // About 10 bits per byte on a UART, plus slack for the REPL.
+    const up = await runCli(upArgs, log, 60000 + Math.ceil(size * 4 * 10 * 1000 / a.baud));
+    clearInterval(ticker);
+    const problem = boardProblem(up.out);
+    if (problem) throw problem;
+    if (!/Upload Complete/.test(up.out)) throw new FlashError('the upload did not complete:\n' + up.out.trim(), 3);
+
+    // 4. verify
+    if (!a.save) {
+      log('[4/4] uploaded to RAM in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s (not saved: it is gone after a reset)');
+      return { bytes: size, crc: 0 };
+    }
+    log('[4/4] verifying ...');
+    const name = JSON.stringify(a.storageName);
+    const v = await runCli(cliBase(a, port, board).concat(['-e',
+      'var f=require("Storage").read(' + name + ');print("etcpip"+"-verify:"+(f===undefined?-1:f.length)+":"+(f===undefined?0:E.CRC32(f)))']), a.verbose ? log : () => {}, 30000);
+    const vm2 = /etcpip-verify:(-?\d+):(\d+)/.exec(v.out);
+    const want = { bytes: expected.length, crc: crc32(expected) };
+    if (!vm2) throw new FlashError('could not read the firmware back from the board to verify it', 6);
+    if (Number(vm2[1]) !== want.bytes || Number(vm2[2]) !== want.crc) {
+      throw new FlashError('verification failed: the board holds ' + vm2[1] + ' bytes (CRC ' + vm2[2] + '), expected ' +
+        want.bytes + ' bytes (CRC ' + want.crc + '). The firmware was NOT flashed correctly.', 6);
+    }
+    log('flashed ' + want.bytes + ' bytes to Storage "' + a.storageName + '" on ' + a.port + ' (CRC32 ' + want.crc +
+      ' verified); it runs at every boot.');
+    return want;
+  } finally {
+    for (const c of cleanup) c();
+  }
+}
+
+if (require.main === module) {
+  let args: FlashArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error('flash: ' + (e as Error).message);
+    process.exit(e instanceof FlashError ? e.exitCode : 1);
+  }
+  flash(args).then(() => process.exit(0), (e) => {
+    console.error('flash: ' + (e as Error).message);
+    process.exit(e instanceof FlashError ? e.exitCode : 1);
+  });
+}

@@ -1,0 +1,47 @@
+// A simulated Ethernet chip on a wire port with its real driver over the model's SPI: what the firmware
+// sees is exactly the FrameDevice it gets on a board.
+import { Clock, FrameDevice } from '../../hal/interfaces';
+import { WirePort } from '../../hal/sim/virtual-wire';
+import { W5500Model } from '../../hal/sim/w5500-model';
+import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
+import { W5500 } from '../../hal/drivers/w5500';
+import { Enc28j60 } from '../../hal/drivers/enc28j60';
+import { ChipKind } from './options';
+
+export interface SimChip {
+  kind: ChipKind;
+  /** The driver: what the firmware uses. */
+  device: FrameDevice;
+  /** Moves frames that arrived on the wire into the chip's RX memory and completes transmissions. */
+  service(): void;
+  /** Rule violations the model caught the driver in (should stay 0). */
+  violations(): number;
+  /** Frames the chip dropped for lack of RX memory (the firmware did not read fast enough). */
+  overflowDrops(): number;
+}
+
+/** Builds the chip model and its driver, and brings the chip up (reset, MAC, receive on). */
+export function createSimChip(kind: ChipKind, clock: Clock, port: WirePort, mac: Uint8Array): SimChip {
+  if (kind === 'w5500') {
+    const model = new W5500Model({ clock, port });
+    const driver = new W5500({ spi: model.spi, clock, mac, resetPin: model.resetPin, intPin: model.intPin });
+    driver.init();
+    return {
+      kind,
+      device: driver,
+      service: () => model.service(),
+      violations: () => model.violationCount,
+      overflowDrops: () => model.stats.rxOverflowDrops,
+    };
+  }
+  const model = new Enc28j60Model({ clock, port });
+  const driver = new Enc28j60({ spi: model.spi, clock, mac, resetPin: model.resetPin, intPin: model.intPin });
+  driver.init();
+  return {
+    kind,
+    device: driver,
+    service: () => model.service(),
+    violations: () => model.violationCount,
+    overflowDrops: () => model.stats.rxDroppedFull,
+  };
+}
