@@ -37,6 +37,9 @@ ip netns add "$CLI"
 ip link add gsrv netns "$SRV" address 02:00:5e:10:00:01 type veth peer name gcli netns "$CLI" address 02:00:5e:10:00:02
 S() { ip netns exec "$SRV" "$@"; }
 C() { ip netns exec "$CLI" "$@"; }
+# Background jobs started directly (not through a function), so $! is the process itself and the
+# cleanup can end it by its id: `ip netns exec` execs the command in place.
+bg_srv() { ip netns exec "$SRV" "$@" & PIDS+=($!); }
 S ip addr add 10.77.0.1/24 dev gsrv
 S ip link set gsrv up
 S ip link set lo up
@@ -48,8 +51,7 @@ C ethtool -K gcli tx off >/dev/null
 # The kernel defaults we want in the SYN: SACK, timestamps, window scaling.
 C sysctl -q -w net.ipv4.tcp_sack=1 net.ipv4.tcp_timestamps=1 net.ipv4.tcp_window_scaling=1
 
-S tcpdump -Z root -i gsrv -U -s 0 -w "$WORK/all.pcap" >/dev/null 2>&1 &
-PIDS+=($!)
+bg_srv tcpdump -Z root -i gsrv -U -s 0 -w "$WORK/all.pcap" >/dev/null 2>&1
 sleep 1
 
 # --- DHCP: dnsmasq serves 10.77.0.50-60; udhcpc (busybox) in the client namespace asks for a lease.
@@ -68,8 +70,7 @@ host-record=multi.example.test,10.77.0.11
 cname=alias.example.test,www.example.test
 local-ttl=300
 CONF
-S dnsmasq --keep-in-foreground --conf-file="$WORK/dnsmasq.conf" --pid-file="$WORK/dnsmasq.pid" --user=root --group=root >"$WORK/dnsmasq.log" 2>&1 &
-PIDS+=($!)
+bg_srv dnsmasq --keep-in-foreground --conf-file="$WORK/dnsmasq.conf" --pid-file="$WORK/dnsmasq.pid" --user=root --group=root >"$WORK/dnsmasq.log" 2>&1
 sleep 1
 C timeout 20 udhcpc -i gcli -f -q -n -t 3 -x hostname:etcpip-gold -s /bin/true >"$WORK/udhcpc.log" 2>&1 || { cat "$WORK/udhcpc.log"; exit 1; }
 C ip addr add 10.77.0.2/24 dev gcli
@@ -85,15 +86,13 @@ C ping -c 1 -s 0 -W 2 10.77.0.1 >/dev/null
 C ping -c 1 -s 2000 -W 2 10.77.0.1 >/dev/null
 
 # --- UDP: a datagram to a socat listener and its echo, odd length payload.
-S timeout 5 socat -T 2 UDP4-RECVFROM:7001 SYSTEM:'cat' >/dev/null 2>&1 &
-PIDS+=($!)
+bg_srv timeout 5 socat -T 2 UDP4-RECVFROM:7001 SYSTEM:'cat' >/dev/null 2>&1
 sleep 0.5
 printf 'hello udp!!' | C timeout 5 socat -T 1 - UDP4:10.77.0.1:7001 >/dev/null 2>&1 || true
 printf 'x' | C timeout 3 socat -T 1 - UDP4:10.77.0.1:7009 >/dev/null 2>&1 || true
 
 # --- TCP: handshake with options, data both ways, FIN; and a RST for a closed port.
-S timeout 5 socat TCP4-LISTEN:7002,reuseaddr SYSTEM:'echo hello-from-server; cat' >/dev/null 2>&1 &
-PIDS+=($!)
+bg_srv timeout 5 socat TCP4-LISTEN:7002,reuseaddr SYSTEM:'echo hello-from-server; cat' >/dev/null 2>&1
 sleep 0.5
 printf 'hello tcp\n' | C timeout 5 socat -t 1 - TCP4:10.77.0.1:7002 >/dev/null 2>&1 || true
 C timeout 3 socat - TCP4:10.77.0.1:7003 </dev/null >/dev/null 2>&1 || true

@@ -76,7 +76,10 @@ interface CliResult { code: number | null; out: string }
 /** Runs the espruino CLI, echoing its lines with a prefix; resolves with everything it printed. */
 function runCli(args: string[], log: (s: string) => void, timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child: ChildProcess = spawn(process.execPath, [CLI].concat(args), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = Object.assign({}, process.env);
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const child: ChildProcess = spawn(process.execPath, [CLI].concat(args), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let partial = '';
     const onData = (b: Buffer): void => {
@@ -107,13 +110,13 @@ function cliBase(a: FlashArgs, port: string, board: string): string[] {
 /** A PTY path is not accepted by the CLI: bridge it to a local TCP port with socat. */
 async function bridgePty(dev: string, log: (s: string) => void): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn('socat', ['TCP-LISTEN:' + port + ',bind=127.0.0.1,reuseaddr', 'FILE:' + dev + ',raw,echo=0'], { stdio: 'ignore' });
+  // fork: each CLI run (probe, upload, verify) is a new TCP connection that opens the PTY afresh.
+  const child = spawn('socat', ['TCP-LISTEN:' + port + ',bind=127.0.0.1,reuseaddr,fork', 'FILE:' + dev + ',raw,echo=0'], { stdio: 'ignore' });
   let failed = false;
   child.on('error', () => { failed = true; });
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 100 && !isListening(port); i++) {
     if (failed) throw new FlashError('cannot bridge ' + dev + ': socat is not installed', 2);
-    if (await canConnect(port)) break;
-    await sleep(50);
+    await sleep(20);
   }
   log('  bridged pseudo-terminal ' + dev + ' to tcp://127.0.0.1:' + port + ' (socat)');
   return { url: 'tcp://127.0.0.1:' + port, stop: () => child.kill() };
@@ -130,11 +133,23 @@ function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
-    c.on('error', () => resolve(false));
-  });
+/** Whether a local TCP port is in LISTEN state (Linux /proc; without it, assume yes after a pause). */
+function isListening(port: number): boolean {
+  try {
+    const hex = ':' + ('000' + port.toString(16).toUpperCase()).slice(-4) + ' ';
+    return fs.readFileSync('/proc/net/tcp', 'latin1').split('\n').some((l) => l.indexOf(hex) >= 0 && / 0A /.test(l));
+  } catch (e) {
+    return true;
+  }
+}
+
+/** The offset of the first byte outside printable ASCII/tab/newline, or -1. */
+export function firstNonAscii(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 126 || (c < 32 && c !== 9 && c !== 10 && c !== 13)) return i;
+  }
+  return -1;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -202,6 +217,12 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     }
     if (!fs.existsSync(a.file)) throw new FlashError('no firmware file ' + a.file, 1);
     const size = fs.statSync(a.file).size;
+    // The CLI re-encodes bytes above 127 on the way (they would arrive changed): refuse them up front.
+    const bad = firstNonAscii(fs.readFileSync(a.file, 'latin1'));
+    if (bad >= 0) {
+      throw new FlashError(a.file + ' has a non-ASCII byte at offset ' + bad + '; the espruino CLI would change it in ' +
+        'transit. Escape it in the source (e.g. "\\u00e9").', 1);
+    }
 
     // The port.
     let port = a.port;
@@ -259,7 +280,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     log('[4/4] verifying ...');
     const name = JSON.stringify(a.storageName);
     const v = await runCli(cliBase(a, port, board).concat(['-e',
-      'var f=require("Storage").read(' + name + ');print("etcpip"+"-verify:"+(f===undefined?-1:f.length)+":"+(f===undefined?0:E.CRC32(f)))']), a.verbose ? log : () => {}, 30000);
+      'print("etcpip"+"-verify:"+(function(f){return f===undefined?"-1:0":f.length+":"+E.CRC32(f);})(require("Storage").read(' + name + ')))']), a.verbose ? log : () => {}, 30000);
     const vm2 = /etcpip-verify:(-?\d+):(\d+)/.exec(v.out);
     const want = { bytes: expected.length, crc: crc32(expected) };
     if (!vm2) throw new FlashError('could not read the firmware back from the board to verify it', 6);

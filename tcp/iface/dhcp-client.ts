@@ -195,6 +195,15 @@ export class DhcpClient extends Emitter {
     }
   }
 
+  /** Renews the lease now (as at T1) if bound; the next poll sends the unicast REQUEST. */
+  renewNow(): boolean {
+    if (this.state !== DHCP_BOUND || !this.lease) return false;
+    this.setState(DHCP_RENEWING);
+    this.xid = this.host.random.nextU32();
+    this.nextSendAt = 0;
+    return true;
+  }
+
   private sendRequest(now: number): void {
     this.tries++;
     this.requestSentAt = now;

@@ -33,6 +33,10 @@ export interface TcpConfig extends SocketBuffers {
   reassemblyRanges: number;
   /** FIN_WAIT_2 lasts at most this long (ms) before the connection is dropped; 0 = forever. */
   finWait2TimeoutMs: number;
+  /** Offer/accept window scaling (RFC 7323 §2); it only matters for buffers above 64 KB. */
+  windowScaling: boolean;
+  /** Offer/accept SACK-permitted and send SACK blocks for held out-of-order data (RFC 2018). */
+  sack: boolean;
   /** Ephemeral port range for active opens (RFC 6335 §6). */
   ephemeralLow: number;
   ephemeralHigh: number;
@@ -53,6 +57,8 @@ export const TCP_DEFAULTS: TcpConfig = {
   timeWaitSlots: 8,
   reassemblyRanges: 4,
   finWait2TimeoutMs: 60000,
+  windowScaling: true,
+  sack: true,
   ephemeralLow: 49152,
   ephemeralHigh: 65535,
 };

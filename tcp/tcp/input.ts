@@ -361,6 +361,7 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
       sock.rcvNxt = reach;
     } else if (offset > 0) {
       host.counters.oooSegments++;
+      sock.lastOooSeq = seq;
       const stored = sock.rx.writeAt(offset, data);
       if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
     }

@@ -9,7 +9,7 @@ import { Reassembly } from './reassembly';
 import { RttEstimator } from './rtt';
 import { TcpConfig } from './config';
 import { CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, LAST_ACK, TIME_WAIT, STATE_NAMES } from './state';
-import { seqAdd } from './seq';
+import { seqAdd, seqLe, seqLt } from './seq';
 
 declare const E: { toUint8Array?: (s: string) => Uint8Array } | undefined;
 
@@ -54,6 +54,13 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** Peer's window-scale shift, and ours (0 when not negotiated). */
   sndShift = 0;
   rcvShift = 0;
+  /** Whether our SYN carries the window-scale option (always on an active open; on a passive one
+   * only if the peer's SYN had it). */
+  offerWindowScale = false;
+  /** SACK blocks may be sent (the peer's SYN said SACK-permitted, RFC 2018 §2). */
+  sackOk = false;
+  /** The reassembly range that the latest out-of-order segment went into (reported first, RFC 2018 §4). */
+  lastOooSeq = 0;
   /** Effective send MSS: min(peer's MSS option or 536, our MTU, config). */
   sndMss = 536;
 
@@ -236,6 +243,20 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
       this.needDrain = false;
       this.emit('drain');
     }
+  }
+
+  /**
+   * RFC 2018 §4: SACK blocks for the out-of-order data held, the block holding the most recent
+   * segment first, then the others in order, at most 4 (the wire format drops what does not fit).
+   */
+  fillSackBlocks(out: number[]): void {
+    const q = this.ooo;
+    let first = -1;
+    for (let i = 0; i < q.count; i++) {
+      if (seqLe(q.rangeStart(i), this.lastOooSeq) && seqLt(this.lastOooSeq, q.rangeEnd(i))) first = i;
+    }
+    if (first >= 0) out.push(q.rangeStart(first), q.rangeEnd(first));
+    for (let i = 0; i < q.count && out.length < 8; i++) if (i !== first) out.push(q.rangeStart(i), q.rangeEnd(i));
   }
 
   /** Sequence number just after our last data byte (where the FIN goes once nothing is held back). */

@@ -16,6 +16,13 @@ import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './out
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
 import { seqAdd, seqGt } from './seq';
 
+/** RFC 7323 §2.3: the smallest shift that lets a 16-bit window field describe `bytes` (at most 14). */
+function shiftFor(bytes: number): number {
+  let s = 0;
+  while (s < 14 && 65535 * (1 << s) < bytes) s++;
+  return s;
+}
+
 /** (a * b) mod 2^32 without Math.imul (absent on Espruino). */
 function mul32(a: number, b: number): number {
   return ((((a >>> 16) * b) & 0xffff) * 65536 + (a & 0xffff) * b) >>> 0;
@@ -112,23 +119,41 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   /** Active open to `remoteIp:remotePort`. The SYN goes out at the next poll. */
   connect(remoteIp: Ipv4Address, remotePort: number, opts?: ConnectOptions): TcpSocket {
+    const sock = this.createSocket(opts);
+    this.open(sock, remoteIp, remotePort, opts && opts.localPort);
+    return sock;
+  }
+
+  /** A socket for an active open that starts later (e.g. after a name lookup) with open(). */
+  createSocket(opts?: SocketBuffers): TcpSocket {
     const sock = new TcpSocket(this, this.config, (opts && opts.rxBytes) || this.config.rxBytes,
       (opts && opts.txBytes) || this.config.txBytes);
     sock.visible = true;
+    return sock;
+  }
+
+  /** Starts the active open of a socket from createSocket(). Failures are reported at the next poll. */
+  open(sock: TcpSocket, remoteIp: Ipv4Address, remotePort: number, localPort?: number): void {
+    if (sock.closed || sock.state !== 0) return;
     sock.remoteIp = remoteIp >>> 0;
     sock.remotePort = remotePort;
-    sock.localPort = (opts && opts.localPort) || this.pickEphemeral();
+    sock.localPort = localPort || this.pickEphemeral();
     if (this.sockets.length >= this.config.maxConnections || sock.localPort === 0) {
       // No connection slot (or port): refused locally, reported at the next poll.
       this.counters.synDropped++;
       this.deferredError(sock, 'ECONNREFUSED');
-      return sock;
+      return;
     }
     sock.state = SYN_SENT;
+    sock.offerWindowScale = this.config.windowScaling;
     this.startSequence(sock, this.lastNow);
     this.sockets.push(sock);
     this.counters.activeOpens++;
-    return sock;
+  }
+
+  /** Fails a socket from createSocket() that never opened (e.g. the name did not resolve). */
+  fail(sock: TcpSocket, err: string): void {
+    if (!sock.closed && sock.state === 0) this.deferredError(sock, err);
   }
 
   // ---------------------------------------------------------------- Transport
@@ -167,9 +192,12 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     for (let i = 0; i < this.sockets.length; i++) {
       const s = this.sockets[i];
       if (s.remoteIp !== dst || s.localPort !== localPort || s.remotePort !== remotePort) continue;
-      // RFC 1122 §4.2.3.9: protocol/port unreachable (2, 3) are hard errors for a connection being
-      // opened; others are soft (remembered, reported if the connection then times out).
+      // RFC 1122 §4.2.3.9: protocol/port unreachable (2, 3) are hard errors. Net/host unreachable
+      // (0, 1; also our own ARP giving up) are soft for an established connection (remembered, reported
+      // if it then times out) but end an opening one at once, as Linux does.
+      if (code === 4) return; // fragmentation needed: we never send more than the MTU
       if (s.state === SYN_SENT && (code === 2 || code === 3)) s.finish('ECONNREFUSED');
+      else if (s.state === SYN_SENT && (code === 0 || code === 1)) s.finish('EHOSTUNREACH');
       else s.unreachable = true;
       return;
     }
@@ -276,6 +304,19 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     // RFC 5681 §3.1 initial window: min(4*SMSS, max(2*SMSS, 4380 bytes)).
     const iw = 2 * mss > 4380 ? 2 * mss : 4380;
     sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+    // RFC 7323 §2.2: window scaling is in force only when both SYNs carry the option. An active open
+    // offered it already; a passive one answers with it only when the peer offered it.
+    if (seg.windowScale >= 0 && this.config.windowScaling) {
+      sock.sndShift = seg.windowScale;
+      sock.rcvShift = shiftFor(sock.rx.capacity);
+      sock.offerWindowScale = true;
+    } else {
+      sock.sndShift = 0;
+      sock.rcvShift = 0;
+      sock.offerWindowScale = false;
+    }
+    // RFC 2018 §2: SACK blocks may be sent only when the peer's SYN said SACK-permitted.
+    sock.sackOk = seg.sackPermitted && this.config.sack;
   }
 
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
@@ -292,12 +333,13 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.seq = seq;
     r.flags = flags;
     r.urgent = 0;
-    r.windowScale = -1;
-    r.sackPermitted = false;
     r.hasTimestamp = false;
     r.sack.length = 0;
     const syn = (flags & TCP_SYN) !== 0;
     r.mss = syn ? this.ourMss() : 0;
+    r.windowScale = syn && sock.offerWindowScale ? shiftFor(sock.rx.capacity) : -1;
+    r.sackPermitted = syn && this.config.sack && (sock.state === SYN_SENT || sock.sackOk);
+    if (!syn && sock.sackOk && sock.ooo.count > 0 && (flags & TCP_ACK)) sock.fillSackBlocks(r.sack);
     if (flags & TCP_ACK) {
       r.ack = sock.rcvNxt;
       const win = sock.receiveWindow();

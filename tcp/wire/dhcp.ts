@@ -186,11 +186,25 @@ function putU32Option(buf: Uint8Array, i: number, code: number, v: number): numb
 }
 
 /**
- * Writes the message at `off` and returns its length (at least 300, RFC 1542 §2.1). Options are
- * written in a fixed order: 53, 50, 54, 51, 58, 59, 1, 3, 6, 12, 55, then END and zero padding. The
- * caller's buffer must have room (548 bytes always suffice for hostnames ≤ 63 and short lists).
+ * Writes the message at `off` and returns its length (at least 300, RFC 1542 §2.1), or 0 if it does
+ * not fit in `buf` (nothing is written then). Options are written in a fixed order: 53, 50, 54, 51,
+ * 58, 59, 1, 3, 6, 12, 55, then END and zero padding. Lists longer than an option holds (63 DNS
+ * servers, 255 bytes) are cut.
  */
 export function emitDhcp(repr: DhcpRepr, buf: Uint8Array, off: number): number {
+  const nDns = repr.dnsServers.length > 63 ? 63 : repr.dnsServers.length;
+  const nHost = repr.hostname.length > 255 ? 255 : repr.hostname.length;
+  const nPrl = repr.parameterRequestList.length > 255 ? 255 : repr.parameterRequestList.length;
+  let need = DHCP_OPTIONS + 3 + 1 + (nDns > 0 ? 2 + 4 * nDns : 0) + (nHost > 0 ? 2 + nHost : 0) + (nPrl > 0 ? 2 + nPrl : 0);
+  if (repr.requestedIp) need += 6;
+  if (repr.serverId) need += 6;
+  if (repr.leaseTime) need += 6;
+  if (repr.renewalTime) need += 6;
+  if (repr.rebindingTime) need += 6;
+  if (repr.subnetMask) need += 6;
+  if (repr.router) need += 6;
+  if (need < DHCP_MIN_LEN) need = DHCP_MIN_LEN;
+  if (!(off >= 0) || off + need > buf.length) return 0;
   buf.fill(0, off, off + DHCP_OPTIONS);
   buf[off + DHCP_OP] = repr.op;
   buf[off + DHCP_HTYPE] = 1;
@@ -216,27 +230,27 @@ export function emitDhcp(repr: DhcpRepr, buf: Uint8Array, off: number): number {
   if (repr.subnetMask) i = putU32Option(buf, i, OPT_SUBNET_MASK, repr.subnetMask);
   if (repr.router) i = putU32Option(buf, i, OPT_ROUTER, repr.router);
   const dns = repr.dnsServers;
-  if (dns.length > 0) {
-    const n = dns.length > 63 ? 63 : dns.length;
+  if (nDns > 0) {
+    const n = nDns;
     buf[i] = OPT_DNS; buf[i + 1] = n * 4; i += 2;
     for (let k = 0; k < n; k++) { putU32(buf, i, dns[k]); i += 4; }
   }
   const host = repr.hostname;
-  if (host.length > 0) {
-    const n = host.length > 255 ? 255 : host.length;
+  if (nHost > 0) {
+    const n = nHost;
     buf[i] = OPT_HOSTNAME; buf[i + 1] = n; i += 2;
     for (let k = 0; k < n; k++) buf[i + k] = host.charCodeAt(k) & 255;
     i += n;
   }
   const prl = repr.parameterRequestList;
-  if (prl.length > 0) {
-    const n = prl.length > 255 ? 255 : prl.length;
+  if (nPrl > 0) {
+    const n = nPrl;
     buf[i] = OPT_PARAM_REQUEST; buf[i + 1] = n; i += 2;
     for (let k = 0; k < n; k++) buf[i + k] = prl[k] & 255;
     i += n;
   }
   buf[i++] = OPT_END;
-  const total = i - off < DHCP_MIN_LEN ? DHCP_MIN_LEN : i - off;
-  if (off + total > i) buf.fill(0, i, off + total);
-  return total;
+  // i - off equals `need` when that is above the minimum; otherwise pad with zeros up to 300.
+  if (off + need > i) buf.fill(0, i, off + need);
+  return need;
 }

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildBundle, SMOKE_ENTRY, BOARD_MODULE_ID } from '../../tools/build/bundle';
+import { buildBundle, localiseConstants, SMOKE_ENTRY, BOARD_MODULE_ID } from '../../tools/build/bundle';
 import { formatReport, partOf, sizeReport } from '../../tools/build/size-report';
 import { parseBuildArgs, runBuild } from '../../tools/build';
 import { runUnderDuk } from '../../tools/gate/duk';
@@ -88,6 +88,12 @@ test('unknown --board names are rejected when firmware/boards.ts knows the board
 test('the bundle keeps no helpers from TypeScript and no "use strict" surprises: it is one IIFE', () => {
   assert.match(smoke.code, /^!function\(\)\{/);
   assert.not.match(smoke.code, /extendStatics|Array\.prototype\.slice/);
+});
+
+test('exported number constants are read locally inside their module; reassigned exports are left alone', () => {
+  const js = 'exports.A = 28;\nexports.C = 1;\nfunction f(b) { return b[exports.A] + exports.AB + exports.C; }\nexports.C = 2;\n';
+  assert.is(localiseConstants(js), 'var __k_A = exports.A = 28;\nexports.C = 1;\nfunction f(b) { return b[__k_A] + exports.AB + exports.C; }\nexports.C = 2;\n');
+  assert.is(localiseConstants('exports.D = 3;\nexports.D++;\n'), 'exports.D = 3;\nexports.D++;\n');
 });
 
 test('a var the minifier leaves declared after its first use is declared first (after directives)', () => {

@@ -74,6 +74,11 @@ test('planted use before declaration fails (direct, and through a function calle
   assert.equal(rules(checkBundle(plant('var k = function () { return v; }; var v = 2; k();'))), []);
 });
 
+test("planted for(function(){}()...) (terser's hoist_vars output) fails as espruino-syntax", () => {
+  const f = checkBundle(plant('var i; for (function () {}(), i = 0; i < 1; i++) {}'));
+  assert.equal(f.map((x) => x.rule), ['espruino-syntax']);
+});
+
 test('planted unknown global fails as unknown-global (also an implicit global from assignment)', () => {
   assert.equal(rules(checkBundle(plant('frobnicate(1);'))), ['unknown-global: global "frobnicate" is not in tools/espruino-globals.json']);
   assert.equal(rules(checkBundle(plant('leaked = 1;'))), ['unknown-global: global "leaked" is not in tools/espruino-globals.json']);

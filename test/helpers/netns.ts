@@ -52,7 +52,6 @@ export function cleanup(): void {
     try { ip(['link', 'del', t]); } catch { /* moved into a namespace or gone */ }
   }
   for (const n of namespaces.splice(0)) {
-    try { ip(['-n', n, 'link', 'del', 'etcpip-dummy']); } catch { /* none */ }
     try { ip(['netns', 'del', n]); } catch { /* gone */ }
   }
 }

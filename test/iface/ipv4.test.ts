@@ -151,4 +151,32 @@ test('a transport polled by the interface can send; its deadline bounds poll()',
   assert.is(r.peer.take((x) => !!x.ip && x.ip.protocol === IP_PROTO_TCP).length, 1);
 });
 
+test('poll() reads a bounded number of frames per call and asks to be called again at once', () => {
+  const r = new Rig({ limits: { rxFramesPerPoll: 8 } });
+  const got: number[] = [];
+  r.iface.udp.bind(5000, (d) => got.push(d[0]));
+  for (let i = 0; i < 20; i++) r.peer.send(ipFrame(IP_PROTO_UDP, udpSegment(4000, 5000, new Uint8Array([i]))));
+  r.wire.deliverDue();
+  const now = r.now;
+  assert.is(r.iface.poll(now), now);
+  assert.is(got.length, 8);
+  r.iface.poll(now);
+  assert.is(got.length, 16);
+  assert.ok(r.iface.poll(now) > now || got.length === 20);
+  assert.is(got.length, 20);
+  assert.equal(got, Array.from({ length: 20 }, (_, i) => i));
+});
+
+test('UDP to the limited broadcast goes out to ff:ff:ff:ff:ff:ff without ARP', () => {
+  const r = new Rig();
+  const s = r.iface.udp.bind(1)!;
+  assert.ok(s.send('x', 9, 0xffffffff));
+  assert.ok(s.send('y', 9, ip('192.168.7.255') as number));
+  r.run(5);
+  const got = r.peer.take((x) => !!x.udp);
+  assert.is(got.length, 2);
+  assert.ok(got.every((g) => g.eth.dst.every((b) => b === 255)));
+  assert.is(r.peer.arpRequestsSeen, 0);
+});
+
 test.run();

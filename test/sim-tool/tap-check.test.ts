@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'child_process';
-import { checkTapDevice } from '../../tools/sim/tap-check';
+import { tapProblem as checkTapDevice } from '../../hal/sim/tap-bridge';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 

@@ -75,4 +75,19 @@ test('unknown options are skipped by length; router and DNS lists must be multip
   assert.is(parseDhcp(b, 0, b.length), 'dhcp-bad-option');
 });
 
+test('a message that does not fit the buffer is not written (0 returned)', () => {
+  const r = newDhcpRepr();
+  r.messageType = DHCPDISCOVER;
+  assert.is(emitDhcp(r, new Uint8Array(299), 0), 0);
+  const b = new Uint8Array(310);
+  assert.is(emitDhcp(r, b, 11), 0);
+  assert.ok(b.every((x) => x === 0), 'nothing written');
+  assert.is(emitDhcp(r, b, 10), 300);
+  r.hostname = 'h'.repeat(100);
+  r.dnsServers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const n = emitDhcp(r, new Uint8Array(600), 0);
+  assert.is(n, 240 + 3 + (2 + 60) + (2 + 100) + 1, 'longer than 300: exactly up to END');
+  assert.is(emitDhcp(r, new Uint8Array(n - 1), 0), 0);
+});
+
 test.run();

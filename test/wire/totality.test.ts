@@ -13,7 +13,7 @@ import { parseIcmp } from '../../tcp/wire/icmp';
 import { parseUdp } from '../../tcp/wire/udp';
 import { parseTcp } from '../../tcp/wire/tcp';
 import { parseDhcp } from '../../tcp/wire/dhcp';
-import { parseDnsResponse } from '../../tcp/wire/dns';
+import { parseDnsResponse, emitDnsQuery } from '../../tcp/wire/dns';
 import { internetChecksum, pseudoHeaderSum } from '../../tcp/wire/checksum';
 import { newTcpRepr, IP_PROTO_TCP, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 
@@ -146,6 +146,17 @@ test('every unmutated seed parses (the mutations start from valid frames)', () =
       assert.type(r, 'object', t.name + ' rejected a seed: ' + String(r));
     }
   }
+});
+
+test('emitDnsQuery: any string, any buffer size — a length that fits, or a WireError', () => {
+  fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.array(fc.constantFrom('a', 'b', '.', '-', 'x'.repeat(63)), { maxLength: 12 }).map((a) => a.join(''))),
+  fc.nat(320), fc.nat(8), (name, size, off) => {
+    const b = new Uint8Array(size);
+    const n = emitDnsQuery(b, off, 1, name);
+    if (typeof n === 'number') assert.ok(n >= 12 + 3 + 4 && off + n <= size, 'fits');
+    else assert.type(n, 'string');
+  }), { seed: 3, numRuns: 1000 });
 });
 
 test.run();

@@ -19,6 +19,8 @@ export interface FakeBoardOptions {
   board?: string;
   /** Whether uploaded code is executed (false: only Storage/REPL plumbing is evaluated). */
   runPrograms?: boolean;
+  /** Simulates a flaky link: Storage writes after the first N are lost silently. */
+  dropStorageWritesAfter?: number;
 }
 
 export class FakeBoard {
@@ -31,6 +33,7 @@ export class FakeBoard {
   loads: string[] = [];
   oom = false;
   port = 0;
+  storageWrites = 0;
   private server: net.Server;
   private sockets: net.Socket[] = [];
   private ramUsed = 0;
@@ -140,6 +143,9 @@ export class FakeBoard {
     const Storage = {
       write(name: string, data: string, offset?: number, size?: number): boolean {
         data = String(data);
+        self.storageWrites++;
+        const drop = self.opts.dropStorageWritesAfter;
+        if (drop !== undefined && self.storageWrites > drop) return true;
         if (offset === undefined || offset === 0 && size === undefined) {
           if (used() - (self.storage[name] ? self.storage[name].length + 32 : 0) + data.length + 32 > flash) {
             throw new Error('Not enough free space in Storage');

@@ -7,6 +7,7 @@ import * as acorn from 'acorn';
 export type GateRule =
   | 'es5-syntax' // does not parse as ECMAScript 5 (arrows, let/const, classes, templates, ...)
   | 'label' // labelled statements
+  | 'espruino-syntax' // valid ES5 that Espruino's parser rejects: `for (function(){}() ...)`
   | 'forbidden-global' // Map, Set, WeakMap, Symbol, ...
   | 'forbidden-api' // Array.from, Math.imul, copyWithin, .buffer.slice, ...
   | 'extends-error' // class X extends Error (lowered: __extends(X, Error), Error.call(this, ...))
@@ -369,6 +370,14 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       // TypeScript lowers `class X extends Error` to `(function (_super) { ... })(Error)`.
       if (n.type === 'CallExpression' && n.callee.type === 'FunctionExpression' && a.some((x: Node) => isIdent(x) && /^(Error|TypeError|RangeError)$/.test(x.name))) {
         fail(out, 'extends-error', 'a class extending Error ((function (_super) {...})(Error)): throws on Espruino', n);
+      }
+    } else if (n.type === 'ForStatement' && n.init) {
+      // terser's hoist_vars emits `for(function(){}();...)`, which Espruino cannot parse.
+      let first = n.init;
+      while (first.type === 'SequenceExpression') first = first.expressions[0];
+      while (first.type === 'UnaryExpression') first = first.argument;
+      if (first.type === 'CallExpression' && first.callee.type === 'FunctionExpression') {
+        fail(out, 'espruino-syntax', 'for (function(){}()...): Espruino cannot parse a function expression in a for initialiser', n);
       }
     } else if (n.type === 'Literal' && typeof n.value === 'string' && /^Class extends value /.test(n.value)) {
       fail(out, 'ts-helper', "TypeScript's __extends (it needs hoisting and throws at load on Espruino)", n);

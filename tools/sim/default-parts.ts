@@ -1,10 +1,9 @@
 // The real parts: chip models + drivers + firmware, the peer Stack, the TAP bridge, the pcap writer.
+import { TapBridge } from '../../hal/sim/tap-bridge';
 import { PcapWriter } from '../pcap';
-import { PcapPart, SimParts } from './parts';
-
-const missing = (what: string) => (): never => {
-  throw new Error(what + ' is not available yet');
-};
+import { createDevicePart } from './device-part';
+import { createPeerPart } from './peer-part';
+import { PcapPart, SimParts, TapPart, TapPartOptions } from './parts';
 
 function openPcap(path: string): PcapPart {
   let writer: PcapWriter;
@@ -26,9 +25,14 @@ function openPcap(path: string): PcapPart {
   };
 }
 
+async function openTap(o: TapPartOptions): Promise<TapPart> {
+  // Refuses plainly (missing TAP, not a TAP, no permission) before starting anything.
+  return TapBridge.open({ name: o.name, port: o.port, onFrame: o.onFrame, log: o.log });
+}
+
 export const defaultParts: SimParts = {
-  createDevice: missing('the simulated board'),
-  createPeer: missing('the peer stack'),
-  openTap: missing('the TAP bridge'),
+  createDevice: createDevicePart,
+  createPeer: createPeerPart,
+  openTap,
   openPcap,
 };

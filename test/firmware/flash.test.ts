@@ -1,0 +1,137 @@
+// tools/flash.ts end to end: the real `espruino` CLI (npm package) against a fake board that answers
+// like Espruino's REPL (tools/flash/fake-board.ts). Asserts what the CLI actually delivered.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { FakeBoard, FakeBoardOptions } from '../../tools/flash/fake-board';
+import { flash, FlashArgs, FlashError, parseArgs } from '../../tools/flash';
+
+const FW = path.join(os.tmpdir(), 'etcpip-flash-test-' + process.pid + '.js');
+// A small program with the shapes a bundle has: quotes, backslashes, a regex, escapes.
+const PROGRAM = '(function(){\nvar s = "a\\"b\\\\c";\nvar r = /x+\\/y/g;\nfunction f(a) {\n  return a + 1;\n}\n' +
+  'var t = "\\u00e9\\xff\\0";\nprint(s + f(1) + t);\n' + '/* padding */\nvar pad = 0;\n'.repeat(120) + '})();\n';
+fs.writeFileSync(FW, PROGRAM, 'latin1');
+
+async function withBoard(opts: FakeBoardOptions, fn: (b: FakeBoard, port: string) => Promise<void>): Promise<void> {
+  const b = new FakeBoard(opts);
+  const port = await b.listen();
+  try {
+    await fn(b, 'tcp://127.0.0.1:' + port);
+  } finally {
+    await b.close();
+  }
+}
+
+function args(port: string, extra: Partial<FlashArgs> = {}): FlashArgs {
+  return Object.assign({ port, board: 'pico', save: false, baud: 115200, file: FW, storageName: '.bootcde', verbose: false }, extra);
+}
+
+async function expectFail(p: Promise<unknown>, code: number, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof FlashError, String(e));
+    assert.is((e as FlashError).exitCode, code, (e as Error).message);
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable('flash should have failed');
+}
+
+test('--save writes the firmware to Storage .bootcde byte for byte, verifies it, and says so', async () => {
+  await withBoard({}, async (b, port) => {
+    const lines: string[] = [];
+    const r = await flash(args(port, { save: true }), (s) => lines.push(s));
+    assert.is(b.storage['.bootcde'], PROGRAM, 'exactly the file, as the board stores it');
+    assert.is(r.bytes, PROGRAM.length);
+    assert.ok(b.received.indexOf('require("Storage").write(".bootcde"') >= 0, 'the CLI used Storage.write');
+    assert.equal(b.loads, ['.bootcde'], 'and loaded it after writing');
+    assert.ok(lines.some((l) => /^flashed \d+ bytes .*verified/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.indexOf('[3/4]') === 0) && lines.some((l) => l.indexOf('[4/4]') === 0), 'progress shown');
+  });
+});
+
+test('without --save the code goes to RAM after a reset, nothing is written to Storage', async () => {
+  await withBoard({}, async (b, port) => {
+    const lines: string[] = [];
+    await flash(args(port), (s) => lines.push(s));
+    assert.equal(Object.keys(b.storage), []);
+    assert.is(b.resets, 1);
+    assert.ok(b.statements.some((s) => s.indexOf('function f(a)') >= 0), 'the program reached the REPL');
+    assert.not.ok(lines.some((l) => /^flashed/.test(l)), 'never claims a flash');
+    assert.ok(lines.some((l) => /RAM/.test(l)));
+  });
+});
+
+test('a silent port is "no board answering"; nothing is claimed', async () => {
+  await withBoard({ silent: true }, async (b, port) => {
+    await expectFail(flash(args(port, { save: true })), 3, /no board answering/);
+    assert.equal(Object.keys(b.storage), []);
+  });
+});
+
+test('out of memory on the board is reported plainly', async () => {
+  await withBoard({ ramBytes: 500 }, async (_b, port) => {
+    await expectFail(flash(args(port)), 4, /ran out of memory/);
+  });
+});
+
+test('a lost Storage write is caught by verification, not reported as flashed', async () => {
+  await withBoard({ dropStorageWritesAfter: 1 }, async (b, port) => {
+    const big = path.join(os.tmpdir(), 'etcpip-flash-big-' + process.pid + '.js');
+    fs.writeFileSync(big, PROGRAM + '/*' + 'x'.repeat(3000) + '*/\n');
+    try {
+      await expectFail(flash(args(port, { save: true, file: big })), 6, /verification failed.*NOT flashed/);
+      assert.ok(b.storageWrites >= 3);
+    } finally {
+      fs.unlinkSync(big);
+    }
+  });
+});
+
+test('a bundle with non-ASCII bytes is refused before anything is sent', async () => {
+  await withBoard({}, async (b, port) => {
+    const f = path.join(os.tmpdir(), 'etcpip-flash-utf-' + process.pid + '.js');
+    fs.writeFileSync(f, 'print("\u00e9");\n', 'latin1');
+    try {
+      await expectFail(flash(args(port, { save: true, file: f })), 1, /non-ASCII byte at offset 7/);
+      assert.is(b.received, '');
+    } finally {
+      fs.unlinkSync(f);
+    }
+  });
+});
+
+test('no such port: a plain message and exit code 2', async () => {
+  await expectFail(flash(args('/dev/ttyACM-etcpip-none')), 2, /no port \/dev\/ttyACM-etcpip-none: is the board plugged in/);
+  assert.throws(() => parseArgs([]), /no port given/);
+});
+
+const haveSocat = spawnSync('which', ['socat']).status === 0;
+test('a pseudo-terminal port is bridged to TCP with socat (the CLI rejects PTY paths)', async () => {
+  if (!haveSocat) {
+    console.log('SKIP: socat not installed');
+    return;
+  }
+  await withBoard({}, async (b, port) => {
+    const link = path.join(os.tmpdir(), 'etcpip-pty-' + process.pid);
+    // ignoreeof: the PTY outlives each time the flasher's bridge closes its end.
+    const s = spawn('socat', ['PTY,link=' + link + ',raw,echo=0,ignoreeof', 'TCP:' + port.substring(6)], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !fs.existsSync(link); i++) await new Promise((r) => setTimeout(r, 50));
+      const lines: string[] = [];
+      await flash(args(link, { save: true }), (l) => lines.push(l));
+      assert.is(b.storage['.bootcde'], PROGRAM);
+      assert.ok(lines.some((l) => /bridged pseudo-terminal/.test(l)));
+    } finally {
+      s.kill();
+    }
+  });
+});
+
+test.after(() => { try { fs.unlinkSync(FW); } catch (e) { /* gone */ } });
+
+test.run();

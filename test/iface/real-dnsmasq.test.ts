@@ -1,0 +1,74 @@
+// DHCP and DNS against a real dnsmasq in a network namespace, over a TAP; then ping to the leased address.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { needRoot, cleanup, stopChild } from '../helpers/netns';
+import { startRealRig, RealRig } from './real-rig';
+import { formatIpv4 } from '../../tcp/wire/ipv4-address';
+import { Ipv4Address } from '../../tcp/wire/reprs';
+
+const SERVER = '10.77.2.1';
+
+function lookup(rig: RealRig, name: string): Promise<string> {
+  return new Promise((resolve) => {
+    rig.iface.dns.resolve(name, (err, a: Ipv4Address) => resolve(err ? err.message : formatIpv4(a)));
+  });
+}
+
+test('DHCP lease from dnsmasq (address, mask, router, DNS), renewal, DNS A + CNAME + NXDOMAIN, ping', async () => {
+  if (!needRoot('DHCP and DNS against dnsmasq')) return;
+  let rig: RealRig | null = null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-dnsmasq-'));
+  let log = '';
+  try {
+    rig = await startRealRig(SERVER + '/24', { dhcp: true, hostname: 'etcpip-dev' });
+    const dnsmasq = rig.ns.spawn('dnsmasq', [
+      '--keep-in-foreground', '--log-facility=-', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
+      '--bind-interfaces', '--interface=' + rig.tap, '--except-interface=lo', '--user=root', '--pid-file=',
+      '--dhcp-leasefile=' + path.join(dir, 'leases'),
+      '--dhcp-range=10.77.2.50,10.77.2.60,255.255.255.0,2m',
+      '--dhcp-option=option:router,' + SERVER, '--dhcp-option=option:dns-server,' + SERVER,
+      '--host-record=dev.example,10.77.2.99', '--address=/fixed.example/10.77.2.98',
+      '--cname=alias.example,dev.example', '--local=/example/', '--log-dhcp', '--log-queries',
+    ]);
+    dnsmasq.stderr!.on('data', (b: Buffer) => { if (log.length < 50000) log += b.toString(); });
+    dnsmasq.stdout!.on('data', (b: Buffer) => { if (log.length < 50000) log += b.toString(); });
+    const iface = rig.iface;
+    await rig.until(() => iface.address !== 0, 20000, 'a DHCP lease');
+    const addr = formatIpv4(iface.address);
+    assert.match(addr, /^10\.77\.2\.(5\d|60)$/);
+    assert.is(iface.prefixLength, 24);
+    assert.is(formatIpv4(iface.gateway), SERVER);
+    assert.equal(iface.dnsServers.map(formatIpv4), [SERVER]);
+    const lease = iface.dhcp!.lease!;
+    assert.is(lease.leaseTime, 120);
+    assert.ok(lease.renewAt < lease.rebindAt && lease.rebindAt < lease.expiresAt);
+    // Renew now (unicast REQUEST with ciaddr, as at T1): dnsmasq acknowledges.
+    const acks = iface.dhcp!.stats.acks;
+    assert.ok(iface.dhcp!.renewNow());
+    await rig.until(() => iface.dhcp!.stats.acks > acks && iface.dhcp!.state === 'bound', 10000, 'the renewal ACK');
+    assert.is(formatIpv4(iface.address), addr);
+    // DNS.
+    assert.is(await lookup(rig, 'dev.example'), '10.77.2.99');
+    assert.is(await lookup(rig, 'fixed.example'), '10.77.2.98');
+    assert.is(await lookup(rig, 'alias.example'), '10.77.2.99');
+    assert.is(await lookup(rig, 'nothing-here.example'), 'ENOTFOUND');
+    assert.is(await lookup(rig, '10.1.2.3'), '10.1.2.3');
+    // The kernel can ping the leased address.
+    const r = await rig.ns.exec('ping', ['-c', '3', '-i', '0.2', '-W', '1', addr], 10000);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    await stopChild(dnsmasq);
+    assert.match(log, /DHCPACK\(etcpip-\w+\) 10\.77\.2\.\d+ 02:00:00:00:00:01 etcpip-dev/);
+  } catch (e) {
+    console.error('dnsmasq log:\n' + log);
+    throw e;
+  } finally {
+    if (rig) await rig.stop();
+    cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();

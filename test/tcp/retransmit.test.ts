@@ -1,0 +1,136 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Harness, describe, record, text, ACK, SYN, PEER } from './harness';
+
+function pattern(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = 65 + (i % 26);
+  return b;
+}
+
+/** Handshake with a measured RTT of `rtt` ms (the SYN|ACK answers after that long). */
+function connectWithRtt(h: Harness, rtt: number) {
+  const sock = h.tcp.connect(PEER, 8080);
+  const syn = h.one();
+  h.ourPort = syn.srcPort; h.peerPort = 8080;
+  h.now += rtt;
+  h.send({ flags: SYN | ACK, seq: 5000, ack: syn.seq + 1, mss: 1000 });
+  h.poll();
+  return { sock, iss: syn.seq };
+}
+
+test('RFC 6298: RTO from the handshake sample (SRTT + 4·RTTVAR = 3·RTT), lost data resent at RTO', () => {
+  const h = new Harness({ minRtoMs: 100 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  assert.is(sock.rtt.rto, 300);
+  sock.write('lost');
+  const first = h.one();
+  assert.equal(h.advance(299), []);
+  const re = h.advance(1);
+  assert.is(re.map(describe).join(), describe(first));
+  assert.is(h.tcp.counters.retransmits, 1);
+  void iss;
+});
+
+test('exponential backoff per expiry, capped at maxRto; retry limit → ETIMEDOUT', () => {
+  const h = new Harness({ minRtoMs: 100, maxRtoMs: 1000, maxRetries: 5 });
+  const { sock } = connectWithRtt(h, 100);
+  const rec = record(sock);
+  sock.write('x');
+  h.poll();
+  const at: number[] = [];
+  for (let t = 0; t < 10000; t += 10) for (const s of h.advance(10)) { assert.is(text(s.data), 'x'); at.push(h.now - 100); }
+  // Intervals: 300, 600, 1000 (capped), 1000, 1000.
+  const gaps = at.map((v, i) => v - (i ? at[i - 1] : 0));
+  assert.equal(gaps, [300, 600, 1000, 1000, 1000]);
+  assert.equal(rec.events, ['error:ETIMEDOUT', 'close:error']);
+  assert.is(h.tcp.counters.timeouts, 1);
+});
+
+test("Karn: an ACK for retransmitted data gives no RTT sample; the backed-off RTO stays until a clean sample", () => {
+  const h = new Harness({ minRtoMs: 100 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.write('a');
+  h.poll();
+  h.advance(300); // retransmission
+  assert.is(sock.rtt.rto, 600);
+  const srtt = sock.rtt.srtt;
+  h.now += 50;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2 });
+  assert.is(sock.rtt.srtt, srtt, 'no sample from a retransmitted segment');
+  assert.is(sock.rtt.rto, 600);
+  sock.write('b');
+  h.poll();
+  h.now += 100;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 3 });
+  assert.ok(sock.rtt.rto < 600, 'a clean sample recomputes the RTO: ' + sock.rtt.rto);
+});
+
+test('go-back after a timeout: everything unacknowledged is resent in order, cwnd restarts at one segment', () => {
+  const h = new Harness({ minRtoMs: 100, txBytes: 8192 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.write(pattern(3000));
+  assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001, 2001]);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1001 });
+  h.poll();
+  assert.equal(h.advance(300), [], 'the RTO was restarted by the ACK (and re-estimated: 338 ms)');
+  const re = h.advance(100);
+  assert.equal(re.map((s) => s.seq - iss + ':' + s.data.length), ['1001:1000'], 'cwnd = 1 MSS after the timeout');
+  assert.is(sock.cwnd, 1000);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
+  assert.equal(h.poll().map((s) => s.seq - iss + ':' + s.data.length), ['2001:1000']);
+});
+
+test('fast retransmit on the third duplicate ACK, NewReno: partial ACK retransmits the next hole', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.cwnd = 8000;
+  sock.write(pattern(8000));
+  const segs = h.poll();
+  assert.is(segs.length, 8);
+  // Segments 1 and 3 (offsets 0 and 2000) are lost; the peer sends duplicate ACKs for offset 0.
+  for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: 5001, ack: iss + 1 });
+  const fr = h.poll();
+  assert.equal(fr.map((s) => s.seq - iss + ':' + s.data.length), ['1:1000']);
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+  assert.ok(sock.inRecovery);
+  assert.is(sock.ssthresh, 4000);
+  // Partial ACK up to the second hole: that segment goes at once.
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
+  const pr = h.poll();
+  assert.is(pr[0].seq - iss, 2001);
+  assert.ok(sock.inRecovery);
+  // Full ACK: recovery ends, cwnd deflates to ssthresh.
+  h.send({ flags: ACK, seq: 5001, ack: iss + 8001 });
+  assert.not.ok(sock.inRecovery);
+  assert.ok(sock.cwnd <= 4000 + 1000);
+});
+
+test('no route: a connect whose SYNs cannot be sent fails with EHOSTUNREACH', () => {
+  const h = new Harness({ synRetries: 2 });
+  h.ip.route = false;
+  const sock = h.tcp.connect(PEER, 8080);
+  const rec = record(sock);
+  for (let i = 0; i < 100; i++) h.advance(100);
+  assert.equal(rec.events, ['error:EHOSTUNREACH', 'close:error']);
+});
+
+test('slow start grows cwnd by one MSS per ACKed segment, then congestion avoidance above ssthresh', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 65536 });
+  const { sock, iss } = connectWithRtt(h, 10);
+  const w0 = sock.cwnd;
+  sock.write(pattern(20000));
+  let acked = 1;
+  for (let round = 0; round < 2; round++) {
+    const segs = h.poll();
+    for (const s of segs) { acked = s.seq - iss + s.data.length; h.send({ flags: ACK, seq: 5001, ack: iss + acked }); }
+  }
+  assert.ok(sock.cwnd >= w0 + 4000, 'slow start: ' + w0 + ' → ' + sock.cwnd);
+  sock.ssthresh = sock.cwnd;
+  const before = sock.cwnd;
+  const segs = h.poll();
+  for (const s of segs) h.send({ flags: ACK, seq: 5001, ack: s.seq + s.data.length });
+  assert.ok(sock.cwnd - before <= 1000 + 10, 'avoidance: about one MSS per RTT (' + (sock.cwnd - before) + ')');
+});
+
+test.run();
