@@ -288,24 +288,38 @@ export class Interface extends Emitter implements IpSender {
       }
     }
     if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
-    try {
+    // Each part on its own, so one that throws (counted) does not starve the others.
+    for (let part = 0; part < 5; part++) {
+      try {
+        next = Math.min(next, this.pollPart(part, nowMs));
+      } catch (e) {
+        this.count('internal-errors');
+      }
+    }
+    return next;
+  }
+
+  private pollPart(part: number, nowMs: number): number {
+    if (part === 0) {
       if (this.gratuitousDue) {
         this.gratuitousDue = false;
         this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
       }
-      next = Math.min(next, this.pollArp(nowMs));
-      if (this.dhcp) next = Math.min(next, this.dhcp.poll(nowMs));
-      next = Math.min(next, this.dns.poll(nowMs));
-      for (let i = 0; i < this.transports.length; i++) next = Math.min(next, this.transports[i].poll(nowMs, this));
-      if (this.arpDue) {
-        // A refresh was asked for while the transmit buffer was busy: send it now.
-        this.arpDue = false;
-        next = Math.min(next, this.pollArp(nowMs));
-      }
-    } catch (e) {
-      this.count('internal-errors');
+      return this.pollArp(nowMs);
     }
-    return next;
+    if (part === 1) return this.dhcp ? this.dhcp.poll(nowMs) : Infinity;
+    if (part === 2) return this.dns.poll(nowMs);
+    if (part === 3) {
+      let next = Infinity;
+      for (let i = 0; i < this.transports.length; i++) next = Math.min(next, this.transports[i].poll(nowMs, this));
+      return next;
+    }
+    if (this.arpDue) {
+      // A refresh was asked for while the transmit buffer was busy: send it now.
+      this.arpDue = false;
+      return this.pollArp(nowMs);
+    }
+    return Infinity;
   }
 
   private handleFrame(len: number): void {

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rig, ipFrame, udpSegment, PEER_IP, OUR_IP } from './rig';
 import { IP_PROTO_UDP } from '../../tcp/wire/reprs';
+import { netUdpAdapter } from '../../tcp/iface/udp';
 
 const bytes = (s: string) => new Uint8Array(s.split('').map((c) => c.charCodeAt(0)));
 
@@ -78,6 +79,26 @@ test('datagrams larger than one packet are refused (no fragmentation); the large
   r.run(5);
   const got = r.peer.take((x) => !!x.udp);
   assert.is(got[0].raw.length, 1514);
+});
+
+test('the NetworkJS adapter speaks dotted quads and sends by local port', () => {
+  const r = new Rig();
+  const net = netUdpAdapter(r.iface.udp);
+  const got: string[] = [];
+  const h = net.bind(6000, (addr, port, data) => got.push(addr + ':' + port + ':' + String.fromCharCode(...data)))!;
+  assert.is(h.port, 6000);
+  r.peer.send(ipFrame(IP_PROTO_UDP, udpSegment(1000, 6000, bytes('q'))));
+  r.run(5);
+  assert.equal(got, ['192.168.7.1:1000:q']);
+  assert.ok(net.send(6000, '192.168.7.1', 1000, bytes('r')));
+  assert.not.ok(net.send(6001, '192.168.7.1', 1000, bytes('r')), 'not bound');
+  assert.not.ok(net.send(6000, 'not-an-address', 1000, bytes('r')));
+  r.run(5);
+  const out = r.peer.take((x) => !!x.udp);
+  assert.is(out.length, 1);
+  assert.is(out[0].udp!.srcPort, 6000);
+  h.close();
+  assert.is(r.iface.udp.find(6000), null);
 });
 
 test.run();

@@ -1,0 +1,114 @@
+// The platform-free firmware: given a frame device, a random source, a clock and a board
+// configuration, builds the Stack and starts the apps (echo, HTTP, optionally the NetworkJS driver).
+// firmware/main.ts uses it on Espruino; the host simulator uses exactly the same code over a chip model.
+import { FrameDevice, RandomSource } from '../hal/interfaces';
+import { Stack } from '../tcp/stack';
+import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
+import { BoardConfig, macText } from './config';
+import { startEcho, EchoService } from './apps/echo';
+import { startHttp, HttpApp, DeviceStatus } from './apps/http-app';
+import { NetworkJsDriver, NetUdp } from './networkjs-driver';
+import { ServerHost } from './apps/types';
+
+export interface DeviceOptions {
+  config: BoardConfig;
+  device: FrameDevice;
+  random: RandomSource;
+  /** Milliseconds, for the uptime shown on the status page. */
+  nowMs: () => number;
+  /** Espruino's variable pool (process.memory()), or null where there is none. */
+  memory?: () => { free: number; total: number; blockSize: number } | null;
+}
+
+export class Device {
+  readonly stack: Stack;
+  readonly echo: EchoService | null = null;
+  readonly http: HttpApp | null = null;
+  /** The NetworkJS driver when `apps.networkJs` is on (register it with require("NetworkJS").create). */
+  readonly networkJs: NetworkJsDriver | null = null;
+  private readonly startMs: number;
+
+  constructor(private readonly o: DeviceOptions) {
+    const c = o.config;
+    this.startMs = o.nowMs();
+    if (c.ipv4 === 'dhcp') {
+      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname });
+    } else {
+      const s = c.ipv4;
+      const dns: number[] = [];
+      for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
+      this.stack = new Stack({
+        device: o.device, random: o.random, hostname: c.hostname,
+        ipv4: { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns },
+      });
+    }
+    const host = this.stack as unknown as ServerHost;
+    const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx };
+    const self = this;
+    if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
+    if (c.apps.httpPort) {
+      this.http = startHttp(host, function () { return self.status(); }, {
+        port: c.apps.httpPort, buffers, maxHeadBytes: c.buffers.httpHead, idleTimeoutMs: c.apps.httpIdleMs,
+      });
+    }
+    if (c.apps.networkJs) {
+      this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: this.udpAdapter() });
+    }
+  }
+
+  /** Runs the stack; returns the time (ms) by which it must run again. */
+  poll(nowMs: number): number {
+    return this.stack.poll(nowMs);
+  }
+
+  status(): DeviceStatus {
+    const c = this.o.config;
+    const cfg = this.stack.iface.config();
+    const counters: { [group: string]: { [name: string]: number } } = {};
+    const d = this.o.device.counters;
+    counters.device = { rxFrames: d.rxFrames, txFrames: d.txFrames, rxDropped: d.rxDropped, txErrors: d.txErrors, resyncs: d.resyncs };
+    counters.tcp = this.stack.tcp.counters as unknown as { [name: string]: number };
+    // Only the interface counters that moved, so the page stays short.
+    const ic = this.stack.iface.counters;
+    const iface: { [name: string]: number } = {};
+    const keys = Object.keys(ic);
+    for (let i = 0; i < keys.length; i++) if (ic[keys[i]]) iface[keys[i]] = ic[keys[i]];
+    counters.iface = iface;
+    if (this.http) counters.http = this.http.http.counters as unknown as { [name: string]: number };
+    if (this.echo) counters.echo = this.echo.counters as unknown as { [name: string]: number };
+    return {
+      board: c.description,
+      chip: c.chip,
+      uptimeMs: this.o.nowMs() - this.startMs,
+      address: cfg ? formatIpv4(cfg.address) + '/' + cfg.prefixLength : '',
+      gateway: cfg && cfg.gateway ? formatIpv4(cfg.gateway) : '',
+      mac: macText(this.o.device.mac),
+      dhcp: c.ipv4 === 'dhcp',
+      link: this.o.device.linkUp(),
+      connections: this.stack.tcp.sockets.length,
+      counters,
+      memory: this.o.memory ? this.o.memory() : null,
+    };
+  }
+
+  /** UDP for NetworkJS (Espruino's dgram) over the interface's UDP sockets. */
+  private udpAdapter(): NetUdp {
+    const udp = this.stack.iface.udp;
+    const bound: { [port: number]: { send(d: Uint8Array, port: number, addr: number): boolean; close(): void; port: number } } = {};
+    return {
+      bind: function (port: number, onMessage: (addr: string, port: number, data: Uint8Array) => void) {
+        const s = udp.bind(port, function (data: Uint8Array, rinfo: { address: number; port: number }) {
+          onMessage(formatIpv4(rinfo.address), rinfo.port, data);
+        });
+        if (!s) return null;
+        bound[s.port] = s;
+        return { port: s.port, close: function () { delete bound[s.port]; s.close(); } };
+      },
+      send: function (fromPort: number, addr: string, port: number, data: Uint8Array): boolean {
+        const s = bound[fromPort];
+        const a = parseIpv4(addr);
+        return !!s && a !== -1 && s.send(data, port, a);
+      },
+    };
+  }
+}
