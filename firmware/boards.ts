@@ -10,7 +10,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024 },
+    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
   esp32: {
@@ -19,7 +19,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'enc28j60',
     spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', baud: 8000000 },
     pins: { cs: 'D5', reset: 'D26', int: 'D4' },
-    buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048 },
+    buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048, maxConnections: 8, backlog: 4 },
   },
   // Espruino WiFi (STM32F411, 8,190 variables) + a W5500 module; its ESP8266 is left alone.
   wifi: {
@@ -28,7 +28,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    buffers: { tcpRx: 2048, tcpTx: 4096, httpHead: 1536 },
+    buffers: { tcpRx: 2048, tcpTx: 4096, httpHead: 1536, maxConnections: 6, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
   linux: {
@@ -36,7 +36,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     description: 'Espruino Linux build, frames over UDP to a TAP relay',
     chip: 'w5500',
     link: 'dgram',
-    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096 },
+    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16 },
   },
   // The host simulator (tools/sim.ts) supplies the frame device; larger buffers for speed.
   sim: {
@@ -45,7 +45,8 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'w5500',
     link: 'sim',
     ipv4: { address: '10.0.2.15', prefixLength: 24, gateway: '10.0.2.2', dns: ['10.0.2.3'] },
-    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096 },
+    // The contract (issue 7) has 20 concurrent echo clients: room for them plus HTTP.
+    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16 },
   },
 };
 

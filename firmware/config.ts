@@ -43,6 +43,9 @@ export interface BufferConfig {
   tcpTx: number;
   /** HTTP request head limit (bytes); larger requests get 431. */
   httpHead: number;
+  /** TCP connections at once (each holds tcpRx + tcpTx bytes), and half-open/unaccepted per listener. */
+  maxConnections: number;
+  backlog: number;
 }
 
 export interface AppConfig {
@@ -100,7 +103,7 @@ export const DEFAULTS = {
   spi: { bus: 'SPI1', sck: '', mosi: '', miso: '', baud: 8000000 } as SpiConfig,
   pins: { cs: '', reset: '', int: '' } as PinConfig,
   // 2 KB per direction per connection: about 160 Espruino blocks each; see the README's memory table.
-  buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024 } as BufferConfig,
+  buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 } as BufferConfig,
   apps: { echoPort: 7, httpPort: 80, networkJs: false, httpIdleMs: 15000 } as AppConfig,
   dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556 } as DgramLinkConfig,
 };
@@ -165,6 +168,8 @@ export function validateConfig(c: BoardConfig): string[] {
   if (!(b.tcpRx >= 536 && b.tcpRx <= 65535)) e.push('buffers.tcpRx must be 536..65535');
   if (!(b.tcpTx >= 536 && b.tcpTx <= 65535)) e.push('buffers.tcpTx must be 536..65535');
   if (!(b.httpHead >= 256 && b.httpHead <= 16384)) e.push('buffers.httpHead must be 256..16384');
+  if (!(b.maxConnections >= 1 && b.maxConnections <= 64)) e.push('buffers.maxConnections must be 1..64');
+  if (!(b.backlog >= 1 && b.backlog <= 16)) e.push('buffers.backlog must be 1..16');
   const a = c.apps;
   if (!(a.echoPort >= 0 && a.echoPort <= 65535) || !(a.httpPort >= 0 && a.httpPort <= 65535)) e.push('app ports must be 0..65535');
   if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);

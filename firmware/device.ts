@@ -31,19 +31,20 @@ export class Device {
   constructor(private readonly o: DeviceOptions) {
     const c = o.config;
     this.startMs = o.nowMs();
+    const tcp = { maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx };
     if (c.ipv4 === 'dhcp') {
-      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname });
+      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp });
     } else {
       const s = c.ipv4;
       const dns: number[] = [];
       for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
       this.stack = new Stack({
-        device: o.device, random: o.random, hostname: c.hostname,
+        device: o.device, random: o.random, hostname: c.hostname, tcp,
         ipv4: { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns },
       });
     }
     const host = this.stack as unknown as ServerHost;
-    const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx };
+    const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx, backlog: c.buffers.backlog };
     const self = this;
     if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
     if (c.apps.httpPort) {

@@ -109,7 +109,8 @@ export class W5500 implements FrameDevice {
   constructor(opts: W5500Options) {
     this.spi = opts.spi;
     this.clock = opts.clock;
-    this.mac = new Uint8Array(opts.mac);
+    this.mac = new Uint8Array(6);
+    this.mac.set(opts.mac.subarray(0, 6));
     this.resetPin = opts.resetPin;
     this.intPin = opts.intPin;
     this.promiscuous = !!opts.promiscuous;

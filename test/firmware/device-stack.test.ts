@@ -50,7 +50,7 @@ function rig(chip: Chip, imp: WireImpairments = { delayMs: 0.2 }, seed = 1, patc
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.b),
     random: new SeededRandom(seed + 100),
     ipv4: { address: parseIpv4('10.0.2.2') as number, prefixLength: 24 },
-    tcp: { },
+    tcp: { maxConnections: 32 },
   });
   const run = (done: () => boolean, maxSteps = 2000000): void => {
     for (let i = 0; i < maxSteps && !done(); i++) {
@@ -164,6 +164,7 @@ test('20 concurrent echo clients over real TCP each get their bytes back', () =>
   const done: boolean[] = [];
   const bufs: Buffer[][] = [];
   const sent: Buffer[] = [];
+  const errs: string[] = [];
   for (let i = 0; i < 20; i++) {
     const s = r.connect(7, { rxBytes: 4096, txBytes: 4096 });
     const data = Buffer.alloc(5000 + i * 100, i + 1);
@@ -173,8 +174,10 @@ test('20 concurrent echo clients over real TCP each get their bytes back', () =>
     s.on('connect', () => { s.write(new Uint8Array(data)); s.end(); });
     s.on('data', (d: Uint8Array) => bufs[i].push(Buffer.from(d)));
     s.on('close', () => { done[i] = true; });
+    s.on('error', (e: Error) => errs.push(i + ':' + e.message));
   }
   r.run(() => done.every((x) => x));
+  if (process.env.DBG) console.log(errs, r.device.stack.tcp.counters, r.client.tcp.counters, bufs.map((b) => Buffer.concat(b).length));
   for (let i = 0; i < 20; i++) assert.is(Buffer.compare(Buffer.concat(bufs[i]), sent[i]), 0, 'client ' + i);
 });
 
