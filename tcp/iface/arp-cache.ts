@@ -44,8 +44,6 @@ export class ArpCache {
   readonly waiting: ArpWaiting[] = [];
   /** Spare frame copies, reused so resolution does not allocate once warmed up. */
   private spare: Uint8Array[] = [];
-  /** Called when a PENDING entry is reused: its waiting datagrams must be failed. */
-  onEvictPending: ((ip: Ipv4Address) => void) | null = null;
 
   constructor(readonly size: number, readonly queueLimit: number) {
     for (let i = 0; i < size; i++) {
@@ -70,11 +68,8 @@ export class ArpCache {
         : victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? false : e.touchedAt < victim.touchedAt;
       if (better) victim = e;
     }
-    // Datagrams still waiting for an evicted pending entry fail (the owner counts and reports them).
-    if (victim.state === ARP_PENDING) {
-      if (this.onEvictPending) this.onEvictPending(victim.ip);
-      else this.dropWaiting(victim.ip);
-    }
+    // Datagrams still waiting for an evicted pending entry stay queued: the owner's next sweep
+    // (Interface.pollArp) finds them without an entry and fails them, outside this call.
     victim.state = ARP_FREE;
     victim.ip = ip;
     victim.touchedAt = now;
@@ -126,11 +121,6 @@ export class ArpCache {
     let n = 0;
     for (let i = 0; i < this.waiting.length; i++) if (this.waiting[i].nextHop === nextHop) n++;
     return n;
-  }
-
-  private dropWaiting(nextHop: Ipv4Address): void {
-    const ws = this.takeWaiting(nextHop);
-    for (let i = 0; i < ws.length; i++) this.recycle(ws[i]);
   }
 
   /** Forgets everything (address change). */

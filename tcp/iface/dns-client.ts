@@ -62,10 +62,16 @@ export class DnsClient {
   readonly cache: CacheEntry[] = [];
   readonly pending: Query[] = [];
   private socket: UdpSocket | null = null;
-  private readonly scratch = new Uint8Array(300);
+  /** Query buffer, allocated on the first lookup (a device that never resolves names never pays for it). */
+  private scratchBuf: Uint8Array | null = null;
   private readonly udpView = new UdpView(new Uint8Array(0), 0);
 
   constructor(private readonly host: DnsHost) {}
+
+  private get scratch(): Uint8Array {
+    if (!this.scratchBuf) this.scratchBuf = new Uint8Array(300);
+    return this.scratchBuf;
+  }
 
   /** Looks `name` up (A record). See the top of this file for the errors. */
   resolve(name: string, cb: DnsCallback): void {

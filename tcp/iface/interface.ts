@@ -32,7 +32,7 @@ import {
 } from '../wire/icmp';
 import { prefixToMask, sameSubnet } from '../wire/ipv4-address';
 import { IpSender, Transport } from './transport';
-import { ArpCache, ArpEntry, ArpWaiting, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
+import { ArpCache, ArpEntry, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
 import { UdpLayer } from './udp';
 import { DhcpClient } from './dhcp-client';
 import { DnsClient } from './dns-client';
@@ -199,7 +199,6 @@ export class Interface extends Emitter implements IpSender {
     this.ipId = o.random.nextU32() & 0xffff;
     this.arp = new ArpCache(l.arpCacheSize, l.arpQueue);
     const self = this;
-    this.arp.onEvictPending = function (ip: Ipv4Address): void { self.failWaiting(ip); };
     const host = {
       ip: this as IpSender,
       count: function (reason: string): void { self.count(reason); },
@@ -455,6 +454,15 @@ export class Interface extends Emitter implements IpSender {
           else e.nextRequestAt = Infinity;
         }
         next = Math.min(next, e.expiresAt, e.nextRequestAt);
+      }
+    }
+    // Datagrams whose entry was reused for another address (cache full) have nobody resolving them.
+    const w = this.arp.waiting;
+    for (let i = 0; i < w.length; i++) {
+      const e = this.arp.find(w[i].nextHop);
+      if (!e || e.state !== ARP_PENDING) {
+        this.failWaiting(w[i].nextHop);
+        i = -1; // the queue changed: scan again (it holds at most limits.arpQueue items)
       }
     }
     return next;

@@ -33,6 +33,12 @@ export interface TcpConfig extends SocketBuffers {
   reassemblyRanges: number;
   /** FIN_WAIT_2 lasts at most this long (ms) before the connection is dropped; 0 = forever. */
   finWait2TimeoutMs: number;
+  /**
+   * Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2): a lone in-order segment is acknowledged within
+   * this many ms (or with the next segment we send); every second segment is acknowledged at once.
+   * 0 acknowledges every segment immediately.
+   */
+  delayedAckMs: number;
   /** Offer/accept window scaling (RFC 7323 §2); it only matters for buffers above 64 KB. */
   windowScaling: boolean;
   /** Offer/accept SACK-permitted and send SACK blocks for held out-of-order data (RFC 2018). */
@@ -57,6 +63,7 @@ export const TCP_DEFAULTS: TcpConfig = {
   timeWaitSlots: 8,
   reassemblyRanges: 4,
   finWait2TimeoutMs: 60000,
+  delayedAckMs: 40,
   windowScaling: true,
   sack: true,
   ephemeralLow: 49152,

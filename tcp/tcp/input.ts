@@ -253,9 +253,8 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
  */
 function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost, pureAck: boolean): boolean {
   const ack = seg.ack;
-  // Acknowledging what was never sent: ACK and drop (the 1-byte window probe counts as sent).
-  const highest = sock.probe || seqLt(sock.sndMax, sock.sndNxt) ? sock.sndNxt : sock.sndMax;
-  if (seqGt(ack, highest)) {
+  // Acknowledging what was never sent: ACK and drop (SND.MAX: the highest sequence number sent).
+  if (seqGt(ack, sock.sndMax)) {
     challengeAck(sock, host, now);
     return false;
   }
@@ -355,17 +354,26 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
     const data = buf.subarray(dataOff, dataOff + dataLen);
     const offset = seqDiff(seq, sock.rcvNxt);
     if (offset === 0) {
+      const filledGap = sock.ooo.count > 0;
       const stored = sock.rx.writeAt(0, data);
       const reach = sock.ooo.advance(seqAdd(sock.rcvNxt, stored));
       sock.rx.commit(seqDiff(reach, sock.rcvNxt));
       sock.rcvNxt = reach;
+      // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
+      // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
+      const delay = sock.config.delayedAckMs;
+      if (delay > 0 && !filledGap && ++sock.segsSinceAck < 2) {
+        if (sock.delAckAt === 0) sock.delAckAt = now + delay;
+        dataLen = 0; // handled: no immediate ACK below
+      }
     } else if (offset > 0) {
       host.counters.oooSegments++;
       sock.lastOooSeq = seq;
       const stored = sock.rx.writeAt(offset, data);
       if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
     }
-    sock.ackPending = true; // out of order: the duplicate ACK tells the sender (RFC 5681 §4.2)
+    // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
+    if (dataLen > 0) sock.ackPending = true;
   } else if (dataLen > 0) {
     sock.ackPending = true;
   }

@@ -115,8 +115,13 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (fin) break;
   }
   sock.probe = false;
+  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.ackPending = true;
   if (sock.ackPending || sock.windowUpdateDue()) {
-    tx.sendSegment(ip, sock, TCP_ACK, sock.sndNxt, 0, 0);
+    // A pure ACK carries the highest sequence number sent, not SND.NXT pulled back by a timeout:
+    // the peer may already hold that data, and an ACK numbered below its RCV.NXT would be dropped as
+    // unacceptable (both sides doing so deadlocks). Kept within the peer's window, as Linux does.
+    const wndEnd = seqAdd(sock.sndUna, sock.sndWnd);
+    tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
     sock.ackPending = false;
   }
   // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
@@ -175,6 +180,7 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
 export function socketDeadline(sock: TcpSocket): number {
   let t = Infinity;
   if (sock.rtxAt !== 0) t = sock.rtxAt;
+  if (sock.delAckAt !== 0 && sock.delAckAt < t) t = sock.delAckAt;
   if (sock.finWait2At !== 0 && sock.finWait2At < t) t = sock.finWait2At;
   if (sock.idleMs > 0 && sock.lastActivityMs + sock.idleMs < t) t = sock.lastActivityMs + sock.idleMs;
   return t;

@@ -97,6 +97,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** The next timeout sends a 1-byte zero-window probe (RFC 9293 §3.8.6.1). */
   probe = false;
 
+  // --- delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2)
+  delAckAt = 0;
+  segsSinceAck = 0;
+
   // --- timers (absolute ms; 0 = not armed)
   rtxAt = 0;
   retries = 0;
@@ -195,7 +199,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   destroy(): void {
     if (this.closed) return;
     // RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> in synchronized states and SYN_RECEIVED.
-    if (this.state >= SYN_RECEIVED) this.host.queueRstFor(this, this.sndNxt);
+    if (this.state >= SYN_RECEIVED) this.host.queueRstFor(this, this.sndMax);
     this.finish(null);
   }
 
@@ -302,7 +306,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** True when the application has freed enough space that the peer should hear of it now. */
   windowUpdateDue(): boolean {
     const advertised = (this.rcvAdv - this.rcvNxt) | 0;
-    return this.receiveWindow() > advertised;
+    const grow = this.receiveWindow() - (advertised > 0 ? advertised : 0);
+    if (grow <= 0) return false;
+    // Worth a segment of its own when it opens at least two segments or half the buffer (as BSD).
+    return grow >= 2 * this.sndMss || grow >= this.rx.capacity >> 1 || advertised <= 0;
   }
 
   /** Ends the connection: releases it, reports `err` if given, emits 'close'. */

@@ -271,7 +271,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   enterTimeWait(sock: TcpSocket, nowMs: number): void {
     if (this.config.timeWaitSlots <= 0) {
       sock.state = TIME_WAIT;
-      this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndNxt, sock.rcvNxt, TCP_ACK);
+      this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndMax, sock.rcvNxt, TCP_ACK);
       sock.finish(null);
       return;
     }
@@ -286,7 +286,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.twLocalPort.push(sock.localPort);
     this.twRemoteIp.push(sock.remoteIp);
     this.twRemotePort.push(sock.remotePort);
-    this.twSnd.push(sock.sndNxt);
+    this.twSnd.push(sock.sndMax);
     this.twRcv.push(sock.rcvNxt);
     this.twUntil.push(nowMs + 2 * this.config.mslMs);
     this.twAckDue.push(true); // ACK the FIN that brought us here
@@ -342,6 +342,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     if (!syn && sock.sackOk && sock.ooo.count > 0 && (flags & TCP_ACK)) sock.fillSackBlocks(r.sack);
     if (flags & TCP_ACK) {
       r.ack = sock.rcvNxt;
+      sock.delAckAt = 0; // this segment carries the ACK
+      sock.segsSinceAck = 0;
       const win = sock.receiveWindow();
       // RFC 7323 §2.2: the window of a SYN is never scaled.
       r.window = syn ? (win > 65535 ? 65535 : win) : win >>> sock.rcvShift;
@@ -350,7 +352,13 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       r.ack = 0;
       r.window = syn ? Math.min(sock.receiveWindow(), 65535) : 0;
     }
-    const hl = tcpHeaderLength(r);
+    let hl = tcpHeaderLength(r);
+    // RFC 9293 §3.7.1: options come out of the MSS. SACK blocks are advisory: a full-sized segment
+    // goes without them (pure ACKs carry them).
+    if (r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
+      r.sack.length = 0;
+      hl = tcpHeaderLength(r);
+    }
     if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
     r.payloadLength = len;
     const total = emitTcp(r, ip.txBuffer, off, sock.localIp, sock.remoteIp);

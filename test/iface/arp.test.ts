@@ -97,6 +97,28 @@ test('resolution gives up after the configured requests: dropped, counted, repor
   assert.is(reqs[1].raw.length, 60, 'padded to the Ethernet minimum');
 });
 
+test('a pending entry reused for another address (cache full): its datagram fails and is reported', () => {
+  const r = new Rig({ limits: { arpCacheSize: 2, arpQueue: 4 } });
+  r.peer.autoArp = false;
+  const reports: number[] = [];
+  r.iface.addTransport({
+    protocol: IP_PROTO_TCP,
+    receive() { /* */ },
+    unreachable(dst) { reports.push(dst); },
+    poll() { return Infinity; },
+  });
+  const hosts = [ip('192.168.7.71') as number, ip('192.168.7.72') as number, ip('192.168.7.73') as number];
+  for (const h of hosts) {
+    const off = r.iface.beginDatagram(h, IP_PROTO_TCP);
+    r.iface.txBuffer.fill(0, off, off + 20);
+    assert.ok(r.iface.commitDatagram(20));
+  }
+  r.run(1);
+  assert.equal(reports, [hosts[0]]);
+  assert.is(r.iface.arp.waiting.length, 2);
+  assert.is(r.iface.counters['arp-resolution-failed'], 1);
+});
+
 test('the queue of datagrams waiting for ARP is bounded', () => {
   const r = new Rig({ limits: { arpQueue: 2 } });
   r.peer.autoArp = false;

@@ -193,6 +193,35 @@ test('NAK in REQUESTING restarts; no answer retransmits DISCOVER with exponentia
   assert.is(n.r.iface.address, OFFER_IP);
 });
 
+test('an offer whose REQUEST is never answered: 4 REQUESTs with backoff, then DISCOVER again', () => {
+  const { r, srv } = dhcpRig(5);
+  srv.answerRequests = 'none';
+  r.run(60000);
+  const t = srv.types();
+  assert.equal(t.slice(0, 6), [DHCPDISCOVER, DHCPREQUEST, DHCPREQUEST, DHCPREQUEST, DHCPREQUEST, DHCPDISCOVER]);
+  const at = srv.got.map((g) => g.at);
+  assert.ok(Math.abs(at[2] - at[1] - 4000) <= 1000 && Math.abs(at[3] - at[2] - 8000) <= 1000 && Math.abs(at[4] - at[3] - 16000) <= 1000);
+});
+
+test('an infinite lease is never renewed; T1/T2 from the server are used when given', () => {
+  const { r, srv } = dhcpRig();
+  srv.leaseS = 0xffffffff;
+  r.run(100);
+  const lease = r.iface.dhcp!.lease!;
+  assert.is(lease.renewAt, Infinity);
+  r.run(10 * 86400 * 1000);
+  assert.is(srv.got.length, 2);
+  assert.is(r.iface.dhcp!.state, 'bound');
+  const b = dhcpRig();
+  b.srv.leaseS = 1000; b.srv.t1 = 100; b.srv.t2 = 200;
+  b.r.run(100);
+  const l2 = b.r.iface.dhcp!.lease!;
+  const t0 = b.srv.got[1].at;
+  assert.is(l2.renewAt - t0, 100000);
+  assert.is(l2.rebindAt - t0, 200000);
+  assert.is(l2.expiresAt - t0, 1000000);
+});
+
 test('replies for another transaction or another client are ignored', () => {
   const { r, srv } = dhcpRig();
   srv.offer = false;

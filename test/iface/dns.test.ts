@@ -75,6 +75,23 @@ test('dotted quads resolve at once; A records are looked up and cached for their
   assert.is(queries.length, 2, 'asked again after the TTL');
 });
 
+test('TTL 0 answers are used but not cached; long TTLs are capped by limits.dnsMaxTtlS', () => {
+  const { r, queries } = dnsRig((q) => {
+    const name = String.fromCharCode(...q.subarray(13, 13 + q[12]));
+    return response(q, 0, [{ name: name + '.example', type: 1, ttl: name === 'zero' ? 0 : 0x7fffffff, a: '10.0.0.5' }]);
+  });
+  assert.equal(lookup(r, 'zero.example'), { err: null, addr: '10.0.0.5' });
+  assert.equal(lookup(r, 'zero.example'), { err: null, addr: '10.0.0.5' });
+  assert.is(queries.length, 2);
+  assert.equal(lookup(r, 'long.example'), { err: null, addr: '10.0.0.5' });
+  r.run(3599 * 1000);
+  lookup(r, 'long.example');
+  assert.is(queries.length, 3, 'cached within the cap');
+  r.run(2000);
+  lookup(r, 'long.example');
+  assert.is(queries.length, 4, 'expired at the cap (3600 s)');
+});
+
 test('CNAME chains are followed, in one answer or by asking again for the canonical name', () => {
   const { r, queries } = dnsRig((q) => {
     const name = String.fromCharCode(...q.subarray(13, 13 + q[12]));

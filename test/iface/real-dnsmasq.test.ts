@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'fs';
+import { ChildProcess } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { needRoot, cleanup, stopChild } from '../helpers/netns';
@@ -23,18 +24,25 @@ test('DHCP lease from dnsmasq (address, mask, router, DNS), renewal, DNS A + CNA
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-dnsmasq-'));
   let log = '';
   try {
-    rig = await startRealRig(SERVER + '/24', { dhcp: true, hostname: 'etcpip-dev' });
-    const dnsmasq = rig.ns.spawn('dnsmasq', [
-      '--keep-in-foreground', '--log-facility=-', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
-      '--bind-interfaces', '--interface=' + rig.tap, '--except-interface=lo', '--user=root', '--pid-file=',
-      '--dhcp-leasefile=' + path.join(dir, 'leases'),
-      '--dhcp-range=10.77.2.50,10.77.2.60,255.255.255.0,2m',
-      '--dhcp-option=option:router,' + SERVER, '--dhcp-option=option:dns-server,' + SERVER,
-      '--host-record=dev.example,10.77.2.99', '--address=/fixed.example/10.77.2.98',
-      '--cname=alias.example,dev.example', '--local=/example/', '--log-dhcp', '--log-queries',
-    ]);
-    dnsmasq.stderr!.on('data', (b: Buffer) => { if (log.length < 50000) log += b.toString(); });
-    dnsmasq.stdout!.on('data', (b: Buffer) => { if (log.length < 50000) log += b.toString(); });
+    let dnsmasq: ChildProcess | null = null;
+    rig = await startRealRig(SERVER + '/24', { dhcp: true, hostname: 'etcpip-dev' }, async (ns, tap) => {
+      const c = ns.spawn('dnsmasq', [
+        '--keep-in-foreground', '--log-facility=-', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
+        '--bind-interfaces', '--interface=' + tap, '--except-interface=lo', '--user=root', '--pid-file=',
+        '--dhcp-leasefile=' + path.join(dir, 'leases'),
+        '--dhcp-range=10.77.2.50,10.77.2.60,255.255.255.0,2m',
+        '--dhcp-option=option:router,' + SERVER, '--dhcp-option=option:dns-server,' + SERVER,
+        '--host-record=dev.example,10.77.2.99', '--address=/fixed.example/10.77.2.98',
+        '--cname=alias.example,dev.example', '--local=/example/', '--log-dhcp', '--log-queries',
+      ]);
+      dnsmasq = c;
+      const onLog = (b: Buffer): void => { if (log.length < 50000) log += b.toString(); };
+      c.stderr!.on('data', onLog);
+      c.stdout!.on('data', onLog);
+      // Start the stack once dnsmasq serves DHCP (bounded: 5 s), so the first DISCOVER is answered.
+      for (let i = 0; i < 100 && !/DHCP, IP range/.test(log) && c.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+      if (c.exitCode !== null) throw new Error('dnsmasq exited: ' + log);
+    });
     const iface = rig.iface;
     await rig.until(() => iface.address !== 0, 20000, 'a DHCP lease');
     const addr = formatIpv4(iface.address);
@@ -59,7 +67,7 @@ test('DHCP lease from dnsmasq (address, mask, router, DNS), renewal, DNS A + CNA
     // The kernel can ping the leased address.
     const r = await rig.ns.exec('ping', ['-c', '3', '-i', '0.2', '-W', '1', addr], 10000);
     assert.is(r.code, 0, r.stdout + r.stderr);
-    await stopChild(dnsmasq);
+    if (dnsmasq) await stopChild(dnsmasq);
     assert.match(log, /DHCPACK\(etcpip-\w+\) 10\.77\.2\.\d+ 02:00:00:00:00:01 etcpip-dev/);
   } catch (e) {
     console.error('dnsmasq log:\n' + log);

@@ -22,7 +22,9 @@ export interface RealRig {
 }
 
 /** Kernel side gets `kernelCidr` on the TAP inside the namespace. */
-export async function startRealRig(kernelCidr: string, o: Partial<InterfaceOptions>): Promise<RealRig> {
+/** `prepare` runs after the kernel side is configured and before the stack is first polled. */
+export async function startRealRig(kernelCidr: string, o: Partial<InterfaceOptions>,
+                                   prepare?: (ns: Netns, tap: string) => Promise<void>): Promise<RealRig> {
   const sfx = uniqueSuffix();
   const tap = 'etcpip-' + sfx;
   const ns = Netns.create('if-' + sfx);
@@ -48,6 +50,7 @@ export async function startRealRig(kernelCidr: string, o: Partial<InterfaceOptio
     onFrame: () => { if (timer) { clearTimeout(timer); timer = setTimeout(tick, 0); } },
   });
   ns.adoptTap(tap, kernelCidr);
+  if (prepare) await prepare(ns, tap);
   tick();
   return {
     iface, ns, tap, bridge, wire,

@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 
 export interface RunResult {
   code: number | null;
@@ -49,6 +50,12 @@ export const hostRunner: Runner = run;
 
 export function netnsRunner(ns: string): Runner {
   return (cmd, args, timeoutMs, input) => run('ip', ['netns', 'exec', ns, cmd].concat(args), timeoutMs, input);
+}
+
+/** What /bytes/N serves: byte i is BYTES_PATTERN[i % 64]. */
+export function expectedBytes(n: number): Buffer {
+  const block = Buffer.from(BYTES_PATTERN.repeat(Math.ceil(n / 64) || 1), 'latin1');
+  return block.subarray(0, n);
 }
 
 const sha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
@@ -139,9 +146,9 @@ export async function checkNotFoundAndConnections(runner: Runner, base: string):
   const nf = await curl(runner, [base + '/no/such/page']);
   assert.is(nf.status, 404, 'unknown path → 404');
   // Two requests in one curl run: with keep-alive the second reuses the first connection.
-  const ka = await curl(runner, [base + '/api/status', base + '/bytes/100']);
+  const ka = await curl(runner, [base + '/api/status', '-o', '/dev/null', base + '/bytes/100']);
   assert.equal(ka.numConnects, [1, 0], 'keep-alive: the second request reuses the connection');
-  const cl = await curl(runner, ['-H', 'Connection: close', base + '/api/status', base + '/bytes/100']);
+  const cl = await curl(runner, ['-H', 'Connection: close', base + '/api/status', '-o', '/dev/null', base + '/bytes/100']);
   assert.equal(cl.numConnects, [1, 1], 'Connection: close: the server closed, curl had to reconnect');
   assert.match(header(cl.headers, 'connection') || '', /close/i);
 }

@@ -51,6 +51,7 @@ function fakeParts(record: { pcapFrames: number; pcapClosed: boolean; deviceStop
         busy: () => false,
         address: () => ({ address: o.ip ? o.ip.address : 0, prefix: 24, gateway: 0 }),
         counters: () => ({ segmentsIn: reflected, segmentsOut: reflected, retransmits: 0, drops: 0, connections: 0 }),
+        details: () => ({ fake: { reflected } }),
         stop: () => { record.deviceStopped = true; },
       };
     },

@@ -10,19 +10,12 @@ import { ChildProcess } from 'child_process';
 import { Netns, createTap, needRoot, stopChild, uniqueSuffix, cleanup } from '../helpers/netns';
 import { defaultSimOptions, SimOptions } from '../../tools/sim/options';
 import { SimHandle, startSimulator } from '../../tools/sim/simulator';
-import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import {
-  checkBytes, checkEchoClients, checkNotFoundAndConnections, checkPostEcho, checkStatusRoutes, netnsRunner,
+  checkBytes, checkEchoClients, checkNotFoundAndConnections, checkPostEcho, checkStatusRoutes, expectedBytes, netnsRunner,
 } from './contract';
 
 const DEVICE = '10.0.0.2';
 const KERNEL = '10.0.0.1/24';
-
-/** What /bytes/N serves: byte i is BYTES_PATTERN[i % 64]. */
-export function expectedBytes(n: number): Buffer {
-  const block = Buffer.from(BYTES_PATTERN.repeat(Math.ceil(n / 64) || 1), 'latin1');
-  return block.subarray(0, n);
-}
 
 interface TapRig {
   sim: SimHandle;

@@ -18,6 +18,14 @@ export interface SimChip {
   violations(): number;
   /** Frames the chip dropped for lack of RX memory (the firmware did not read fast enough). */
   overflowDrops(): number;
+  /** The model's statistics and the first rule violations it saw. */
+  modelStats(): { [name: string]: number | string };
+}
+
+function statsOf(stats: object, violations: string[]): { [name: string]: number | string } {
+  const out: { [name: string]: number | string } = Object.assign({}, stats) as { [name: string]: number };
+  for (let i = 0; i < violations.length && i < 5; i++) out['violation-' + i] = violations[i];
+  return out;
 }
 
 /** Builds the chip model and its driver, and brings the chip up (reset, MAC, receive on). */
@@ -32,6 +40,7 @@ export function createSimChip(kind: ChipKind, clock: Clock, port: WirePort, mac:
       service: () => model.service(),
       violations: () => model.violationCount,
       overflowDrops: () => model.stats.rxOverflowDrops,
+      modelStats: () => statsOf(model.stats, model.violations),
     };
   }
   const model = new Enc28j60Model({ clock, port });
@@ -43,5 +52,6 @@ export function createSimChip(kind: ChipKind, clock: Clock, port: WirePort, mac:
     service: () => model.service(),
     violations: () => model.violationCount,
     overflowDrops: () => model.stats.rxDroppedFull,
+    modelStats: () => statsOf(model.stats, model.violations),
   };
 }

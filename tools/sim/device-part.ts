@@ -90,6 +90,15 @@ export function createDevicePart(o: DevicePartOptions): DevicePart {
         connections: stack.tcp.sockets.length,
       };
     },
+    details: () => {
+      const c = stack.counters();
+      return {
+        driver: Object.assign({}, dev.counters) as unknown as { [k: string]: number },
+        chip: chip.modelStats(),
+        iface: Object.assign({}, c.iface),
+        tcp: Object.assign({}, c.tcp) as unknown as { [k: string]: number },
+      };
+    },
     stop: () => undefined,
   };
 }

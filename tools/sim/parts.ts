@@ -23,6 +23,8 @@ export interface DevicePart {
   /** The device's IPv4 address (0 while unconfigured, e.g. waiting for DHCP) and prefix length. */
   address(): { address: number; prefix: number; gateway: number };
   counters(): DeviceCounters;
+  /** Everything countable, by group (driver, chip model, interface, TCP), for diagnostics. */
+  details(): { [group: string]: { [name: string]: number | string } };
   stop(): void;
 }
 

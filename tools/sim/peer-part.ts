@@ -6,10 +6,12 @@ import { TcpSocketApi } from '../../tcp/socket-api';
 import { PeerPart, PeerPartOptions } from './parts';
 
 const PEER_BUFFERS = { rxBytes: 65535, txBytes: 65535 };
+// The host side is not a small device: room for every connection a browser or a test opens at once.
+const PEER_TCP = { maxConnections: 512, backlog: 64, timeWaitSlots: 512, reassemblyRanges: 16 };
 
 export function createPeerPart(o: PeerPartOptions): PeerPart {
   const dev = new WireFrameDevice(o.mac, o.port);
-  const stack = new Stack({ device: dev, random: o.random, ipv4: { address: o.address, prefixLength: o.prefix } });
+  const stack = new Stack({ device: dev, random: o.random, ipv4: { address: o.address, prefixLength: o.prefix }, tcp: PEER_TCP });
   let lastWork = -1;
   let busy = false;
   return {

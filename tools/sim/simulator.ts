@@ -26,6 +26,8 @@ export interface SimHandle {
   /** The device's address as text ("10.0.0.2"), or null while it has none (DHCP pending). */
   deviceAddress(): string | null;
   stats(): SimStats;
+  /** The device's counters by group (driver, chip model, interface, TCP): for diagnostics. */
+  details(): { [group: string]: { [name: string]: number | string } };
   /** Resolves once the device has an address (immediately for a static one); rejects after `timeoutMs`. */
   waitForAddress(timeoutMs: number): Promise<string>;
   /** Errors that stopped the simulation loop (a throw escaping the firmware or the stacks). */
@@ -171,6 +173,7 @@ export async function startSimulator(
     forwards,
     errors,
     deviceAddress,
+    details: () => (device ? device.details() : {}),
     stats: (): SimStats => {
       const s = emptySimStats();
       s.uptimeMs = clock.nowMs() - startedAt;

@@ -1,0 +1,61 @@
+// Two full stacks (Ethernet, ARP, IPv4, TCP: tcp/stack.ts) joined by a VirtualWire, driven on a
+// virtual clock as fast as the host runs. Used by every in-memory benchmark.
+import { Stack } from '../../tcp/stack';
+import { TcpConfig } from '../../tcp/tcp/config';
+import { VirtualClock } from '../../hal/sim/virtual-clock';
+import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
+import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
+import { SeededRandom } from '../../hal/sim/random';
+import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+
+export const A_ADDR = '10.9.0.1';
+export const B_ADDR = '10.9.0.2';
+
+export interface Pair {
+  clock: VirtualClock;
+  wire: VirtualWire;
+  a: Stack;
+  b: Stack;
+  /** Optional hooks around each stack's poll (the work counter switches counting on and off there). */
+  beforePoll: ((side: 'a' | 'b') => void) | null;
+  afterPoll: ((side: 'a' | 'b') => void) | null;
+  /** Steps until `done()` or `maxSteps`; returns the steps taken. Time jumps to the next event. */
+  run(done: () => boolean, maxSteps: number, maxStepMs?: number): number;
+}
+
+export function makePair(imp: WireImpairments, seed = 1, tcp: Partial<TcpConfig> = {}): Pair {
+  const clock = new VirtualClock();
+  const wire = new VirtualWire(clock, imp);
+  const mk = (port: typeof wire.a, mac: number, ip: string, s: number): Stack => new Stack({
+    device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, mac]), port),
+    random: new SeededRandom(s),
+    ipv4: { address: parseIpv4(ip) as number, prefixLength: 24 },
+    tcp,
+  });
+  const p: Pair = {
+    clock, wire,
+    a: mk(wire.a, 1, A_ADDR, seed * 2 + 1),
+    b: mk(wire.b, 2, B_ADDR, seed * 2 + 2),
+    beforePoll: null,
+    afterPoll: null,
+    run(done, maxSteps, maxStepMs = 1) {
+      let i = 0;
+      for (; i < maxSteps && !done(); i++) {
+        const now = clock.nowMs();
+        if (p.beforePoll) p.beforePoll('a');
+        const na = p.a.poll(now);
+        if (p.afterPoll) p.afterPoll('a');
+        if (p.beforePoll) p.beforePoll('b');
+        const nb = p.b.poll(now);
+        if (p.afterPoll) p.afterPoll('b');
+        const t = Math.min(na, nb, wire.nextDeliveryMs(), now + maxStepMs);
+        clock.advanceTo(t > now ? t : now + 0.01);
+      }
+      return i;
+    },
+  };
+  return p;
+}
+
+/** One shared block written over and over: the sender never allocates, the bytes do not matter. */
+export const FILL_BLOCK = new Uint8Array(4096).fill(0x5a);
