@@ -1,2 +1,3 @@
-import { runHostSpeed } from './host-speed';
-console.log(JSON.stringify(runHostSpeed(true), null, 1));
+import { bundleSizes, memoryEstimate } from './device-cost';
+console.log(JSON.stringify(bundleSizes(), null, 1));
+console.log(JSON.stringify(memoryEstimate(), null, 1));

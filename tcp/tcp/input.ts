@@ -132,7 +132,9 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   let acceptable: boolean;
   let ackOnly = false;
   if (segLen === 0) {
-    acceptable = wnd === 0 ? seq === sock.rcvNxt : seqGe(seq, sock.rcvNxt) && seqLt(seq, seqAdd(sock.rcvNxt, wnd));
+    // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
+    // a peer whose data filled our window numbers its pure ACKs with the edge itself.
+    acceptable = seqGe(seq, sock.rcvNxt) && seqLe(seq, seqAdd(sock.rcvNxt, wnd));
   } else if (wnd === 0) {
     // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
     acceptable = seq === sock.rcvNxt;

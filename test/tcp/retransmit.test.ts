@@ -133,4 +133,19 @@ test('slow start grows cwnd by one MSS per ACKed segment, then congestion avoida
   assert.ok(sock.cwnd - before <= 1000 + 10, 'avoidance: about one MSS per RTT (' + (sock.cwnd - before) + ')');
 });
 
+test('after a timeout our pure ACKs carry the highest sequence sent, not the pulled-back SND.NXT (regression)', () => {
+  // Both sides lost each other's ACKs and went back: ACKs numbered below the peer's RCV.NXT would be
+  // dropped as unacceptable by it, deadlocking the connection.
+  const h = new Harness({ minRtoMs: 100, txBytes: 8192 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.write(pattern(3000));
+  h.poll();
+  h.advance(400); // timeout: SND.NXT goes back to SND.UNA
+  assert.is(sock.sndNxt - iss, 1001);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1, data: 'peer data' });
+  const out = h.poll();
+  const ack = out[out.length - 1];
+  assert.is(ack.seq - iss, 3001, 'SND.MAX');
+});
+
 test.run();

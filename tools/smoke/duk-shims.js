@@ -20,6 +20,16 @@ var __duk_global = this;
     if (!T) continue;
     var P = T.prototype;
     try { delete P.copyWithin; delete P.lastIndexOf; } catch (e) {}
+    // Espruino HAS typed-array fill (espruino.md "works" column); Duktape lacks it, so add it here.
+    if (!P.fill) {
+      P.fill = function (v, a, b) {
+        var n = this.length;
+        var s = a === undefined ? 0 : a < 0 ? Math.max(n + a, 0) : Math.min(a, n);
+        var e = b === undefined ? n : b < 0 ? Math.max(n + b, 0) : Math.min(b, n);
+        for (var k = s; k < e; k++) this[k] = v;
+        return this;
+      };
+    }
     // Espruino: typed-array slice() returns a plain Array.
     P.slice = function (a, b) {
       var n = this.length;

@@ -1,0 +1,127 @@
+// Device cost: minified bundle bytes per part (tools/build), estimated memory in Espruino blocks
+// (bench/lib/espruino-memory.ts), and — in bench/work-count.ts, run as a child process — the
+// interpreter work per segment counted in JavaScript-level calls and loop iterations.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { buildBundle, defaultEntry } from '../tools/build/bundle';
+import { sizeReport, SizeReport } from '../tools/build/size-report';
+import { makePair, B_ADDR } from './lib/pair';
+import { estimateBlocks } from './lib/espruino-memory';
+import { TcpSocket } from '../tcp/tcp/socket';
+import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
+
+/** The parts the issue names, each a set of module-id prefixes (first match wins, in this order). */
+const PART_GROUPS: Array<{ name: string; prefixes: string[] }> = [
+  { name: 'wire (tcp/wire)', prefixes: ['tcp/wire/'] },
+  { name: 'interface (tcp/iface)', prefixes: ['tcp/iface/'] },
+  { name: 'TCP (tcp/tcp, stack, events)', prefixes: ['tcp/'] },
+  { name: 'drivers (hal/drivers)', prefixes: ['hal/drivers/'] },
+  { name: 'HTTP (firmware/http, http app)', prefixes: ['firmware/http/', 'firmware/apps/http-app'] },
+  { name: 'platform (hal/espruino, hal)', prefixes: ['hal/'] },
+  { name: 'firmware (config, main, NetworkJS, echo)', prefixes: ['firmware/'] },
+];
+
+export interface SizeResult {
+  entry: string;
+  board: string;
+  parts: Array<{ part: string; modules: number; minBytes: number }>;
+  runtimeMinBytes: number;
+  totalMinBytes: number;
+}
+
+export function bundleSizes(board = 'pico'): SizeResult {
+  const r: SizeReport = sizeReport(buildBundle({ entry: defaultEntry(), board }));
+  const parts = PART_GROUPS.map((g) => ({ part: g.name, modules: 0, minBytes: 0 }));
+  const other = { part: 'other', modules: 0, minBytes: 0 };
+  for (const m of r.modules) {
+    const i = PART_GROUPS.findIndex((g) => g.prefixes.some((p) => m.id.startsWith(p)));
+    const slot = i >= 0 ? parts[i] : other;
+    slot.modules++;
+    slot.minBytes += m.minBytes;
+  }
+  if (other.modules) parts.push(other);
+  return { entry: r.entry, board: r.board, parts, runtimeMinBytes: r.runtimeMinBytes, totalMinBytes: r.totalMinBytes };
+}
+
+export interface MemoryResult {
+  blockBytes: number;
+  /** A stack (interface + TCP) with the HTTP app listening, no connection. */
+  idleBlocks: number;
+  /** Added by one established, idle TCP connection with the default 2 KB + 2 KB buffers (echo-style app). */
+  perTcpConnectionBlocks: number;
+  /** Added by one idle keep-alive HTTP connection after a request (TCP socket + HTTP connection state). */
+  perHttpConnectionBlocks: number;
+  /** The part of a connection that is its two buffers: 2 × (ceil(2048/13) + 4). */
+  bufferBlocks: number;
+  notes: string;
+}
+
+function status(): DeviceStatus {
+  return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
+    connections: 0, counters: {}, memory: null };
+}
+
+export function memoryEstimate(): MemoryResult {
+  const p = makePair({}, 11);
+  // What the device holds: its Stack (with the interface, TCP, their buffers) and the apps' objects.
+  const app = startHttp(p.b, status, { port: 80 });
+  const echo = p.b.createServer(7, (s: TcpSocket) => { s.on('data', (d: Uint8Array) => s.write(new Uint8Array(d))); });
+  const exclude = [p.b.iface.device, p.b.iface.random];
+  const measure = (): number => estimateBlocks({ stack: p.b, app, echo }, new Set(), { exclude });
+  p.run(() => false, 50); // ARP-free warm state
+  const idle = measure();
+  // One TCP connection to the echo port.
+  const c = p.a.connect({ host: B_ADDR, port: 7 });
+  let echoed = 0;
+  c.on('connect', () => c.write('hello'));
+  c.on('data', (d: Uint8Array) => { echoed += d.length; });
+  p.run(() => echoed >= 5, 100000);
+  p.run(() => false, 500); // let ACKs settle
+  const oneTcp = measure();
+  // One keep-alive HTTP connection after one request.
+  const h = p.a.connect({ host: B_ADDR, port: 80 });
+  let got = 0;
+  h.on('connect', () => h.write('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'));
+  h.on('data', (d: Uint8Array) => { got += d.length; });
+  p.run(() => got > 10, 100000);
+  p.run(() => false, 500);
+  const plusHttp = measure();
+  return {
+    blockBytes: 13,
+    idleBlocks: idle,
+    perTcpConnectionBlocks: oneTcp - idle,
+    perHttpConnectionBlocks: plusHttp - oneTcp,
+    bufferBlocks: 2 * (Math.ceil(2048 / 13) + 4),
+    notes: 'estimated from the live host objects with the formula in bench/lib/espruino-memory.ts; code (bundle) not included',
+  };
+}
+
+export interface WorkRow {
+  mss: number;
+  side: 'receiver' | 'sender';
+  segments: number;
+  callsPerSegment: number;
+  loopIterationsPerSegment: number;
+}
+
+export interface WorkResult {
+  rows: WorkRow[];
+  /** Loop iterations per received segment at the largest MSS divided by those at the smallest (≈ 1 = no per-byte loop). */
+  receiverLoopGrowth: number;
+  senderLoopGrowth: number;
+  /** The loops that ran most per received full-size segment. */
+  topReceiverLoops: Array<{ site: string; perSegment: number }>;
+  topSenderLoops: Array<{ site: string; perSegment: number }>;
+}
+
+/** Runs bench/work-count.ts in a child process (its modules are loaded through a counting transform). */
+export function interpreterWork(): WorkResult {
+  const root = path.resolve(__dirname, '..');
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'work-count.ts')], {
+    cwd: root, encoding: 'utf8', timeout: 300000, maxBuffer: 1 << 26,
+    env: Object.assign({}, process.env, { TS_NODE_TRANSPILE_ONLY: 'true' }),
+  });
+  const line = (r.stdout || '').split('\n').find((l) => l.startsWith('WORK '));
+  if (r.status !== 0 || !line) throw new Error('work-count failed (exit ' + r.status + '): ' + (r.stderr || '').slice(-2000));
+  return JSON.parse(line.slice(5)) as WorkResult;
+}
