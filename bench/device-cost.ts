@@ -97,11 +97,17 @@ export function memoryEstimate(): MemoryResult {
 }
 
 export interface WorkRow {
+  /** 'wire': the stack alone; 'w5500'/'enc28j60': with the driver (its SPI frames counted; the chip model is not counted). */
+  chip: string;
   mss: number;
   side: 'receiver' | 'sender';
   segments: number;
   callsPerSegment: number;
   loopIterationsPerSegment: number;
+  /** Calls of the native word sum (E.sum on the device) for checksums. */
+  nativeWordSumsPerSegment: number;
+  spiFramesPerSegment?: number;
+  spiBytesPerSegment?: number;
 }
 
 export interface WorkResult {

@@ -1,7 +1,7 @@
 // Host stack speed (wall clock, this machine, one core): how fast the TypeScript stack itself runs
 // when nothing else limits it — two full stacks over an unimpaired in-memory wire with no rate limit.
 // Timings: reported by `npm run bench`, never asserted in tests.
-import { makePair, FILL_BLOCK, B_ADDR } from './lib/pair';
+import { makePair, FILL_BLOCK, B_ADDR, PairChip } from './lib/pair';
 import { TcpSocket } from '../tcp/tcp/socket';
 import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
 
@@ -25,6 +25,8 @@ export function referenceLoopNs(): number {
 }
 
 export interface BulkResult {
+  /** 'wire': stacks straight on the wire; 'w5500'/'enc28j60': each stack runs the real driver over a chip model. */
+  chip: PairChip;
   window: number;
   bytes: number;
   wallMs: number;
@@ -38,8 +40,8 @@ export interface BulkResult {
   refIterationsPerSegment: number;
 }
 
-export function bulk(bytes: number, window: number, refNs: number): BulkResult {
-  const p = makePair({}, 7, { rxBytes: window, txBytes: window });
+export function bulk(bytes: number, window: number, refNs: number, chip: PairChip = 'wire'): BulkResult {
+  const p = makePair({}, 7, { rxBytes: window, txBytes: window }, chip);
   let received = 0;
   let done = false;
   p.b.createServer(5001, (s: TcpSocket) => {
@@ -68,7 +70,7 @@ export function bulk(bytes: number, window: number, refNs: number): BulkResult {
   const frames = p.wire.counters.sent - frames0;
   const nsPerSeg = wall / segs;
   return {
-    window, bytes, wallMs: Math.round(wall / 1e6),
+    chip, window, bytes, wallMs: Math.round(wall / 1e6),
     MBps: Math.round(bytes / 1e6 / (wall / 1e9) * 100) / 100,
     dataSegmentsPerSec: Math.round(segs / (wall / 1e9)),
     framesPerSec: Math.round(frames / (wall / 1e9)),
@@ -155,18 +157,33 @@ export function httpRequests(mode: HttpResult['mode'], requests: number, bodyByt
 
 export interface HostSpeedResult {
   referenceLoopNs: number;
+  repeats: number;
   bulk: BulkResult[];
   http: HttpResult[];
 }
 
+/** Wall-clock numbers on a shared machine are noisy: each is the best (fastest) of `REPEATS` runs. */
+export const REPEATS = 3;
+
+function best<T extends { wallMs: number }>(f: () => T, n: number): T {
+  let b: T | null = null;
+  for (let i = 0; i < n; i++) {
+    const r = f();
+    if (!b || r.wallMs < b.wallMs) b = r;
+  }
+  return b as T;
+}
+
 export function runHostSpeed(quick = false): HostSpeedResult {
   const refNs = referenceLoopNs();
-  bulk(2_000_000, 16384, refNs); // warm-up (JIT)
-  const mb = quick ? 5_000_000 : 20_000_000;
-  const out: HostSpeedResult = { referenceLoopNs: Math.round(refNs * 1000) / 1000, bulk: [], http: [] };
-  for (const w of [2048, 16384]) out.bulk.push(bulk(mb, w, refNs));
+  const n = quick ? 1 : REPEATS;
+  for (const chip of ['wire', 'w5500', 'enc28j60'] as PairChip[]) bulk(2_000_000, 16384, refNs, chip); // warm-up (JIT)
+  const mb = quick ? 5_000_000 : 10_000_000;
+  const out: HostSpeedResult = { referenceLoopNs: Math.round(refNs * 1000) / 1000, repeats: n, bulk: [], http: [] };
+  for (const w of [2048, 16384]) out.bulk.push(best(() => bulk(mb, w, refNs), n));
+  for (const chip of ['w5500', 'enc28j60'] as PairChip[]) out.bulk.push(best(() => bulk(quick ? 2_000_000 : 5_000_000, 16384, refNs, chip), n));
   httpRequests('keep-alive', 200, 100); // warm-up
-  out.http.push(httpRequests('new connection per request', quick ? 300 : 1000, 100));
-  out.http.push(httpRequests('keep-alive', quick ? 1000 : 5000, 100));
+  out.http.push(best(() => httpRequests('new connection per request', quick ? 300 : 1000, 100), n));
+  out.http.push(best(() => httpRequests('keep-alive', quick ? 1000 : 5000, 100), n));
   return out;
 }

@@ -129,7 +129,13 @@ export function resolveConfig(p: BoardPreset): BoardConfig {
   };
 }
 
-const MAC_RE = /^[0-9a-fA-F][0-9a-fA-F](:[0-9a-fA-F][0-9a-fA-F]){5}$/;
+// Regexes here avoid {n} quantifiers: this code runs on the device at boot.
+function isMacText(s: string): boolean {
+  const parts = s.split(':');
+  if (parts.length !== 6) return false;
+  for (let i = 0; i < 6; i++) if (parts[i].length !== 2 || !/^[0-9a-fA-F]+$/.test(parts[i])) return false;
+  return true;
+}
 
 /** Every problem with a configuration, as plain sentences (empty: fine). */
 export function validateConfig(c: BoardConfig): string[] {
@@ -153,7 +159,7 @@ export function validateConfig(c: BoardConfig): string[] {
     if (!(c.spi.baud >= 100000 && c.spi.baud <= maxBaud)) e.push('spi.baud must be 100000..' + maxBaud + ' for the ' + c.chip);
   }
   if (c.mac !== 'auto') {
-    if (!MAC_RE.test(c.mac)) e.push('mac must be "auto" or like 02:12:34:56:78:9a');
+    if (!isMacText(c.mac)) e.push('mac must be "auto" or like 02:12:34:56:78:9a');
     else if (parseInt(c.mac.substring(0, 2), 16) & 1) e.push('mac must be unicast (first byte even)');
   }
   if (c.ipv4 !== 'dhcp') {
@@ -175,7 +181,7 @@ export function validateConfig(c: BoardConfig): string[] {
   if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);
   if (!(a.httpIdleMs >= 1000)) e.push('apps.httpIdleMs must be at least 1000');
   if (c.link === 'dgram' && !(c.dgram.relayPort > 0 && c.dgram.localPort > 0)) e.push('dgram ports must be set');
-  if (!/^[A-Za-z0-9-]{1,63}$/.test(c.hostname)) e.push('hostname must be 1..63 letters, digits or hyphens');
+  if (!(c.hostname.length >= 1 && c.hostname.length <= 63 && /^[A-Za-z0-9-]+$/.test(c.hostname))) e.push('hostname must be 1..63 letters, digits or hyphens');
   return e;
 }
 

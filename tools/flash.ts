@@ -205,6 +205,21 @@ function boardProblem(out: string): FlashError | null {
 export async function flash(a: FlashArgs, log: (s: string) => void = console.log): Promise<{ bytes: number; crc: number }> {
   const cleanup: Array<() => void> = [];
   try {
+    // The port first: no point building for a board that is not there.
+    let port = a.port;
+    if (!/^tcp:\/\//.test(port)) {
+      if (!fs.existsSync(port)) {
+        throw new FlashError('no port ' + port + ': is the board plugged in? (Linux: /dev/ttyACM0 for USB, ' +
+          'check `ls /dev/ttyACM* /dev/ttyUSB*` and that you are in the dialout group)', 2);
+      }
+      let real = port;
+      try { real = fs.realpathSync(port); } catch (e) { /* keep */ }
+      if (/^\/dev\/pts\//.test(real)) {
+        const br = await bridgePty(real, log);
+        cleanup.push(br.stop);
+        port = br.url;
+      }
+    }
     // 1. build
     if (!a.file) {
       log('[1/4] building dist/firmware.js for board ' + a.board + ' ...');
@@ -224,28 +239,13 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
         'transit. Escape it in the source (e.g. "\\u00e9").', 1);
     }
 
-    // The port.
-    let port = a.port;
-    if (!/^tcp:\/\//.test(port)) {
-      if (!fs.existsSync(port)) {
-        throw new FlashError('no port ' + port + ': is the board plugged in? (Linux: /dev/ttyACM0 for USB, ' +
-          'check `ls /dev/ttyACM* /dev/ttyUSB*` and that you are in the dialout group)', 2);
-      }
-      let real = port;
-      try { real = fs.realpathSync(port); } catch (e) { /* keep */ }
-      if (/^\/dev\/pts\//.test(real)) {
-        const br = await bridgePty(real, log);
-        cleanup.push(br.stop);
-        port = br.url;
-      }
-    }
     const board = boardJson();
     cleanup.push(() => { try { fs.unlinkSync(board); } catch (e) { /* gone */ } });
 
     // 2. probe
     log('[2/4] looking for Espruino on ' + a.port + ' ...');
-    const probe = await runCli(cliBase(a, port, board).concat(['-e', 'print("etcpip"+"-probe:"+process.env.VERSION+":"+process.memory().free+":"+process.memory().blocksize)']), a.verbose ? log : () => {}, 30000);
-    const pm = /etcpip-probe:([^:\r\n]*):(\d+):(\d+)/.exec(probe.out);
+    const probe = await runCli(cliBase(a, port, board).concat(['-e', 'print("etcpip"+"-probe:"+process.env.VERSION+":"+process.memory().free+":"+process.memory().blocksize+":"+(require("Storage").getFree?require("Storage").getFree():-1))']), a.verbose ? log : () => {}, 30000);
+    const pm = /etcpip-probe:([^:\r\n]*):(\d+):(\d+):(-?\d+)/.exec(probe.out);
     if (!pm) {
       if (/Unable to connect|not found|ECONNREFUSED|Error: Port/i.test(probe.out)) {
         throw new FlashError('could not open ' + a.port + ' (is another program using it?)\n' + probe.out.trim(), 2);
@@ -254,7 +254,17 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
         '(--baud), that Espruino (not another firmware) runs on it, and press reset.', 3);
     }
     const free = Number(pm[2]) * Number(pm[3]);
-    log('      Espruino ' + pm[1] + ', ~' + Math.round(free / 1024) + ' KB free; firmware is ' + size + ' bytes');
+    const storageFree = Number(pm[4]);
+    log('      Espruino ' + pm[1] + ', ~' + Math.round(free / 1024) + ' KB RAM free' +
+      (storageFree >= 0 ? ', ' + Math.round(storageFree / 1024) + ' KB Storage free' : '') + '; firmware is ' + size + ' bytes');
+    if (a.save && storageFree >= 0 && size + 64 > storageFree) {
+      throw new FlashError('the firmware (' + size + ' bytes) does not fit in the board\'s free Storage (' + storageFree +
+        ' bytes): erase Storage (require("Storage").eraseAll()) or build a smaller configuration. Nothing was written.', 4);
+    }
+    // Code loaded into RAM costs about 2.4x its size in variables (espruino.md "Memory": 5 KB took 938 blocks).
+    if (!a.save && size * 2.4 > free) {
+      log('      warning: ~' + Math.round(size * 2.4 / 1024) + ' KB of RAM needed, ~' + Math.round(free / 1024) + ' KB free: use --save');
+    }
 
     // 3. upload
     let expected = '';

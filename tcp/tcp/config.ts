@@ -39,6 +39,22 @@ export interface TcpConfig extends SocketBuffers {
    * 0 acknowledges every segment immediately.
    */
   delayedAckMs: number;
+  /**
+   * Keep-alive (off unless the application calls setKeepAlive(true, delay)): idle time before the
+   * first probe when no delay is given (RFC 1122 §4.2.3.6: at least two hours by default), interval
+   * between unanswered probes, and how many go unanswered before ETIMEDOUT.
+   */
+  keepAliveIdleMs: number;
+  keepAliveIntervalMs: number;
+  keepAliveProbes: number;
+  /**
+   * Most data segments one connection sends per poll. A burst lands in the receiver's frame buffer
+   * back to back: an ENC28J60 has about 6 KB of receive ring, a W5500 in MACRAW mode 16 KB, so 4
+   * full-sized frames (6 KB) do not overrun the smaller one. The rest follows at the next poll.
+   */
+  maxBurst: number;
+  /** Answer SYNs with SYN cookies when a listener's half-open backlog is full (syn-cookies.ts). */
+  synCookies: boolean;
   /** Offer/accept window scaling (RFC 7323 §2); it only matters for buffers above 64 KB. */
   windowScaling: boolean;
   /** Offer/accept SACK-permitted and send SACK blocks for held out-of-order data (RFC 2018). */
@@ -64,6 +80,11 @@ export const TCP_DEFAULTS: TcpConfig = {
   reassemblyRanges: 4,
   finWait2TimeoutMs: 60000,
   delayedAckMs: 40,
+  keepAliveIdleMs: 7200000,
+  keepAliveIntervalMs: 10000,
+  keepAliveProbes: 5,
+  maxBurst: 4,
+  synCookies: true,
   windowScaling: true,
   sack: true,
   ephemeralLow: 49152,

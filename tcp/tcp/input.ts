@@ -31,6 +31,9 @@ export interface TcpCounters {
   timeWaitReclaimed: number;
   finWait2Timeouts: number;
   fastRetransmits: number;
+  synCookiesSent: number;
+  synCookiesValid: number;
+  synCookiesInvalid: number;
 }
 
 export function newTcpCounters(): TcpCounters {
@@ -38,7 +41,8 @@ export function newTcpCounters(): TcpCounters {
     rxSegments: 0, rxBad: 0, txSegments: 0, txNoRoute: 0, rstSent: 0, rstReceived: 0, rstQueueFull: 0,
     outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
-    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0,
+    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
+    synCookiesInvalid: 0,
   };
 }
 
@@ -65,6 +69,7 @@ function challengeAck(sock: TcpSocket, host: InputHost, now: number): void {
 /** Processes `seg` (payload in `buf`) for `sock`. May finish the socket; the caller delivers data after. */
 export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
   sock.lastActivityMs = now;
+  sock.kaProbes = 0;
   sock.unreachable = false;
   const flags = seg.flags;
   let seq = seg.seq;

@@ -5,7 +5,7 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../wire/reprs';
 import { IpSender } from '../iface/transport';
 import { TcpSocket } from './socket';
 import { TcpCounters } from './input';
-import { SYN_SENT, SYN_RECEIVED, FIN_WAIT_1, CLOSING, LAST_ACK, isSynchronized } from './state';
+import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
 
 /** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
@@ -14,8 +14,6 @@ export interface SegmentSender {
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean;
 }
 
-/** Most segments one connection sends per poll (keeps one poll's work and the chip's queue bounded). */
-const MAX_SEGMENTS_PER_POLL = 16;
 
 function armRtx(sock: TcpSocket, now: number): void {
   if (sock.rtxAt === 0) sock.rtxAt = now + sock.rtt.rto;
@@ -66,7 +64,12 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
 
   const finAllowed = sock.finQueued && sock.pending.length === 0 &&
     (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && !sock.finAcked;
-  for (let k = 0; k < MAX_SEGMENTS_PER_POLL; k++) {
+  sock.burstLimited = false;
+  for (let k = 0; ; k++) {
+    if (k >= sock.config.maxBurst) {
+      sock.burstLimited = true; // more may go at once: the next poll is due now
+      break;
+    }
     const offset = seqDiff(sock.sndNxt, sock.sndUna);
     const avail = sock.tx.length - offset;
     // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
@@ -115,6 +118,12 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (fin) break;
   }
   sock.probe = false;
+  if (sock.kaProbeDue) {
+    // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
+    sock.kaProbeDue = false;
+    tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
+    sock.ackPending = false;
+  }
   if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.ackPending = true;
   if (sock.ackPending || sock.windowUpdateDue()) {
     // A pure ACK carries the highest sequence number sent, not SND.NXT pulled back by a timeout:
@@ -165,6 +174,21 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
       if (sock.sndWnd === 0) sock.probe = true;
     }
   }
+  if (sock.keepAlive && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna) {
+    // RFC 1122 §4.2.3.6 keep-alive: after the idle time, probes every interval; a connection whose
+    // probes all go unanswered is dead (ETIMEDOUT). Any segment from the peer resets the count.
+    const due = sock.kaProbes === 0 ? sock.lastActivityMs + keepAliveIdle(sock) : sock.kaNextAt;
+    if (now >= due) {
+      if (sock.kaProbes >= sock.config.keepAliveProbes) {
+        counters.timeouts++;
+        sock.finish('ETIMEDOUT');
+        return;
+      }
+      sock.kaProbes++;
+      sock.kaProbeDue = true;
+      sock.kaNextAt = now + sock.config.keepAliveIntervalMs;
+    }
+  }
   if (sock.finWait2At !== 0 && now >= sock.finWait2At) {
     counters.finWait2Timeouts++;
     sock.finish(null);
@@ -176,12 +200,21 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
   }
 }
 
+function keepAliveIdle(sock: TcpSocket): number {
+  return sock.keepAliveDelayMs > 0 ? sock.keepAliveDelayMs : sock.config.keepAliveIdleMs;
+}
+
 /** The earliest time `sock` needs attention, or Infinity. */
 export function socketDeadline(sock: TcpSocket): number {
+  if (sock.burstLimited) return 0;
   let t = Infinity;
   if (sock.rtxAt !== 0) t = sock.rtxAt;
   if (sock.delAckAt !== 0 && sock.delAckAt < t) t = sock.delAckAt;
   if (sock.finWait2At !== 0 && sock.finWait2At < t) t = sock.finWait2At;
   if (sock.idleMs > 0 && sock.lastActivityMs + sock.idleMs < t) t = sock.lastActivityMs + sock.idleMs;
+  if (sock.keepAlive && sock.state === ESTABLISHED) {
+    const k = sock.kaProbes === 0 ? sock.lastActivityMs + keepAliveIdle(sock) : sock.kaNextAt;
+    if (k < t) t = k;
+  }
   return t;
 }

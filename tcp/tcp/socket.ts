@@ -94,6 +94,8 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   // --- output flags
   /** An ACK (or window update) is owed to the peer; output.ts sends it, alone or on data. */
   ackPending = false;
+  /** The last output stopped at the burst limit with more to send. */
+  burstLimited = false;
   /** The next timeout sends a 1-byte zero-window probe (RFC 9293 §3.8.6.1). */
   probe = false;
 
@@ -132,6 +134,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   lastActivityMs = 0;
   keepAlive = false;
   keepAliveDelayMs = 0;
+  /** Keep-alive probes sent without an answer, when the next is due, and whether one is to go now. */
+  kaProbes = 0;
+  kaNextAt = 0;
+  kaProbeDue = false;
   /** An error to report at the next poll (a connect that failed before sending anything). */
   pendingError: string | null = null;
   /** Whether the application has seen this socket ('connection' or connect()). */

@@ -15,6 +15,8 @@ import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input'
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
 import { seqAdd, seqGt } from './seq';
+import { mix32 } from './hash';
+import { SynCookies } from './syn-cookies';
 
 /** RFC 7323 §2.3: the smallest shift that lets a 16-bit window field describe `bytes` (at most 14). */
 function shiftFor(bytes: number): number {
@@ -23,22 +25,7 @@ function shiftFor(bytes: number): number {
   return s;
 }
 
-/** (a * b) mod 2^32 without Math.imul (absent on Espruino). */
-function mul32(a: number, b: number): number {
-  return ((((a >>> 16) * b) & 0xffff) * 65536 + (a & 0xffff) * b) >>> 0;
-}
-
-/** A 32-bit mixing step (the MurmurHash3 finaliser), keyed use only. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = mul32(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = mul32(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-const RST_QUEUE = 8;
+const RST_QUEUE = 16;
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
 
@@ -79,7 +66,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private readonly rqSeq: number[] = [];
   private readonly rqAck: number[] = [];
   private readonly rqFlags: number[] = [];
+  /** MSS option (SYN|ACK with a cookie), or 0. */
+  private readonly rqMss: number[] = [];
   private rqCount = 0;
+  private readonly cookies: SynCookies;
 
   /** Active opens that failed locally, reported at the next poll. */
   private readonly failed: TcpSocket[] = [];
@@ -94,8 +84,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.nextEphemeral = this.config.ephemeralLow + (random.nextU32() % range);
     for (let i = 0; i < RST_QUEUE; i++) {
       this.rqLocalIp.push(0); this.rqLocalPort.push(0); this.rqRemoteIp.push(0); this.rqRemotePort.push(0);
-      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0);
+      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqMss.push(0);
     }
+    this.cookies = new SynCookies(random, 64000);
   }
 
   // ---------------------------------------------------------------- application entry points
@@ -471,11 +462,22 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private listenSegment(l: TcpListener, seg: TcpRepr, src: number, dst: number, buf: Uint8Array, nowMs: number): void {
     if (seg.flags & TCP_RST) return;
     if (seg.flags & TCP_ACK) {
+      // Perhaps the ACK completing a handshake answered with a SYN cookie.
+      if (!(seg.flags & TCP_SYN) && this.config.synCookies && this.cookieAck(l, seg, src, dst, buf, nowMs)) return;
       this.queueBare(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, TCP_RST);
       return;
     }
     if (!(seg.flags & TCP_SYN)) return;
     if (l.halfOpen >= l.backlog || this.sockets.length >= this.config.maxConnections) {
+      if (this.config.synCookies) {
+        // Backlog full (a SYN flood, or just busy): answer statelessly with a cookie.
+        let mss = seg.mss > 0 ? seg.mss : 536;
+        if (mss > this.ourMss()) mss = this.ourMss();
+        const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, mss);
+        this.queueBare(dst, seg.dstPort, src, seg.srcPort, cookie, seqAdd(seg.seq, 1), TCP_SYN | TCP_ACK,
+          this.cookies.check(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, cookie));
+        return;
+      }
       this.counters.synDropped++;
       return;
     }
@@ -506,6 +508,48 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.counters.passiveOpens++;
   }
 
+  /** An ACK to a listener: if ACK-1 is a valid SYN cookie, the connection is created (established). */
+  private cookieAck(l: TcpListener, seg: TcpRepr, src: number, dst: number, buf: Uint8Array, nowMs: number): boolean {
+    const peerIsn = seqAdd(seg.seq, -1);
+    const iss = seqAdd(seg.ack, -1);
+    const mss = this.cookies.check(nowMs, dst, seg.dstPort, src, seg.srcPort, peerIsn, iss);
+    if (mss === 0) {
+      this.counters.synCookiesInvalid++;
+      return false;
+    }
+    if (this.sockets.length >= this.config.maxConnections) {
+      this.counters.synDropped++;
+      return true; // valid but no room: drop silently, the peer retransmits
+    }
+    this.counters.synCookiesValid++;
+    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
+    sock.localIp = dst;
+    sock.localPort = seg.dstPort;
+    sock.remoteIp = src;
+    sock.remotePort = seg.srcPort;
+    sock.state = SYN_RECEIVED;
+    sock.listener = l;
+    l.halfOpen++;
+    this.startSequence(sock, nowMs);
+    // The handshake as the cookie remembers it: our SYN (ISN = cookie) was sent, theirs received.
+    sock.iss = iss;
+    sock.sndUna = iss;
+    sock.sndNxt = seg.ack;
+    sock.sndMax = seg.ack;
+    sock.recover = seg.ack;
+    sock.irs = peerIsn;
+    sock.rcvNxt = seg.seq;
+    sock.rcvAdv = seqAdd(seg.seq, Math.min(this.config.rxBytes, 65535));
+    sock.sndMss = mss;
+    const iw = 2 * mss > 4380 ? 2 * mss : 4380;
+    sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+    this.sockets.push(sock);
+    this.counters.passiveOpens++;
+    segmentArrives(sock, seg, buf, nowMs, this);
+    if (!sock.closed) sock.deliver();
+    return true;
+  }
+
   /** CLOSED (RFC 9293 §3.10.7.1): a RST for anything but a RST. */
   private rstForSegment(localIp: number, remoteIp: number, seg: TcpRepr): void {
     if (seg.flags & TCP_RST) return;
@@ -520,7 +564,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   }
 
   private queueBare(localIp: number, localPort: number, remoteIp: number, remotePort: number, seq: number,
-    ack: number, flags: number): void {
+    ack: number, flags: number, mss = 0): void {
     if (this.rqCount >= RST_QUEUE) {
       this.counters.rstQueueFull++;
       return;
@@ -533,19 +577,20 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.rqSeq[i] = seq;
     this.rqAck[i] = ack;
     this.rqFlags[i] = flags;
+    this.rqMss[i] = mss;
   }
 
   private flushQueued(ip: IpSender): void {
     for (let i = 0; i < this.rqCount; i++) {
       this.sendBare(ip, this.rqLocalIp[i], this.rqLocalPort[i], this.rqRemoteIp[i], this.rqRemotePort[i],
-        this.rqSeq[i], this.rqAck[i], this.rqFlags[i]);
+        this.rqSeq[i], this.rqAck[i], this.rqFlags[i], this.rqMss[i]);
     }
     this.rqCount = 0;
   }
 
   /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
   private sendBare(ip: IpSender, localIp: number, localPort: number, remoteIp: number, remotePort: number,
-    seq: number, ack: number, flags: number): void {
+    seq: number, ack: number, flags: number, mss = 0): void {
     const off = ip.beginDatagram(remoteIp, IP_PROTO_TCP);
     if (off < 0) {
       this.counters.txNoRoute++;
@@ -557,9 +602,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.seq = seq;
     r.ack = (flags & TCP_ACK) ? ack : 0;
     r.flags = flags;
-    r.window = 0;
+    // A SYN|ACK with a cookie offers a window of the default receive buffer (what the socket will have).
+    r.window = mss > 0 ? Math.min(this.config.rxBytes, 65535) : 0;
     r.urgent = 0;
-    r.mss = 0;
+    r.mss = mss;
     r.windowScale = -1;
     r.sackPermitted = false;
     r.hasTimestamp = false;
@@ -567,6 +613,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.payloadLength = 0;
     const total = emitTcp(r, ip.txBuffer, off, localIp || ip.localAddress(), remoteIp);
     if (flags & TCP_RST) this.counters.rstSent++;
+    else if (flags & TCP_SYN) this.counters.synCookiesSent++;
     this.counters.txSegments++;
     ip.commitDatagram(total);
   }

@@ -19,6 +19,7 @@ import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import { ResponseReader } from './http-client';
+import { EspruinoNetModel } from './networkjs-model';
 
 type Chip = 'none' | 'w5500' | 'enc28j60';
 
@@ -147,6 +148,47 @@ test('10 MB /bytes/N through the 2 KB send buffer of the Pico preset, over the W
   assert.is(reader.responses.length, 1);
   assert.is(reader.responses[0].bodyLength, 10000000);
   assert.is(reader.responses[0].sha256, patternHash(10000000));
+});
+
+test('a slow client over real TCP gets 408 after the idle timeout, then FIN', () => {
+  const r = rig('none');
+  const c = http(r, 'GET /api/status HTTP/1.1\r\nHo');
+  r.run(() => r.clock.nowMs() > 14000, 2000000);
+  assert.is(c.reader.responses.length, 0, 'nothing before the timeout (15 s)');
+  r.run(() => c.st.closed, 2000000);
+  assert.is(c.reader.responses[0].status, 408);
+  assert.ok(c.st.ended);
+  assert.is(r.device.http!.http.counters.timeouts, 1);
+});
+
+test('NetworkJS over the real Stack: an Espruino net server and a net client program', () => {
+  const r = rig('w5500', { delayMs: 0.2 }, 3, (c) => { c.apps.networkJs = true; });
+  const model = new EspruinoNetModel(r.device.networkJs!);
+  const net = model.net();
+  // The device-side Espruino program: a server, and a client to a server on the other host.
+  net.createServer((c) => {
+    c.on('data', (d: string) => c.write(d.toUpperCase()));
+    c.on('end', () => c.end());
+  }).listen(8080);
+  r.client.createServer(9000, (s) => { s.write('greetings from 10.0.2.2'); s.end(); });
+  let fromRemote = '';
+  let clientClosed = false;
+  const out = net.connect({ host: '10.0.2.2', port: 9000 });
+  out.on('data', (d: string) => { fromRemote += d; });
+  out.on('close', () => { clientClosed = true; });
+  // The remote client of the device-side server.
+  const sock = r.connect(8080);
+  let got = '';
+  let closed = false;
+  sock.on('connect', () => { sock.write('shout this'); sock.end(); });
+  sock.on('data', (d: Uint8Array) => { got += Buffer.from(d).toString('latin1'); });
+  sock.on('close', () => { closed = true; });
+  const run0 = r.run;
+  let steps = 0;
+  run0(() => { if (++steps % 5 === 0) model.loop(); return closed && clientClosed; });
+  assert.is(got, 'SHOUT THIS');
+  assert.is(fromRemote, 'greetings from 10.0.2.2');
+  assert.equal(model.violations, []);
 });
 
 test('status fields: device counters, link, uptime follow the clock', () => {

@@ -79,6 +79,14 @@ test('out of memory on the board is reported plainly', async () => {
   });
 });
 
+test('a firmware larger than the free Storage is refused before writing anything', async () => {
+  await withBoard({ flashBytes: 1000 }, async (b, port) => {
+    await expectFail(flash(args(port, { save: true })), 4, /does not fit in the board's free Storage.*Nothing was written/);
+    assert.equal(Object.keys(b.storage), []);
+    assert.is(b.storageWrites, 0);
+  });
+});
+
 test('a lost Storage write is caught by verification, not reported as flashed', async () => {
   await withBoard({ dropStorageWritesAfter: 1 }, async (b, port) => {
     const big = path.join(os.tmpdir(), 'etcpip-flash-big-' + process.pid + '.js');

@@ -74,6 +74,10 @@ for (const chip of ['w5500', 'enc28j60'] as const) {
       assert.equal(rig.sim.errors, []);
       const st = rig.sim.stats();
       assert.ok(st.segmentsIn > 1000 && st.segmentsOut > 1000, 'the device TCP handled the traffic: ' + JSON.stringify(st));
+      assert.is(rig.sim.details().iface['internal-errors'], 0, 'no exception inside the device stack');
+    } catch (e) {
+      console.error('device counters at the failure: ' + JSON.stringify(rig.sim.details()));
+      throw e;
     } finally {
       await rig.stop();
     }

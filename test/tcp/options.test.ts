@@ -23,7 +23,7 @@ test('RFC 7323: passive open answers window scale only when the SYN offered it',
 });
 
 test('RFC 7323: with scaling in force, our window field is shifted, and the peer window is scaled', () => {
-  const h = new Harness({ rxBytes: 200000, txBytes: 65536 });
+  const h = new Harness({ rxBytes: 200000, txBytes: 65536, maxBurst: 64 });
   let sock: TcpSocket | null = null;
   h.tcp.listen(80, (s: TcpSocket) => { sock = s; });
   h.send({ flags: SYN, seq: 1000, ws: 7, mss: 1000, win: 100 });

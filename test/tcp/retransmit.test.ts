@@ -82,7 +82,7 @@ test('go-back after a timeout: everything unacknowledged is resent in order, cwn
 });
 
 test('fast retransmit on the third duplicate ACK, NewReno: partial ACK retransmits the next hole', () => {
-  const h = new Harness({ minRtoMs: 1000, txBytes: 16384 });
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
   const { sock, iss } = connectWithRtt(h, 100);
   sock.cwnd = 8000;
   sock.write(pattern(8000));

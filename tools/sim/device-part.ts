@@ -1,11 +1,9 @@
-// The simulated board: a chip model + its real driver (tools/sim/chip.ts) with the default firmware
-// (stack, HTTP and echo apps) on top, configured from the `sim` board preset with the simulator's
-// address, MAC and chip.
+// The simulated board: a chip model + its real driver (tools/sim/chip.ts) running the default firmware
+// (firmware/device.ts: the very code the board runs), configured from the `sim` board preset with the
+// simulator's address, MAC and chip.
 import { boardConfig } from '../../firmware/boards';
-import { BoardConfig, macText } from '../../firmware/config';
-import { startEcho } from '../../firmware/apps/echo';
-import { DeviceStatus, startHttp } from '../../firmware/apps/http-app';
-import { Stack } from '../../tcp/stack';
+import { BoardConfig, macText, validateConfig } from '../../firmware/config';
+import { Device } from '../../firmware/device';
 import { formatIpv4 } from '../../tcp/wire/ipv4-address';
 import { createSimChip } from './chip';
 import { DeviceCounters, DevicePart, DevicePartOptions } from './parts';
@@ -14,7 +12,8 @@ import { DeviceCounters, DevicePart, DevicePartOptions } from './parts';
 const TRAFFIC = ['rx-frames', 'tx-frames', 'arp-rx', 'arp-requests-sent', 'arp-replies-sent', 'arp-unsolicited-ignored', 'ipv4-rx',
   'icmp-echo-replies', 'icmp-errors-sent', 'icmp-unreachable-rx', 'udp-rx'];
 
-export function simBoardConfig(o: DevicePartOptions): BoardConfig {
+/** The `sim` preset with the simulator's chip, MAC and address. */
+export function simBoardConfig(o: Pick<DevicePartOptions, 'chip' | 'mac' | 'ip' | 'gateway'>): BoardConfig {
   const c = boardConfig('sim');
   if (!c) throw new Error('the firmware has no "sim" board preset');
   c.chip = o.chip;
@@ -22,6 +21,8 @@ export function simBoardConfig(o: DevicePartOptions): BoardConfig {
   c.ipv4 = o.ip
     ? { address: formatIpv4(o.ip.address), prefixLength: o.ip.prefix, gateway: o.gateway ? formatIpv4(o.gateway) : '', dns: [] }
     : 'dhcp';
+  const problems = validateConfig(c);
+  if (problems.length) throw new Error('bad device configuration: ' + problems.join('; '));
   return c;
 }
 
@@ -29,47 +30,16 @@ export function createDevicePart(o: DevicePartOptions): DevicePart {
   const config = simBoardConfig(o);
   const chip = createSimChip(o.chip, o.clock, o.port, o.mac);
   const dev = chip.device;
-  const stack = new Stack({
-    device: dev,
-    random: o.random,
-    ipv4: o.ip ? { address: o.ip.address, prefixLength: o.ip.prefix, gateway: o.gateway || undefined } : undefined,
-    dhcp: o.dhcp,
-    hostname: config.hostname,
-  });
-  const startedAt = o.clock.nowMs();
-  const buffers = { rxBytes: config.buffers.tcpRx, txBytes: config.buffers.tcpTx };
-  if (config.apps.echoPort) startEcho(stack, config.apps.echoPort, buffers);
-  const status = (): DeviceStatus => {
-    const ifc = stack.iface;
-    const c = stack.counters();
-    return {
-      board: config.name,
-      chip: o.chip === 'w5500' ? 'W5500 (simulated)' : 'ENC28J60 (simulated)',
-      uptimeMs: o.clock.nowMs() - startedAt,
-      address: ifc.address ? formatIpv4(ifc.address) + '/' + ifc.prefixLength : '',
-      gateway: ifc.gateway ? formatIpv4(ifc.gateway) : '',
-      mac: macText(o.mac),
-      dhcp: o.dhcp,
-      link: dev.linkUp(),
-      connections: stack.tcp.sockets.length,
-      counters: {
-        device: Object.assign({}, dev.counters) as unknown as { [k: string]: number },
-        iface: Object.assign({}, c.iface),
-        tcp: Object.assign({}, c.tcp) as unknown as { [k: string]: number },
-      },
-      memory: null,
-    };
-  };
-  if (config.apps.httpPort) {
-    startHttp(stack, status, { port: config.apps.httpPort, buffers, maxHeadBytes: config.buffers.httpHead, idleTimeoutMs: config.apps.httpIdleMs });
-  }
+  const clock = o.clock;
+  const device = new Device({ config, device: dev, random: o.random, nowMs: () => clock.nowMs(), memory: () => null });
+  const stack = device.stack;
   let lastWork = -1;
   let busy = false;
   return {
     poll: (now) => {
       chip.service();
-      const next = stack.poll(now);
-      // Frames moved in this round: there may be more waiting in the chip, so run again at once.
+      const next = device.poll(now);
+      // Frames moved in this round: more may be waiting in the chip, so the loop runs again at once.
       const work = dev.counters.rxFrames + dev.counters.txFrames;
       busy = work !== lastWork;
       lastWork = work;

@@ -1,0 +1,149 @@
+// `npm run bench [-- --update-snapshot] [-- --quick] [-- --only quality,host,device,linux]`
+// Prints the benchmark tables and writes bench/results.json. What each number means: BENCHMARKS.md.
+//   host     host stack speed (wall clock): bulk MB/s and segments/s, HTTP requests/s
+//   quality  protocol quality on the virtual clock (deterministic; compared with bench/snapshots/quality.json)
+//   device   device cost: bundle bytes per part, memory estimate in Espruino blocks, calls/loops per segment
+//   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runHostSpeed, HostSpeedResult } from './host-speed';
+import {
+  runQuality, QualityResult, compareWithSnapshot, formatDiffs, LINK_BPS, DURATION_MS, SEEDS, LOSSES, RTTS_MS, WINDOWS,
+} from './quality';
+import { bundleSizes, memoryEstimate, interpreterWork, SizeResult, MemoryResult, WorkResult } from './device-cost';
+import { runLinuxCompare, LinuxCompareResult, LINUX_COMPARE_DEFAULTS } from './linux-compare';
+
+export const SNAPSHOT_FILE = path.join(__dirname, 'snapshots', 'quality.json');
+const RESULTS_FILE = path.join(__dirname, 'results.json');
+
+export interface QualitySnapshot {
+  note: string;
+  params: { linkBps: number; durationMs: number; seeds: number[] };
+  results: QualityResult[];
+}
+
+export function snapshotParams(): QualitySnapshot['params'] {
+  return { linkBps: LINK_BPS, durationMs: DURATION_MS, seeds: SEEDS };
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const w = header.map((_, i) => Math.max(...cells.map((r) => (r[i] || '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(cells[0]), w.map((n) => '-'.repeat(n)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function printHost(h: HostSpeedResult): void {
+  console.log('\n== 1. Host stack speed (wall clock, one core; reference loop ' + h.referenceLoopNs + ' ns/iteration)');
+  console.log(table(['bulk transfer', 'bytes', 'MB/s', 'data seg/s', 'frames/s', 'µs/segment', 'ref-loop it./segment'],
+    h.bulk.map((b) => [(b.chip === 'wire' ? 'on the wire' : b.chip + ' model + driver') + ', window ' + b.window, b.bytes, b.MBps, b.dataSegmentsPerSec, b.framesPerSec, (b.nsPerSegment / 1000).toFixed(1), b.refIterationsPerSegment])));
+  console.log(table(['HTTP GET /bytes/100', 'requests', 'wall ms', 'requests/s'],
+    h.http.map((x) => [x.mode, x.requests, x.wallMs, x.requestsPerSec])));
+}
+
+function printQuality(q: QualityResult[]): void {
+  console.log('\n== 2. Protocol quality (virtual clock, ' + LINK_BPS / 1e6 + ' Mb/s link, ' + DURATION_MS / 1000 +
+    ' s per run, mean of seeds ' + SEEDS.join(',') + ')');
+  console.log(table(['loss', 'RTT ms', 'window', 'goodput KB/s', 'of link', 'of win/RTT', 'rexmit', 'fast rexmit', 'aborts', 'lost frames'],
+    q.map((r) => [(r.loss * 100) + ' %', r.rttMs, r.window, (r.goodputBps / 1000).toFixed(1), r.ofLink.toFixed(3), r.ofWindow.toFixed(3),
+      r.retransmits, r.fastRetransmits, r.aborts, r.framesLost])));
+}
+
+function printDevice(s: SizeResult | null, m: MemoryResult | null, w: WorkResult | null): void {
+  console.log('\n== 3. Device cost');
+  if (s) {
+    console.log('bundle ' + s.entry + ' (board ' + s.board + '), minified: ' + s.totalMinBytes + ' bytes (runtime ' + s.runtimeMinBytes + ')');
+    console.log(table(['part', 'modules', 'min bytes'], s.parts.map((p) => [p.part, p.modules, p.minBytes])));
+  }
+  if (m) {
+    console.log('memory estimate (Espruino blocks of ' + m.blockBytes + ' bytes): idle stack + HTTP app ' + m.idleBlocks +
+      ', per TCP connection (2 KB + 2 KB buffers) +' + m.perTcpConnectionBlocks + ' (buffers ' + m.bufferBlocks +
+      '), per keep-alive HTTP connection +' + m.perHttpConnectionBlocks);
+  }
+  if (w) {
+    console.log(table(['work per segment', 'device', 'MSS', 'segments', 'JS calls', 'loop iterations', 'native sums', 'SPI frames', 'SPI bytes'],
+      w.rows.map((r) => [r.side, r.chip === 'wire' ? 'stack only' : r.chip + ' driver', r.mss, r.segments, r.callsPerSegment, r.loopIterationsPerSegment,
+        r.nativeWordSumsPerSegment, r.spiFramesPerSegment === undefined ? '-' : r.spiFramesPerSegment, r.spiBytesPerSegment === undefined ? '-' : r.spiBytesPerSegment])));
+    console.log('loop iterations per segment at MSS 1460 ÷ at MSS 100: receiver ' + w.receiverLoopGrowth + ', sender ' + w.senderLoopGrowth +
+      ' (≈ 1: no per-byte JavaScript loop)');
+    console.log('busiest loops per received 1460-byte segment: ' + w.topReceiverLoops.map((l) => l.site + ' ×' + l.perSegment).join('; '));
+  }
+}
+
+function printLinux(l: LinuxCompareResult): void {
+  console.log('\n== 4. Against the Linux kernel on the same impaired link (TAP, network namespaces)');
+  if (l.skipped) { console.log('SKIPPED: ' + l.skipped); return; }
+  const o = l.options!;
+  console.log('link: loss ' + (o.impairments.loss! * 100) + ' %, one-way delay ' + o.impairments.delayMs + ' ms, ' +
+    o.impairments.bitsPerSecond! / 1e6 + ' Mb/s; window clamp ' + o.window + ' bytes; GET /bytes/' + o.bytes);
+  console.log(table(['server', 'HTTP', 'bytes', 'seconds', 'goodput KB/s', 'lost frames'],
+    [l.ours!, l.linux!].map((f) => [f.server, f.httpCode, f.bytes, f.seconds.toFixed(2), (f.goodputBps / 1000).toFixed(1), f.framesLost])));
+  console.log('ratio ours / linux: ' + l.ratio);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const update = argv.includes('--update-snapshot');
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only'));
+  let only: string[] = ['host', 'quality', 'device', 'linux'];
+  if (onlyArg) only = (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1] || '').split(',');
+  const started = new Date();
+  const results: { [k: string]: unknown } = {
+    date: started.toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0] ? os.cpus()[0].model : '?', node: process.version, platform: os.platform() + ' ' + os.release() },
+  };
+  console.log('espruino-tcpip benchmarks — ' + started.toISOString() + ', ' + os.cpus().length + ' cores (' +
+    (os.cpus()[0] ? os.cpus()[0].model : '?') + '), node ' + process.version);
+
+  if (only.includes('host')) {
+    const h = runHostSpeed(quick);
+    results.hostSpeed = h;
+    printHost(h);
+  }
+  if (only.includes('quality') || update) {
+    const q = runQuality();
+    results.quality = { params: snapshotParams(), losses: LOSSES, rttsMs: RTTS_MS, windows: WINDOWS, results: q };
+    printQuality(q);
+    if (update) {
+      const snap: QualitySnapshot = {
+        note: 'Written by `npm run bench -- --update-snapshot`; compared by test/bench/quality-snapshot.test.ts. Deterministic (virtual clock, seeded wire).',
+        params: snapshotParams(),
+        results: q,
+      };
+      fs.mkdirSync(path.dirname(SNAPSHOT_FILE), { recursive: true });
+      fs.writeFileSync(SNAPSHOT_FILE, JSON.stringify(snap, null, 1) + '\n');
+      console.log('snapshot written: ' + path.relative(process.cwd(), SNAPSHOT_FILE));
+    } else if (fs.existsSync(SNAPSHOT_FILE)) {
+      const snap = JSON.parse(fs.readFileSync(SNAPSHOT_FILE, 'utf8')) as QualitySnapshot;
+      console.log('compared with ' + path.relative(process.cwd(), SNAPSHOT_FILE) + ':\n' + formatDiffs(compareWithSnapshot(snap.results, q)));
+    }
+  }
+  if (only.includes('device')) {
+    let s: SizeResult | null = null;
+    let m: MemoryResult | null = null;
+    let w: WorkResult | null = null;
+    try { s = bundleSizes(); } catch (e) { console.log('bundle sizes failed: ' + (e as Error).message); }
+    try { m = memoryEstimate(); } catch (e) { console.log('memory estimate failed: ' + (e as Error).message); }
+    try { w = interpreterWork(); } catch (e) { console.log('work count failed: ' + (e as Error).message); }
+    results.device = { bundle: s, memory: m, work: w };
+    printDevice(s, m, w);
+  }
+  if (only.includes('linux')) {
+    let l: LinuxCompareResult;
+    try {
+      l = await runLinuxCompare(LINUX_COMPARE_DEFAULTS, (x) => console.log(x));
+    } catch (e) {
+      l = { skipped: 'failed: ' + (e as Error).message };
+    }
+    results.linux = l;
+    printLinux(l);
+  }
+  fs.writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 1) + '\n');
+  console.log('\nwritten: ' + path.relative(process.cwd(), RESULTS_FILE));
+}
+
+if (require.main === module) {
+  main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+}

@@ -1,0 +1,89 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Harness, describe, ACK, SYN, FIN, RST } from './harness';
+import { TcpSocket } from '../../tcp/tcp/socket';
+import { SeededRandom } from '../../hal/sim/random';
+
+function fill(h: Harness, n: number): void {
+  for (let i = 0; i < n; i++) h.send({ flags: SYN, seq: 77 + i, srcPort: 20000 + i, src: 0x0b000001 + i });
+  h.poll();
+}
+
+test('backlog full: SYN|ACK with a cookie, no state; the returning ACK creates the connection', () => {
+  const h = new Harness({ backlog: 2 });
+  const got: TcpSocket[] = [];
+  let data = '';
+  h.tcp.listen(80, (s: TcpSocket) => { got.push(s); s.on('data', (d: Uint8Array) => { data += String.fromCharCode(...d); }); });
+  fill(h, 2);
+  const before = h.tcp.sockets.length;
+  h.send({ flags: SYN, seq: 1000, mss: 1300 });
+  const sa = h.one();
+  assert.is(describe(sa), 'SYN|ACK seq=' + sa.seq + ' ack=1001 win=2048 len=0 mss=1200');
+  assert.is(h.tcp.sockets.length, before, 'no state kept');
+  assert.is(h.tcp.counters.synCookiesSent, 1);
+  h.send({ flags: ACK | 0x08, seq: 1001, ack: sa.seq + 1, data: 'GET /' });
+  assert.is(got.length, 1);
+  assert.is(got[0].stateName, 'ESTABLISHED');
+  assert.is(got[0].sndMss, 1200, 'MSS from the cookie');
+  assert.is(data, 'GET /');
+  assert.is(h.one().ack, 1006);
+  assert.is(h.tcp.counters.synCookiesValid, 1);
+});
+
+test('a forged or stale cookie is refused with RST', () => {
+  const h = new Harness({ backlog: 1 });
+  h.tcp.listen(80);
+  fill(h, 1);
+  h.send({ flags: SYN, seq: 1000 });
+  const sa = h.one();
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 2 });
+  assert.is(describe(h.one()), 'RST seq=' + (sa.seq + 2) + ' ack=0 win=0 len=0', '<SEQ=SEG.ACK><CTL=RST>');
+  h.send({ flags: ACK, seq: 1002, ack: sa.seq + 1 }); // wrong peer ISN
+  assert.is(h.one().flags, RST);
+  h.now += 200000; // two key periods later
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
+  assert.equal(h.poll().filter((x) => x.dstPort === 40000).map((x) => x.flags), [RST]);
+  assert.is(h.tcp.counters.synCookiesInvalid, 3);
+  assert.is(h.tcp.counters.synCookiesValid, 0);
+});
+
+test('flood: 10,000 SYNs from random sources while a client completes 100 requests; memory bounded', () => {
+  const h = new Harness({ backlog: 4, maxConnections: 8 });
+  const rnd = new SeededRandom(99);
+  let served = 0;
+  h.tcp.listen(80, (s: TcpSocket) => {
+    s.on('data', () => { s.end('HTTP/1.0 200 OK\r\n\r\nhello'); served++; });
+  });
+  let completed = 0;
+  let maxSockets = 0;
+  for (let req = 0; req < 100; req++) {
+    for (let k = 0; k < 100; k++) {
+      h.send({ flags: SYN, seq: rnd.nextU32(), srcPort: 1024 + rnd.nextInt(60000), src: (0x0c000000 + rnd.nextInt(1 << 24)) >>> 0 });
+      if (k % 8 === 7) h.poll();
+      h.now += 1;
+      maxSockets = Math.max(maxSockets, h.tcp.sockets.length);
+    }
+    h.poll();
+    // The legitimate client: handshake, request, response, close.
+    h.peerPort = 30000 + req;
+    h.send({ flags: SYN, seq: 5000, mss: 1460 });
+    const sa = h.poll().filter((x) => x.dstPort === h.peerPort)[0];
+    assert.ok(sa && sa.flags === (SYN | ACK), 'request ' + req + ' got a SYN|ACK');
+    h.send({ flags: ACK, seq: 5001, ack: sa.seq + 1, data: 'GET / HTTP/1.0\r\n\r\n' });
+    const resp = h.poll().filter((x) => x.dstPort === h.peerPort);
+    const body = resp.map((x) => String.fromCharCode(...x.data)).join('');
+    if (body.indexOf('hello') >= 0 && resp.some((x) => (x.flags & FIN) !== 0)) completed++;
+    const fin = resp.find((x) => (x.flags & FIN) !== 0);
+    if (!fin) throw new Error('request ' + req + ': ' + resp.map(describe).join(' ; ') + ' sockets ' + h.tcp.sockets.map((x) => x.stateName).join());
+    h.send({ flags: FIN | ACK, seq: 5001 + 18, ack: fin.seq + fin.data.length + 1 });
+    h.poll();
+    maxSockets = Math.max(maxSockets, h.tcp.sockets.length);
+  }
+  assert.is(completed, 100);
+  assert.is(served, 100);
+  assert.ok(maxSockets <= 8, 'connections bounded: ' + maxSockets);
+  assert.ok(h.tcp.counters.synCookiesSent >= 9000);
+  assert.ok(h.tcp.counters.timeWaitReclaimed > 0 || h.tcp.config.timeWaitSlots >= 100);
+});
+
+test.run();

@@ -1,0 +1,84 @@
+// Interop under attack (issue 6): the kernel's `hping3` floods our listener with SYNs from random
+// source addresses while the kernel's `curl` keeps fetching from it. Every fetch must succeed, and the
+// connection table and half-open backlog stay bounded (SYN cookies answer once the backlog is full).
+// Root only; the flood is bounded in count (-c) and time (process timeout), inside its own namespace.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { needRoot, cleanup } from '../helpers/netns';
+import { startTapRig, TapRig } from './tap-rig';
+import { TcpSocket } from '../../tcp/tcp/socket';
+
+const KERNEL = '10.78.2.1';
+const OURS = '10.78.2.2';
+const FLOOD_SYNS = 10000;
+const BODY = 'hello from the device';
+
+function httpServer(rig: TapRig): { served: number } {
+  const st = { served: 0 };
+  rig.stack.createServer(80, (s: TcpSocket) => {
+    let req = '';
+    s.on('data', (d: Uint8Array) => {
+      req += String.fromCharCode.apply(null, Array.prototype.slice.call(d) as number[]);
+      if (req.indexOf('\r\n\r\n') >= 0) {
+        s.end('HTTP/1.0 200 OK\r\nContent-Length: ' + BODY.length + '\r\nConnection: close\r\n\r\n' + BODY);
+        st.served++;
+      }
+    });
+    s.on('error', () => { /* counted by the stack */ });
+  });
+  return st;
+}
+
+test('hping3 SYN flood from random sources while curl keeps fetching: every fetch succeeds, memory bounded', async () => {
+  if (!needRoot('hping3 SYN flood against our server over a TAP')) return;
+  let rig: TapRig | null = null;
+  try {
+    rig = await startTapRig(KERNEL, OURS, {}, { backlog: 4, maxConnections: 8 }, KERNEL);
+    const r = rig;
+    const server = httpServer(r);
+    let maxSockets = 0;
+    let maxHalfOpen = 0;
+    const sample = setInterval(() => {
+      maxSockets = Math.max(maxSockets, r.stack.tcp.sockets.length);
+      for (const l of r.stack.tcp.listeners) maxHalfOpen = Math.max(maxHalfOpen, l.halfOpen);
+    }, 5);
+    // A first fetch before the flood: the path works.
+    const first = await r.ns.exec('curl', ['-s', '-m', '5', 'http://' + OURS + '/'], 10000);
+    assert.is(first.stdout, BODY, 'fetch before the flood: ' + first.stderr);
+    // The flood: 10,000 SYNs at 2,000 per second from random sources, in the background.
+    const flood = r.ns.exec('hping3', ['-q', '-S', '-p', '80', '--rand-source', '-i', 'u500', '-c', String(FLOOD_SYNS),
+      '-I', r.tap, OURS], 60000);
+    let flooding = true;
+    void flood.then(() => { flooding = false; });
+    let fetches = 0;
+    let duringFlood = 0;
+    const failures: string[] = [];
+    for (let i = 0; i < 200 && flooding; i++) {
+      const res = await r.ns.exec('curl', ['-s', '-m', '5', 'http://' + OURS + '/'], 10000);
+      fetches++;
+      if (flooding) duringFlood++;
+      if (res.stdout !== BODY) failures.push('fetch ' + i + ': code ' + res.code + ' ' + res.stdout + res.stderr);
+    }
+    const fr = await flood;
+    clearInterval(sample);
+    assert.not.ok(fr.timedOut, 'hping3 finished by itself');
+    const c = r.stack.tcp.counters;
+    const info = JSON.stringify({ fetches, duringFlood, served: server.served, maxSockets, maxHalfOpen,
+      cookiesSent: c.synCookiesSent, cookiesValid: c.synCookiesValid, passive: c.passiveOpens, rstQueueFull: c.rstQueueFull,
+      wire: r.wire.counters });
+    assert.equal(failures, [], info);
+    assert.ok(duringFlood >= 5, 'fetches overlapped the flood: ' + info);
+    assert.ok(c.synCookiesSent >= FLOOD_SYNS / 2, 'the flood reached us and was answered with cookies: ' + info);
+    assert.ok(maxSockets <= 8, 'connections bounded: ' + info);
+    assert.ok(maxHalfOpen <= 4, 'half-open bounded: ' + info);
+    // After the flood, one more fetch works too.
+    const last = await r.ns.exec('curl', ['-s', '-m', '5', 'http://' + OURS + '/'], 10000);
+    assert.is(last.stdout, BODY, 'fetch after the flood');
+    console.log('  hping flood: ' + info);
+  } finally {
+    if (rig) await rig.stop();
+    cleanup();
+  }
+});
+
+test.run();
