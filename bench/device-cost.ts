@@ -118,6 +118,8 @@ export interface WorkResult {
   /** The loops that ran most per received full-size segment. */
   topReceiverLoops: Array<{ site: string; perSegment: number }>;
   topSenderLoops: Array<{ site: string; perSegment: number }>;
+  /** The functions called most per received full-size segment. */
+  topReceiverCalls: Array<{ site: string; perSegment: number }>;
 }
 
 /** Runs bench/work-count.ts in a child process (its modules are loaded through a counting transform). */

@@ -88,6 +88,7 @@ function stubStatus(): DeviceStatus {
 
 export interface HttpResult {
   mode: 'new connection per request' | 'keep-alive';
+  chip: PairChip;
   requests: number;
   bodyBytes: number;
   wallMs: number;
@@ -95,8 +96,8 @@ export interface HttpResult {
 }
 
 /** Sequential GET /bytes/N requests from a client stack to the device's HTTP app (firmware/apps/http-app.ts). */
-export function httpRequests(mode: HttpResult['mode'], requests: number, bodyBytes: number): HttpResult {
-  const p = makePair({}, 9);
+export function httpRequests(mode: HttpResult['mode'], requests: number, bodyBytes: number, chip: PairChip = 'wire'): HttpResult {
+  const p = makePair({}, 9, {}, chip);
   startHttp(p.b, stubStatus, { port: 80 });
   const keepAlive = mode === 'keep-alive';
   const req = 'GET /bytes/' + bodyBytes + ' HTTP/1.1\r\nHost: ' + B_ADDR + '\r\n' + (keepAlive ? '' : 'Connection: close\r\n') + '\r\n';
@@ -150,7 +151,7 @@ export function httpRequests(mode: HttpResult['mode'], requests: number, bodyByt
   if (failed) throw new Error('http ' + mode + ': ' + failed + ' after ' + completed + ' requests');
   void sock;
   return {
-    mode, requests, bodyBytes, wallMs: Math.round(wall / 1e6),
+    mode, chip, requests, bodyBytes, wallMs: Math.round(wall / 1e6),
     requestsPerSec: Math.round(requests / (wall / 1e9)),
   };
 }
@@ -185,5 +186,9 @@ export function runHostSpeed(quick = false): HostSpeedResult {
   httpRequests('keep-alive', 200, 100); // warm-up
   out.http.push(best(() => httpRequests('new connection per request', quick ? 300 : 1000, 100), n));
   out.http.push(best(() => httpRequests('keep-alive', quick ? 1000 : 5000, 100), n));
+  for (const chip of ['w5500', 'enc28j60'] as PairChip[]) {
+    out.http.push(best(() => httpRequests('new connection per request', quick ? 200 : 500, 100, chip), n));
+    out.http.push(best(() => httpRequests('keep-alive', quick ? 500 : 2000, 100, chip), n));
+  }
   return out;
 }

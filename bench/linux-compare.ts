@@ -25,6 +25,8 @@ import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
 
 export interface LinuxCompareOptions {
   bytes: number;
+  /** Fetches of each server, alternating ours / Linux (the ratio uses the totals). */
+  rounds: number;
   window: number;
   impairments: WireImpairments;
   timeoutMs: number;
@@ -32,6 +34,7 @@ export interface LinuxCompareOptions {
 
 export const LINUX_COMPARE_DEFAULTS: LinuxCompareOptions = {
   bytes: 2_000_000,
+  rounds: 2,
   window: 8192,
   impairments: { loss: 0.01, delayMs: 5, bitsPerSecond: 10_000_000, queueLimit: 256, seed: 77 },
   timeoutMs: 90_000,
@@ -49,9 +52,12 @@ export interface Fetch {
 export interface LinuxCompareResult {
   skipped?: string;
   options?: LinuxCompareOptions;
+  /** Every timed fetch, in the order made. */
+  fetches?: Fetch[];
+  /** Totals over the rounds: bytes ÷ seconds of all fetches of one server. */
   ours?: Fetch;
   linux?: Fetch;
-  /** ours / linux goodput. */
+  /** ours / linux goodput (totals). */
   ratio?: number;
 }
 
@@ -199,10 +205,23 @@ export async function runLinuxCompare(o: LinuxCompareOptions = LINUX_COMPARE_DEF
     // Warm both paths (ARP, the servers' first connection) with a small fetch each, then measure.
     await fetch('http://10.80.1.2/bytes/1000', 'ours', wire1);
     await fetch('http://10.80.2.2/bytes/1000', 'linux', wire2);
-    const ours = await fetch('http://10.80.1.2/bytes/' + o.bytes, 'ours (TypeScript stack)', wire1);
-    const linux = await fetch('http://10.80.2.2/bytes/' + o.bytes, 'linux (kernel TCP, python http.server)', wire2);
+    const fetches: Fetch[] = [];
+    for (let i = 0; i < o.rounds; i++) {
+      fetches.push(await fetch('http://10.80.1.2/bytes/' + o.bytes, 'ours (TypeScript stack)', wire1));
+      fetches.push(await fetch('http://10.80.2.2/bytes/' + o.bytes, 'linux (kernel TCP, python http.server)', wire2));
+    }
     await stopChild(server);
-    return { options: o, ours, linux, ratio: linux.goodputBps > 0 ? Math.round(ours.goodputBps / linux.goodputBps * 1000) / 1000 : 0 };
+    const total = (name: string): Fetch => {
+      const fs_ = fetches.filter((f) => f.server === name);
+      const t: Fetch = { server: name + ', total of ' + fs_.length, httpCode: fs_.every((f) => f.httpCode === 200) ? 200 : 0,
+        bytes: 0, seconds: 0, goodputBps: 0, framesLost: 0 };
+      for (const f of fs_) { t.bytes += f.bytes; t.seconds += f.seconds; t.framesLost += f.framesLost; }
+      t.goodputBps = t.seconds > 0 ? Math.round(t.bytes / t.seconds) : 0;
+      return t;
+    };
+    const ours = total('ours (TypeScript stack)');
+    const linux = total('linux (kernel TCP, python http.server)');
+    return { options: o, fetches, ours, linux, ratio: linux.goodputBps > 0 ? Math.round(ours.goodputBps / linux.goodputBps * 1000) / 1000 : 0 };
   } finally {
     stopped = true;
     if (timer) clearTimeout(timer);

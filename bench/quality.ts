@@ -30,7 +30,7 @@ export interface QualityResult extends QualityCase {
   ofLink: number;
   /** goodput / (window / RTT): how much of what the window allows in one round trip is achieved. */
   ofWindow: number;
-  /** Summed over the seeds: sender's retransmitted segments (all causes), fast retransmits, connections aborted by the retry limit, out-of-order segments the receiver had no range for, frames the wire dropped. */
+  /** Summed over the seeds: sender's segments resent after a retransmission timeout (go back to SND.UNA), fast retransmits (three duplicate ACKs / NewReno partial ACKs), connections aborted by the retry limit, out-of-order segments the receiver had no range for, frames the wire dropped. */
   retransmits: number;
   fastRetransmits: number;
   aborts: number;

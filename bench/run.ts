@@ -1,4 +1,4 @@
-// `npm run bench [-- --update-snapshot] [-- --quick] [-- --only quality,host,device,linux]`
+// `npm run bench [-- --update-snapshot] [-- --quick] [-- --markdown] [-- --only quality,host,device,linux]`
 // Prints the benchmark tables and writes bench/results.json. What each number means: BENCHMARKS.md.
 //   host     host stack speed (wall clock): bulk MB/s and segments/s, HTTP requests/s
 //   quality  protocol quality on the virtual clock (deterministic; compared with bench/snapshots/quality.json)
@@ -27,7 +27,14 @@ export function snapshotParams(): QualitySnapshot['params'] {
   return { linkBps: LINK_BPS, durationMs: DURATION_MS, seeds: SEEDS };
 }
 
+/** --markdown prints the tables as Markdown (for BENCHMARKS.md). */
+let markdown = false;
+
 function table(header: string[], rows: Array<Array<string | number>>): string {
+  if (markdown) {
+    const md = (r: Array<string | number>): string => '| ' + r.map(String).join(' | ') + ' |';
+    return [md(header), '|' + header.map((_, i) => (i === 0 ? '---' : '---:')).join('|') + '|', ...rows.map(md)].join('\n');
+  }
   const cells = [header, ...rows.map((r) => r.map(String))];
   const w = header.map((_, i) => Math.max(...cells.map((r) => (r[i] || '').length)));
   const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
@@ -35,11 +42,12 @@ function table(header: string[], rows: Array<Array<string | number>>): string {
 }
 
 function printHost(h: HostSpeedResult): void {
-  console.log('\n== 1. Host stack speed (wall clock, one core; reference loop ' + h.referenceLoopNs + ' ns/iteration)');
+  console.log('\n== 1. Host stack speed (wall clock, one core, best of ' + h.repeats + ' runs; load average ' +
+    os.loadavg()[0].toFixed(1) + '; reference loop ' + h.referenceLoopNs + ' ns/iteration)');
   console.log(table(['bulk transfer', 'bytes', 'MB/s', 'data seg/s', 'frames/s', 'µs/segment', 'ref-loop it./segment'],
     h.bulk.map((b) => [(b.chip === 'wire' ? 'on the wire' : b.chip + ' model + driver') + ', window ' + b.window, b.bytes, b.MBps, b.dataSegmentsPerSec, b.framesPerSec, (b.nsPerSegment / 1000).toFixed(1), b.refIterationsPerSegment])));
-  console.log(table(['HTTP GET /bytes/100', 'requests', 'wall ms', 'requests/s'],
-    h.http.map((x) => [x.mode, x.requests, x.wallMs, x.requestsPerSec])));
+  console.log(table(['HTTP GET /bytes/100', 'device', 'requests', 'wall ms', 'requests/s'],
+    h.http.map((x) => [x.mode, x.chip === 'wire' ? 'on the wire' : x.chip + ' model + driver', x.requests, x.wallMs, x.requestsPerSec])));
 }
 
 function printQuality(q: QualityResult[]): void {
@@ -68,6 +76,7 @@ function printDevice(s: SizeResult | null, m: MemoryResult | null, w: WorkResult
     console.log('loop iterations per segment at MSS 1460 ÷ at MSS 100: receiver ' + w.receiverLoopGrowth + ', sender ' + w.senderLoopGrowth +
       ' (≈ 1: no per-byte JavaScript loop)');
     console.log('busiest loops per received 1460-byte segment: ' + w.topReceiverLoops.map((l) => l.site + ' ×' + l.perSegment).join('; '));
+    console.log('most called per received 1460-byte segment: ' + w.topReceiverCalls.map((l) => l.site + ' ×' + l.perSegment).join('; '));
   }
 }
 
@@ -78,7 +87,7 @@ function printLinux(l: LinuxCompareResult): void {
   console.log('link: loss ' + (o.impairments.loss! * 100) + ' %, one-way delay ' + o.impairments.delayMs + ' ms, ' +
     o.impairments.bitsPerSecond! / 1e6 + ' Mb/s; window clamp ' + o.window + ' bytes; GET /bytes/' + o.bytes);
   console.log(table(['server', 'HTTP', 'bytes', 'seconds', 'goodput KB/s', 'lost frames'],
-    [l.ours!, l.linux!].map((f) => [f.server, f.httpCode, f.bytes, f.seconds.toFixed(2), (f.goodputBps / 1000).toFixed(1), f.framesLost])));
+    (l.fetches || []).concat([l.ours!, l.linux!]).map((f) => [f.server, f.httpCode, f.bytes, f.seconds.toFixed(2), (f.goodputBps / 1000).toFixed(1), f.framesLost])));
   console.log('ratio ours / linux: ' + l.ratio);
 }
 
@@ -86,13 +95,20 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const update = argv.includes('--update-snapshot');
   const quick = argv.includes('--quick');
+  markdown = argv.includes('--markdown');
   const onlyArg = argv.find((a) => a.startsWith('--only'));
   let only: string[] = ['host', 'quality', 'device', 'linux'];
   if (onlyArg) only = (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1] || '').split(',');
   const started = new Date();
+  // With --only, the sections not run keep their numbers from the last results.json.
+  let previous: { [k: string]: unknown } = {};
+  if (onlyArg && fs.existsSync(RESULTS_FILE)) {
+    try { previous = JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')); } catch { previous = {}; }
+  }
   const results: { [k: string]: unknown } = {
+    ...previous,
     date: started.toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0] ? os.cpus()[0].model : '?', node: process.version, platform: os.platform() + ' ' + os.release() },
+    machine: { cpus: os.cpus().length, loadAverage1m: os.loadavg()[0], model: os.cpus()[0] ? os.cpus()[0].model : '?', node: process.version, platform: os.platform() + ' ' + os.release() },
   };
   console.log('espruino-tcpip benchmarks — ' + started.toISOString() + ', ' + os.cpus().length + ' cores (' +
     (os.cpus()[0] ? os.cpus()[0].model : '?') + '), node ' + process.version);

@@ -101,8 +101,9 @@ function measure(mss: number, chip: 'wire' | 'w5500' | 'enc28j60' = 'wire'): Mea
 
 const rows: any[] = [];
 const per: { [mss: number]: Measured } = {};
-const runs: Array<{ mss: number; chip: 'wire' | 'w5500' | 'enc28j60' }> =
-  MSS.map((mss) => ({ mss, chip: 'wire' as const })).concat([{ mss: 1460, chip: 'w5500' }, { mss: 1460, chip: 'enc28j60' }]);
+type Chip = 'wire' | 'w5500' | 'enc28j60';
+const runs: Array<{ mss: number; chip: Chip }> = MSS.map((mss) => ({ mss, chip: 'wire' as Chip }));
+runs.push({ mss: 1460, chip: 'w5500' }, { mss: 1460, chip: 'enc28j60' });
 for (const { mss, chip } of runs) {
   const m = measure(mss, chip);
   if (chip === 'wire') per[mss] = m;
@@ -112,11 +113,11 @@ for (const { mss, chip } of runs) {
 }
 const lo = per[MSS[0]];
 const hi = per[MSS[MSS.length - 1]];
-const top = (s: Side, segs: number) => s.perSite
+const top = (s: Side, segs: number, kind: 'loop' | 'call' = 'loop', n = 6) => s.perSite
   .map((v, i) => ({ i, v }))
-  .filter((x) => counts.sites[x.i].kind === 'loop' && x.v > 0)
+  .filter((x) => counts.sites[x.i].kind === kind && x.v > 0)
   .sort((a, b) => b.v - a.v)
-  .slice(0, 6)
+  .slice(0, n)
   .map((x) => ({ site: counts.sites[x.i].file + ': ' + counts.sites[x.i].name, perSegment: +(x.v / segs).toFixed(2) }));
 const result = {
   rows,
@@ -124,5 +125,6 @@ const result = {
   senderLoopGrowth: +((hi.tx.loops / hi.segments) / Math.max(1e-9, lo.tx.loops / lo.segments)).toFixed(2),
   topReceiverLoops: top(hi.rx, hi.segments),
   topSenderLoops: top(hi.tx, hi.segments),
+  topReceiverCalls: top(hi.rx, hi.segments, 'call', 12),
 };
 console.log('WORK ' + JSON.stringify(result));

@@ -44,8 +44,13 @@ async function main(): Promise<void> {
     // Everything is closed, so Node exits by itself; if a stray handle kept it alive, do not hang.
     setTimeout(() => process.exit(code), 2000).unref();
   };
-  process.on('SIGINT', () => void shutdown(0, 'SIGINT: stopping'));
-  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM: stopping'));
+  const onSignal = (sig: string): void => {
+    // A second Ctrl-C while stopping means "now".
+    if (stopping) process.exit(130);
+    void shutdown(0, sig + ': stopping');
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   try {
     handle = await startSimulator(o, {

@@ -2,11 +2,14 @@
 // would take on the device, by walking it on the host and applying the costs measured on Espruino 2v29
 // (/work/shared/espruino.md, "Memory"). An estimate, not a measurement: the formula is
 //
-//   plain object or class instance   1 + Σ properties (1 block each: name and a number/boolean/null value)
-//   property name longer than 4 chars   + ceil((len - 4) / 12) extension blocks (Espruino keeps short
-//                                      names inside the name variable; see BENCHMARKS.md for the caveat)
-//   array                            1 + 1 per element (+ the element's own cost when it is an object)
-//   string value                     1 + ceil((len - 4) / 12) when longer than 4 chars
+//   plain object or class instance   1 + Σ properties: 1 block per name (its value inline when small)
+//   property name longer than 4 chars   + ceil((len - 4) / 10) extension blocks
+//   number not a 13-bit integer       + 1 (a separate value block: floats, sequence numbers, addresses)
+//   array                            1 + 1 per element (+ the element's own cost, as for properties)
+//   string value                     1, + ceil((len - 8) / 10) beyond 8 characters
+// (Espruino's src/jsvar.h on 32-bit boards: a name variable holds 4 characters and, for small integers,
+// the value itself — the value lives in the 13-bit child reference field; a string variable holds about
+// 8 characters, each string-extension block about 10 more.)
 //   Uint8Array(n) with its buffer    ceil(n / 13) + 4   (Uint8Array(1500) = 119, as measured)
 //   another view on a counted buffer 1                  (subarray views share memory)
 //   function (a closure kept as a listener or callback)  6
@@ -22,14 +25,15 @@ export function estimateBlocks(root: unknown, seen: Set<unknown> = new Set(), o:
   for (const x of o.exclude || []) seen.add(x);
   const buffers = new Set<ArrayBufferLike>();
   let blocks = 0;
-  const nameCost = (name: string): number => 1 + (name.length > 4 ? Math.ceil((name.length - 4) / 12) : 0);
+  const nameCost = (name: string): number => 1 + (name.length > 4 ? Math.ceil((name.length - 4) / 10) : 0);
   const stack: unknown[] = [root];
   while (stack.length) {
     const v = stack.pop();
     if (v === null || v === undefined) continue;
     const t = typeof v;
-    if (t === 'string') { const s = v as string; blocks += s.length > 4 ? 1 + Math.ceil((s.length - 4) / 12) : 0; continue; }
-    if (t !== 'object' && t !== 'function') continue; // numbers, booleans: inside their property's block
+    if (t === 'string') { const s = v as string; blocks += 1 + (s.length > 8 ? Math.ceil((s.length - 8) / 10) : 0); continue; }
+    if (t === 'number') { const n = v as number; if (!(n === Math.floor(n) && n >= -4096 && n <= 4095)) blocks += 1; continue; }
+    if (t !== 'object' && t !== 'function') continue; // booleans: inside their name's block
     if (seen.has(v)) continue;
     seen.add(v);
     if (t === 'function') { blocks += 6; continue; }

@@ -31,6 +31,7 @@ export interface TcpCounters {
   timeWaitReclaimed: number;
   finWait2Timeouts: number;
   fastRetransmits: number;
+  sackRetransmits: number;
   synCookiesSent: number;
   synCookiesValid: number;
   synCookiesInvalid: number;
@@ -41,7 +42,7 @@ export function newTcpCounters(): TcpCounters {
     rxSegments: 0, rxBad: 0, txSegments: 0, txNoRoute: 0, rstSent: 0, rstReceived: 0, rstQueueFull: 0,
     outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
-    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
+    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
     synCookiesInvalid: 0,
   };
 }
@@ -270,6 +271,13 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     challengeAck(sock, host, now);
     return false;
   }
+  // RFC 2018: remember what the peer holds above the cumulative ACK (blocks outside
+  // (ACK, SND.MAX] are ignored; a full scoreboard just stays incomplete).
+  for (let i = 0; i + 1 < seg.sack.length; i += 2) {
+    const l = seqGt(seg.sack[i], ack) ? seg.sack[i] : ack;
+    const r = seg.sack[i + 1];
+    if (seqGt(r, l) && seqLe(r, sock.sndMax)) sock.sacked.add(l, r);
+  }
   if (seqGt(ack, sock.sndUna)) {
     let acked = seqDiff(ack, sock.sndUna);
     if (sock.finSent && ack === seqAdd(sock.finSeq, 1)) {
@@ -279,6 +287,7 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     const flight = seqDiff(sock.sndMax, sock.sndUna);
     sock.tx.consume(acked);
     sock.sndUna = ack;
+    sock.sacked.advance(ack);
     if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
     if (seqLt(sock.sndMax, ack)) sock.sndMax = ack;
     // RFC 6298 §3 / Karn: the timed segment is covered and was not retransmitted.
@@ -319,6 +328,7 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
     if (seqLt(sock.sndUna, sock.recover)) {
       // Partial ACK (step 5): retransmit the first unacknowledged segment, deflate by what was acked.
       sock.fastRexmit = true;
+      if (seqLt(sock.rexmitNext, sock.sndUna)) sock.rexmitNext = sock.sndUna;
       sock.cwnd = sock.cwnd > acked ? sock.cwnd - acked + (acked >= mss ? mss : 0) : mss;
       return;
     }
@@ -342,15 +352,23 @@ const CWND_CAP = 1 << 22;
 function onDupAck(sock: TcpSocket): void {
   sock.dupAcks++;
   const mss = sock.sndMss;
-  if (sock.dupAcks === 3 && !sock.inRecovery && seqGe(sock.sndUna, sock.recover)) {
-    const flight = seqDiff(sock.sndMax, sock.sndUna);
+  const flight = seqDiff(sock.sndMax, sock.sndUna);
+  // RFC 5827 early retransmit: with fewer than four segments outstanding and nothing new to send,
+  // three duplicates can never come; the threshold is the outstanding segments less one.
+  let thresh = 3;
+  const segs = Math.ceil(flight / mss);
+  if (segs < 4 && sock.tx.length <= flight && sock.pending.length === 0) thresh = segs > 1 ? segs - 1 : 1;
+  if (sock.dupAcks >= thresh && !sock.inRecovery && seqGe(sock.sndUna, sock.recover)) {
     sock.ssthresh = Math.max(flight >> 1, 2 * mss);
     sock.recover = sock.sndMax;
     sock.inRecovery = true;
     sock.cwnd = sock.ssthresh + 3 * mss;
     sock.fastRexmit = true;
-  } else if (sock.dupAcks > 3 && sock.inRecovery) {
+    sock.rexmitNext = sock.sndUna;
+  } else if (sock.inRecovery) {
     sock.cwnd += mss; // each further duplicate: a segment has left the network
+    // With a SACK scoreboard, that segment's room goes to the next hole first.
+    if (sock.sacked.count > 0) sock.sackRexmit = true;
   }
 }
 
@@ -360,6 +378,7 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
   if (dataLen > 0 && canReceiveData(sock.state)) {
     const data = buf.subarray(dataOff, dataOff + dataLen);
     const offset = seqDiff(seq, sock.rcvNxt);
+    let ackNow = true;
     if (offset === 0) {
       const filledGap = sock.ooo.count > 0;
       const stored = sock.rx.writeAt(0, data);
@@ -369,9 +388,9 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
       // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
       // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
       const delay = sock.config.delayedAckMs;
-      if (delay > 0 && !filledGap && ++sock.segsSinceAck < 2) {
+      if (delay > 0 && !filledGap && !fin && ++sock.segsSinceAck < 2) {
         if (sock.delAckAt === 0) sock.delAckAt = now + delay;
-        dataLen = 0; // handled: no immediate ACK below
+        ackNow = false;
       }
     } else if (offset > 0) {
       host.counters.oooSegments++;
@@ -380,7 +399,7 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
       if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
     }
     // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
-    if (dataLen > 0) sock.ackPending = true;
+    if (ackNow) sock.ackPending = true;
   } else if (dataLen > 0) {
     sock.ackPending = true;
   }

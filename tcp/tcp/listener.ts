@@ -24,6 +24,10 @@ export class TcpListener extends Emitter implements TcpServerApi {
   onEstablished(sock: TcpSocket): void {
     this.halfOpen--;
     sock.listener = null;
+    if (this.closed) {
+      sock.destroy(); // the server was closed while this one was half-open: RST
+      return;
+    }
     if (this.listenerCount('connection') > 0) {
       sock.visible = true;
       this.emit('connection', sock);

@@ -6,7 +6,7 @@ import { IpSender } from '../iface/transport';
 import { TcpSocket } from './socket';
 import { TcpCounters } from './input';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSING, LAST_ACK, isSynchronized } from './state';
-import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
+import { seqAdd, seqDiff, seqLe, seqLt, seqMax } from './seq';
 
 /** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
 export interface SegmentSender {
@@ -59,7 +59,12 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
       sock.rttActive = false; // Karn: the timed segment may be this one
       sock.ackPending = false;
       sock.rtxAt = now + sock.rtt.rto;
+      if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
+  }
+  if (sock.sackRexmit) {
+    sock.sackRexmit = false;
+    sackRetransmit(sock, ip, tx, mss);
   }
 
   const finAllowed = sock.finQueued && sock.pending.length === 0 &&
@@ -74,7 +79,10 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     const avail = sock.tx.length - offset;
     // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
     const wndRoom = seqDiff(seqAdd(sock.sndUna, sock.sndWnd), sock.sndNxt);
-    const cwndRoom = sock.cwnd - offset;
+    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out, so
+    // that a small window still produces the three duplicates fast retransmit needs.
+    const limited = !sock.inRecovery && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
+    const cwndRoom = sock.cwnd + limited - offset;
     let n = avail;
     if (n > mss) n = mss;
     if (n > wndRoom) n = wndRoom;
@@ -139,6 +147,30 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   }
 }
 
+/**
+ * Retransmits the next hole below the highest SACKed byte (RFC 6675 §4 NextSeg, rule 1, simplified):
+ * from `rexmitNext` skip SACKed ranges; the hole ends where the next SACKed range starts.
+ */
+function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender, mss: number): void {
+  const q = sock.sacked;
+  let h = seqLt(sock.rexmitNext, sock.sndUna) ? sock.sndUna : sock.rexmitNext;
+  let i = 0;
+  while (i < q.count && seqLe(q.rangeStart(i), h)) {
+    if (seqLt(h, q.rangeEnd(i))) h = q.rangeEnd(i);
+    i++;
+  }
+  if (i >= q.count) return; // nothing SACKed above h: not known to be lost
+  let n = seqDiff(q.rangeStart(i), h);
+  if (n > mss) n = mss;
+  const offset = seqDiff(h, sock.sndUna);
+  if (offset + n > sock.tx.length) n = sock.tx.length - offset;
+  if (n <= 0) return;
+  tx.sendSegment(ip, sock, TCP_ACK, h, offset, n);
+  tx.counters.sackRetransmits++;
+  sock.rexmitNext = seqAdd(h, n);
+  sock.ackPending = false;
+}
+
 /** Handles expired timers of `sock`. */
 export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
   if (sock.closed) return;
@@ -171,6 +203,7 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
       sock.dupAcks = 0;
       sock.recover = sock.sndMax;
       sock.sndNxt = sock.sndUna;
+      sock.sacked.clear(); // RFC 2018 §8: after a timeout, SACK information is not relied on
       if (sock.sndWnd === 0) sock.probe = true;
     }
   }

@@ -124,6 +124,12 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   recover = 0;
   /** Send one segment from SND.UNA now (fast retransmit / partial ACK) without moving SND.NXT. */
   fastRexmit = false;
+  /** SACK scoreboard (RFC 2018 on send, a light RFC 6675): ranges above SND.UNA the peer holds. */
+  readonly sacked: Reassembly;
+  /** In recovery, retransmit the next hole the scoreboard shows (one per duplicate ACK). */
+  sackRexmit = false;
+  /** Where the next hole search starts (everything below was retransmitted in this recovery). */
+  rexmitNext = 0;
 
   // --- application side
   paused = false;
@@ -148,6 +154,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     this.tx = new ByteRing(txBytes);
     this.rx = new ByteRing(rxBytes);
     this.ooo = new Reassembly(config.reassemblyRanges);
+    this.sacked = new Reassembly(4);
     this.rtt = new RttEstimator(config.initialRtoMs, config.minRtoMs, config.maxRtoMs);
   }
 

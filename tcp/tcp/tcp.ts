@@ -14,8 +14,9 @@ import { TcpListener, ListenerHost } from './listener';
 import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input';
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
-import { seqAdd, seqGt } from './seq';
+import { seqAdd } from './seq';
 import { mix32 } from './hash';
+import { TimeWaitTable, TW_REOPEN } from './time-wait';
 import { SynCookies } from './syn-cookies';
 
 /** RFC 7323 §2.3: the smallest shift that lets a 16-bit window field describe `bytes` (at most 14). */
@@ -48,15 +49,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   /** Largest transport datagram the interface said it can send (MSS = this - 20). */
   private maxTransport = 1480;
 
-  // Compact TIME_WAIT entries (parallel arrays; no buffers kept).
-  private readonly twLocalIp: number[] = [];
-  private readonly twLocalPort: number[] = [];
-  private readonly twRemoteIp: number[] = [];
-  private readonly twRemotePort: number[] = [];
-  private readonly twSnd: number[] = [];
-  private readonly twRcv: number[] = [];
-  private readonly twUntil: number[] = [];
-  private readonly twAckDue: boolean[] = [];
+  /** Compact TIME_WAIT entries (time-wait.ts). */
+  readonly timeWait: TimeWaitTable;
 
   // Queued RSTs (and ACKs for TIME_WAIT) sent at the next poll.
   private readonly rqLocalIp: number[] = [];
@@ -87,6 +81,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqMss.push(0);
     }
     this.cookies = new SynCookies(random, 64000);
+    this.timeWait = new TimeWaitTable(this.config.timeWaitSlots, 2 * this.config.mslMs);
   }
 
   // ---------------------------------------------------------------- application entry points
@@ -163,8 +158,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       if (!sock.closed) sock.deliver();
       return;
     }
-    const tw = this.findTimeWait(dst, seg.dstPort, src, seg.srcPort);
-    if (tw >= 0 && !this.timeWaitSegment(tw, seg, nowMs)) return;
+    const tw = this.timeWait.find(dst, seg.dstPort, src, seg.srcPort);
+    if (tw >= 0 && this.timeWait.segment(tw, seg, nowMs) !== TW_REOPEN) return;
     for (let i = 0; i < this.listeners.length; i++) {
       const l = this.listeners[i];
       if (l.port === seg.dstPort) {
@@ -205,17 +200,17 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     }
     let next = Infinity;
     // TIME_WAIT: expire, and ACK what needs it.
-    for (let i = 0; i < this.twUntil.length;) {
-      if (nowMs >= this.twUntil[i]) {
-        this.removeTimeWait(i);
+    const tw = this.timeWait;
+    for (let i = 0; i < tw.count;) {
+      if (nowMs >= tw.until[i]) {
+        tw.remove(i);
         continue;
       }
-      if (this.twAckDue[i]) {
-        this.twAckDue[i] = false;
-        this.sendBare(ip, this.twLocalIp[i], this.twLocalPort[i], this.twRemoteIp[i], this.twRemotePort[i],
-          this.twSnd[i], this.twRcv[i], TCP_ACK);
+      if (tw.ackDue[i]) {
+        tw.ackDue[i] = false;
+        this.sendBare(ip, tw.localIp[i], tw.localPort[i], tw.remoteIp[i], tw.remotePort[i], tw.snd[i], tw.rcv[i], TCP_ACK);
       }
-      if (this.twUntil[i] < next) next = this.twUntil[i];
+      if (tw.until[i] < next) next = tw.until[i];
       i++;
     }
     const socks = this.sockets;
@@ -266,21 +261,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       sock.finish(null);
       return;
     }
-    if (this.twUntil.length >= this.config.timeWaitSlots) {
-      // Full: reclaim the entry closest to expiry (the oldest).
-      let oldest = 0;
-      for (let i = 1; i < this.twUntil.length; i++) if (this.twUntil[i] < this.twUntil[oldest]) oldest = i;
-      this.removeTimeWait(oldest);
+    if (this.timeWait.add(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndMax, sock.rcvNxt, nowMs)) {
       this.counters.timeWaitReclaimed++;
     }
-    this.twLocalIp.push(sock.localIp);
-    this.twLocalPort.push(sock.localPort);
-    this.twRemoteIp.push(sock.remoteIp);
-    this.twRemotePort.push(sock.remotePort);
-    this.twSnd.push(sock.sndMax);
-    this.twRcv.push(sock.rcvNxt);
-    this.twUntil.push(nowMs + 2 * this.config.mslMs);
-    this.twAckDue.push(true); // ACK the FIN that brought us here
     sock.state = TIME_WAIT;
     sock.finish(null);
   }
@@ -398,7 +381,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private portInUse(port: number): boolean {
     for (let i = 0; i < this.sockets.length; i++) if (this.sockets[i].localPort === port) return true;
     for (let i = 0; i < this.listeners.length; i++) if (this.listeners[i].port === port) return true;
-    for (let i = 0; i < this.twLocalPort.length; i++) if (this.twLocalPort[i] === port) return true;
+    if (this.timeWait.usesPort(port)) return true;
     return false;
   }
 
@@ -416,46 +399,6 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
           (s.localIp === localIp || s.localIp === 0)) return s;
     }
     return null;
-  }
-
-  private findTimeWait(localIp: number, localPort: number, remoteIp: number, remotePort: number): number {
-    for (let i = 0; i < this.twUntil.length; i++) {
-      if (this.twLocalPort[i] === localPort && this.twRemotePort[i] === remotePort &&
-          this.twRemoteIp[i] === remoteIp && this.twLocalIp[i] === localIp) return i;
-    }
-    return -1;
-  }
-
-  private removeTimeWait(i: number): void {
-    this.twLocalIp.splice(i, 1);
-    this.twLocalPort.splice(i, 1);
-    this.twRemoteIp.splice(i, 1);
-    this.twRemotePort.splice(i, 1);
-    this.twSnd.splice(i, 1);
-    this.twRcv.splice(i, 1);
-    this.twUntil.splice(i, 1);
-    this.twAckDue.splice(i, 1);
-  }
-
-  /**
-   * A segment for a TIME_WAIT entry (RFC 9293 §3.10.7.4). Returns true when it should go on to a
-   * listener: a new SYN above the old RCV.NXT may reopen the 4-tuple (RFC 9293 §3.10.7.4, RFC 6191).
-   */
-  private timeWaitSegment(i: number, seg: TcpRepr, nowMs: number): boolean {
-    if (seg.flags & TCP_RST) {
-      this.removeTimeWait(i);
-      return false;
-    }
-    if ((seg.flags & TCP_SYN) && !(seg.flags & TCP_ACK) && seqGt(seg.seq, this.twRcv[i])) {
-      this.removeTimeWait(i);
-      return true;
-    }
-    if (seg.flags & TCP_FIN) {
-      // A retransmitted FIN: acknowledge it again and restart the 2 MSL wait.
-      this.twUntil[i] = nowMs + 2 * this.config.mslMs;
-    }
-    if ((seg.flags & (TCP_FIN | TCP_SYN)) || seg.payloadLength > 0 || seg.seq !== this.twRcv[i]) this.twAckDue[i] = true;
-    return false;
   }
 
   /** LISTEN (RFC 9293 §3.10.7.2). */

@@ -44,7 +44,8 @@ test('goodput of a subset of the table against the snapshot (fails on a > 15 % r
   assert.ok(cases.length >= 10, 'subset too small');
   const now = cases.map((c) => runQualityCase(c));
   const diffs = compareWithSnapshot(snap.results, now);
-  console.log('quality snapshot (' + cases.length + ' cases):\n' + formatDiffs(diffs));
+  console.log('quality snapshot (' + cases.length + ' cases):\n' + formatDiffs(diffs) +
+    (diffs.length ? '\n(after an intended change: npm run bench -- --update-snapshot, and commit bench/snapshots/quality.json)' : ''));
   const bad = diffs.filter((d) => d.regression);
   assert.is(bad.length, 0, 'goodput regressions:\n' + formatDiffs(bad));
 });

@@ -1,7 +1,7 @@
 // The real command: `npm start` / `npm run sim` as processes, stopped with SIGINT like Ctrl-C.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hostRunner, run, tmpFile } from './contract';
@@ -101,6 +101,23 @@ test('opening a TAP that does not exist is a plain error, exit 1', async () => {
   assert.is(r.code, 1, r.stdout.toString() + r.stderr);
   assert.match(r.stderr, /TAP|tap/);
   assert.match(r.stderr, /etcpip-nonex/);
+});
+
+test('opening a TAP without root is a plain error saying what to do, exit 1', async () => {
+  if (!(typeof process.getuid === 'function' && process.getuid() === 0)) {
+    console.warn('SKIPPED (needs root to create the TAP and switch to an unprivileged user)');
+    return;
+  }
+  const tap = 'etcpip-nr' + (process.pid % 1000);
+  execFileSync('ip', ['tuntap', 'add', tap, 'mode', 'tap']);
+  try {
+    const tsNode = path.join(root, 'node_modules', 'ts-node', 'dist', 'bin.js');
+    const r = await run('runuser', ['-u', 'nobody', '--', process.execPath, tsNode, '--transpile-only', path.join(root, 'tools', 'sim.ts'), '--link', 'tap:' + tap], 60000);
+    assert.is(r.code, 1, r.stdout.toString() + r.stderr);
+    assert.match(r.stderr, new RegExp('opening TAP ' + tap + ' needs root, or a TAP created for your user'));
+  } finally {
+    execFileSync('ip', ['link', 'del', tap]);
+  }
 });
 
 test.run();

@@ -149,6 +149,11 @@ function echoClient(port: number, data: Buffer, opts: { slowReader?: boolean } =
   });
 }
 
+/** Waits until `pred` holds, checking every 5 ms, at most `ms` (then the assertion after it fails). */
+async function until(pred: () => boolean, ms = 3000): Promise<void> {
+  for (let waited = 0; !pred() && waited < ms; waited += 5) await new Promise((r) => setTimeout(r, 5));
+}
+
 const sha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 test('relays bytes both ways byte-exact, with half-close passed through', async () => {
@@ -194,7 +199,7 @@ test('several connections at once each get their own bytes back', async () => {
     const results = await Promise.all(inputs.map((d) => echoClient(f.hostPort, d)));
     results.forEach((r, i) => assert.is(sha(r.got), sha(inputs[i])));
     assert.is(h.fwd.stats.total, 8);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => h.fwd.stats.active === 0);
     assert.is(h.fwd.stats.active, 0);
   } finally {
     await h.done();
@@ -238,7 +243,7 @@ test('the host closing abruptly destroys the device connection; stop() closes th
       setTimeout(() => { s.destroy(); resolve(); }, 30);
     });
   });
-  await new Promise((r) => setTimeout(r, 30));
+  await until(() => h.conns[0].closed && h.fwd.stats.active === 0);
   assert.ok(h.conns[0].closed);
   assert.is(h.fwd.stats.active, 0);
   await h.done();

@@ -84,6 +84,26 @@ for (const chip of ['w5500', 'enc28j60'] as const) {
   });
 }
 
+test('impairments on the TAP link (loss, reordering, duplication, delay): ping and a 1 MB body still get through', async () => {
+  if (!needRoot('simulator on a TAP with impairments')) return;
+  const rig = await startOnTap({
+    chip: 'w5500', ip: { address: 0x0a000002, prefix: 24 },
+    impairments: { loss: 0.05, delayMs: 2, jitterMs: 0, reorder: 0.02, duplicate: 0.02, seed: 3 },
+  }, KERNEL);
+  try {
+    const runner = netnsRunner(rig.ns.name);
+    const ping = await runner('ping', ['-c', '20', '-i', '0.05', '-W', '1', DEVICE], 20000);
+    assert.match(ping.stdout.toString(), /20 packets transmitted, (1[0-9]|20) received/);
+    await checkBytes(runner, 'http://' + DEVICE, [1000000], expectedBytes);
+    const st = rig.sim.stats();
+    assert.ok(st.wireLost > 0, 'frames were lost crossing the TAP link');
+    assert.ok(st.retransmits > 0, 'the device retransmitted');
+    assert.is(rig.sim.wire.counters.duplicated > 0 && rig.sim.wire.counters.reordered > 0, true);
+  } finally {
+    await rig.stop();
+  }
+});
+
 test('--dhcp on a TAP: the device takes its address from dnsmasq and serves on it', async () => {
   if (!needRoot('simulator with DHCP on a TAP')) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-simdhcp-'));

@@ -30,6 +30,15 @@ test('delayed ACK: out-of-order data and the segment filling the gap are acknowl
   assert.is(h.one().ack, 1201);
 });
 
+test('delayed ACK: a lone segment carrying FIN is acknowledged at once, FIN included (regression)', () => {
+  const h = new Harness({ delayedAckMs: 40, rxBytes: 16384 });
+  const { sock, iss } = h.acceptOne(1000, { rxBytes: 16384 });
+  const rec = record(sock);
+  h.send({ flags: ACK | 0x01, seq: 1001, ack: iss + 1, data: pattern(148) });
+  assert.is(h.one().ack, 1001 + 148 + 1);
+  assert.equal(rec.events, ['end']);
+});
+
 test('delayed ACK rides on data we send', () => {
   const h = new Harness({ delayedAckMs: 40, rxBytes: 16384 });
   const { sock, iss } = h.acceptOne(1000, { rxBytes: 16384 });

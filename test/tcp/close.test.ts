@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Harness, describe, record, ACK, SYN, FIN, RST } from './harness';
+import { Harness, describe, record, ACK, SYN, FIN, RST, PEER } from './harness';
 
 test('we close first: FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (2×MSL) → gone', () => {
   const h = new Harness({ mslMs: 1000 });
@@ -177,6 +177,42 @@ test('TIME_WAIT entries are bounded: the oldest is reclaimed', () => {
   assert.is(h.tcp.counters.timeWaitReclaimed, 1);
   assert.is(h.tcp.sockets.length, 0);
   void RST; void SYN;
+});
+
+test('end() while SYN_SENT: the FIN follows the handshake and the data', () => {
+  const h = new Harness();
+  const sock = h.tcp.connect(PEER, 8080);
+  sock.write('early');
+  sock.end();
+  const syn = h.one();
+  h.ourPort = syn.srcPort; h.peerPort = 8080;
+  h.send({ flags: SYN | ACK, seq: 100, ack: syn.seq + 1 });
+  assert.is(sock.stateName, 'FIN_WAIT_1');
+  assert.is(describe(h.one()), 'FIN|PSH|ACK seq=' + (syn.seq + 1) + ' ack=101 win=2048 len=5');
+});
+
+test('end() while SYN_RECEIVED (simultaneous open): FIN_WAIT_1 once established', () => {
+  const h = new Harness();
+  const sock = h.tcp.connect(PEER, 8080);
+  const syn = h.one();
+  h.ourPort = syn.srcPort; h.peerPort = 8080;
+  h.send({ flags: SYN, seq: 100 });
+  assert.is(sock.stateName, 'SYN_RECEIVED');
+  sock.end();
+  h.poll();
+  h.send({ flags: ACK, seq: 101, ack: syn.seq + 1 });
+  assert.is(sock.stateName, 'FIN_WAIT_1');
+  assert.is(describe(h.one()), 'FIN|ACK seq=' + (syn.seq + 1) + ' ack=101 win=2048 len=0');
+});
+
+test('a server closed while a connection was half-open resets it when it completes', () => {
+  const h = new Harness();
+  const l = h.tcp.listen(80, () => { throw new Error('no connection expected'); });
+  h.send({ flags: SYN, seq: 1000 });
+  const sa = h.one();
+  l.close();
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
+  assert.is(describe(h.one()), 'RST seq=' + (sa.seq + 1) + ' ack=0 win=0 len=0');
 });
 
 test.run();

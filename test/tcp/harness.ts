@@ -111,6 +111,21 @@ export class Harness {
     this.tcp.receive(p.src ?? PEER, US, buf, 10, len, this.now);
   }
 
+  /** The peer sends a pure ACK with SACK blocks [l0, r0, l1, r1, ...]. */
+  sendSack(seq: number, ack: number, blocks: number[]): void {
+    const r = newTcpRepr();
+    r.srcPort = this.peerPort;
+    r.dstPort = this.ourPort;
+    r.seq = seq >>> 0;
+    r.ack = ack >>> 0;
+    r.flags = TCP_ACK;
+    r.window = 65535;
+    for (const b of blocks) r.sack.push(b >>> 0);
+    const buf = new Uint8Array(100);
+    const len = emitTcp(r, buf, 0, PEER, US);
+    this.tcp.receive(PEER, US, buf, 0, len, this.now);
+  }
+
   /** Polls the Tcp and returns (and forgets) what it sent. */
   poll(): Captured[] {
     this.tcp.poll(this.now, this.ip);

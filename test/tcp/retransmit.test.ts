@@ -106,6 +106,55 @@ test('fast retransmit on the third duplicate ACK, NewReno: partial ACK retransmi
   assert.ok(sock.cwnd <= 4000 + 1000);
 });
 
+test('RFC 3042 limited transmit: the first two duplicate ACKs each let one new segment out', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.cwnd = 3000;
+  sock.write(pattern(8000));
+  assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001, 2001]);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1 });
+  assert.equal(h.poll().map((s) => s.seq - iss), [3001]);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1 });
+  assert.equal(h.poll().map((s) => s.seq - iss), [4001]);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1 });
+  assert.equal(h.poll().map((s) => s.seq - iss)[0], 1, 'third duplicate: fast retransmit');
+});
+
+test('RFC 5827 early retransmit: two segments outstanding, nothing more to send → one duplicate suffices', () => {
+  const h = new Harness({ minRtoMs: 1000 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.setNoDelay(true);
+  sock.write(pattern(2000));
+  assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001]);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1 });
+  assert.equal(h.poll().map((s) => s.seq - iss + ':' + s.data.length), ['1:1000']);
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+});
+
+test('SACK recovery: after the fast retransmit, each duplicate ACK retransmits the next hole the scoreboard shows', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
+  const sock = h.tcp.connect(PEER, 8080, { txBytes: 16384 });
+  const syn = h.one();
+  h.ourPort = syn.srcPort; h.peerPort = 8080;
+  const iss = syn.seq;
+  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, sackPermitted: true });
+  h.poll();
+  sock.cwnd = 8000;
+  sock.write(pattern(8000));
+  assert.is(h.poll().length, 8);
+  // Segments at offsets 0, 2000 and 4000 are lost; the peer SACKs what it has.
+  const sack = (blocks: number[]) => h.sendSack(5001, iss + 1, blocks.map((b) => iss + 1 + b));
+  sack([1000, 2000]);
+  sack([1000, 2000, 3000, 4000]);
+  sack([1000, 2000, 3000, 4000, 5000, 6000]);
+  assert.equal(h.poll().map((s) => s.seq - iss - 1), [0], 'fast retransmit of the first hole');
+  sack([1000, 2000, 3000, 4000, 5000, 7000]);
+  assert.equal(h.poll().map((s) => s.seq - iss - 1), [2000], 'next hole');
+  sack([1000, 2000, 3000, 4000, 5000, 8000]);
+  assert.equal(h.poll().map((s) => s.seq - iss - 1), [4000], 'and the next');
+  assert.is(h.tcp.counters.sackRetransmits, 2);
+});
+
 test('no route: a connect whose SYNs cannot be sent fails with EHOSTUNREACH', () => {
   const h = new Harness({ synRetries: 2 });
   h.ip.route = false;

@@ -7,6 +7,9 @@ import * as assert from 'uvu/assert';
 import { needRoot, cleanup } from '../helpers/netns';
 import { startTapRig, TapRig } from './tap-rig';
 import { TcpSocket } from '../../tcp/tcp/socket';
+import * as path from 'path';
+
+const PEER_PY = path.join(__dirname, '..', 'tcp', 'fixtures', 'kernel-peer.py');
 
 const KERNEL = '10.78.2.1';
 const OURS = '10.78.2.2';
@@ -75,6 +78,43 @@ test('hping3 SYN flood from random sources while curl keeps fetching: every fetc
     const last = await r.ns.exec('curl', ['-s', '-m', '5', 'http://' + OURS + '/'], 10000);
     assert.is(last.stdout, BODY, 'fetch after the flood');
     console.log('  hping flood: ' + info);
+  } finally {
+    if (rig) await rig.stop();
+    cleanup();
+  }
+});
+
+test('a 2 MB echo through a lossy TAP link keeps going byte-exact while hping3 floods the same port', async () => {
+  if (!needRoot('transfer during a SYN flood over a TAP')) return;
+  let rig: TapRig | null = null;
+  try {
+    rig = await startTapRig(KERNEL, OURS, { loss: 0.01, reorder: 0.01, reorderMs: 2, delayMs: 1, seed: 41 },
+      { backlog: 4, maxConnections: 8, rxBytes: 16384, txBytes: 16384 }, KERNEL);
+    const r = rig;
+    let closed = 0;
+    let maxSockets = 0;
+    r.stack.createServer(5004, (s: TcpSocket) => {
+      s.on('data', (d: Uint8Array) => { if (!s.write(new Uint8Array(d))) s.pause(); });
+      s.on('drain', () => s.resume());
+      s.on('end', () => s.end());
+      s.on('close', () => { closed++; });
+    });
+    const sample = setInterval(() => { maxSockets = Math.max(maxSockets, r.stack.tcp.sockets.length); }, 5);
+    let cookiesWhenClientDone = -1;
+    const client = r.ns.exec('python3', [PEER_PY, 'client', OURS, '5004', String(2 * 1024 * 1024)], 90000)
+      .then((x) => { cookiesWhenClientDone = r.stack.tcp.counters.synCookiesSent; return x; });
+    const flood = await r.ns.exec('hping3', ['-q', '-S', '-p', '5004', '--rand-source', '-i', 'u500', '-c', String(FLOOD_SYNS),
+      '-I', r.tap, OURS], 60000);
+    const res = await client;
+    clearInterval(sample);
+    assert.not.ok(flood.timedOut, 'hping3 finished by itself');
+    assert.is(res.stdout.trim(), 'OK', res.stdout + res.stderr + (res.timedOut ? ' (timed out)' : ''));
+    await r.until(() => closed >= 1, 10000, 'our side to close');
+    const c = r.stack.tcp.counters;
+    assert.ok(c.synCookiesSent >= FLOOD_SYNS / 2, 'the flood reached the port: ' + c.synCookiesSent);
+    assert.ok(maxSockets <= 8, 'connections bounded: ' + maxSockets);
+    assert.ok(cookiesWhenClientDone >= 500, 'the transfer overlapped the flood: ' + cookiesWhenClientDone + ' cookies by its end');
+    console.log('  echo during flood: cookies ' + c.synCookiesSent + ' (' + cookiesWhenClientDone + ' by the end of the transfer)' + ', max sockets ' + maxSockets + ', wire ' + JSON.stringify(r.wire.counters));
   } finally {
     if (rig) await rig.stop();
     cleanup();
