@@ -35,6 +35,8 @@ export interface TcpCounters {
   synCookiesSent: number;
   synCookiesValid: number;
   synCookiesInvalid: number;
+  synCookiesUnverified: number; // ACKs to a listener dropped (not reset) while cookies were in use
+  icmpOutOfWindow: number; // ICMP errors quoting a sequence number we did not send (RFC 5927)
 }
 
 export function newTcpCounters(): TcpCounters {
@@ -43,7 +45,7 @@ export function newTcpCounters(): TcpCounters {
     outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
     timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
-    synCookiesInvalid: 0,
+    synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0,
   };
 }
 

@@ -52,6 +52,13 @@ export class SynCookies {
     return ((t << 27) | (idx << 24) | h) >>> 0;
   }
 
+  /** Whether `cookie`'s time counter is the current or the previous one (no key needed). */
+  plausible(nowMs: number, cookie: number): boolean {
+    const p = this.rotate(nowMs);
+    const t = cookie >>> 27;
+    return t === (p & 31) || t === ((p - 1) & 31);
+  }
+
   /** The MSS encoded in `cookie` if it is valid for this 4-tuple and peer ISN now, else 0. */
   check(nowMs: number, localIp: number, localPort: number, remoteIp: number, remotePort: number, peerIsn: number,
     cookie: number): number {

@@ -14,7 +14,7 @@ import { TcpListener, ListenerHost } from './listener';
 import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input';
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
-import { seqAdd } from './seq';
+import { seqAdd, seqGt, seqLt } from './seq';
 import { mix32 } from './hash';
 import { TimeWaitTable, TW_REOPEN } from './time-wait';
 import { SynCookies } from './syn-cookies';
@@ -27,6 +27,8 @@ function shiftFor(bytes: number): number {
 }
 
 const RST_QUEUE = 16;
+/** SYN cookie key period (the time counter's unit); a cookie is valid for one to two of these. */
+const COOKIE_PERIOD_MS = 64000;
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
 
@@ -64,6 +66,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private readonly rqMss: number[] = [];
   private rqCount = 0;
   private readonly cookies: SynCookies;
+  /** When the last SYN cookie was sent (-1: never). */
+  private lastCookieAt = -1;
 
   /** Active opens that failed locally, reported at the next poll. */
   private readonly failed: TcpSocket[] = [];
@@ -80,7 +84,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       this.rqLocalIp.push(0); this.rqLocalPort.push(0); this.rqRemoteIp.push(0); this.rqRemotePort.push(0);
       this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqMss.push(0);
     }
-    this.cookies = new SynCookies(random, 64000);
+    this.cookies = new SynCookies(random, COOKIE_PERIOD_MS);
     this.timeWait = new TimeWaitTable(this.config.timeWaitSlots, 2 * this.config.mslMs);
   }
 
@@ -171,13 +175,20 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   }
 
   unreachable(dst: Ipv4Address, code: number, original: Uint8Array, off: number, len: number): void {
-    // `original` holds (at least) the first 8 bytes of our TCP header: source and destination ports.
-    if (len < 4) return;
+    // `original` holds (at least) the first 8 bytes of our TCP header: ports and sequence number.
+    if (len < 8) return;
     const localPort = (original[off] << 8) | original[off + 1];
     const remotePort = (original[off + 2] << 8) | original[off + 3];
+    const seq = ((original[off + 4] << 24) | (original[off + 5] << 16) | (original[off + 6] << 8) | original[off + 7]) >>> 0;
     for (let i = 0; i < this.sockets.length; i++) {
       const s = this.sockets[i];
       if (s.remoteIp !== dst || s.localPort !== localPort || s.remotePort !== remotePort) continue;
+      // RFC 5927 §4.1: the quoted segment must be one we sent (SND.UNA <= SEQ <= SND.MAX); otherwise a
+      // blind attacker who guesses the 4-tuple could abort the connection with a forged ICMP error.
+      if (seqLt(seq, s.sndUna) || seqGt(seq, s.sndMax)) {
+        this.counters.icmpOutOfWindow++;
+        return;
+      }
       // RFC 1122 §4.2.3.9: protocol/port unreachable (2, 3) are hard errors. Net/host unreachable
       // (0, 1; also our own ARP giving up) are soft for an established connection (remembered, reported
       // if it then times out) but end an opening one at once, as Linux does.
@@ -407,12 +418,23 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     if (seg.flags & TCP_ACK) {
       // Perhaps the ACK completing a handshake answered with a SYN cookie.
       if (!(seg.flags & TCP_SYN) && this.config.synCookies && this.cookieAck(l, seg, src, dst, buf, nowMs)) return;
+      if (!(seg.flags & TCP_SYN) && this.cookiesInUse(nowMs) && this.cookies.plausible(nowMs, seqAdd(seg.ack, -1))) {
+        // While cookies are out, an ACK numbered like a current cookie may belong to a cookie
+        // connection whose completing ACK found no free slot: its later segments cannot be checked
+        // (their SEQ-1 is not the peer's ISN). Drop instead of resetting; the peer resends from ISN+1,
+        // which then checks. Other ACKs (most blind ones: 30 in 32) still get their RST.
+        this.counters.synCookiesUnverified++;
+        return;
+      }
       this.queueBare(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, TCP_RST);
       return;
     }
     if (!(seg.flags & TCP_SYN)) return;
     if (l.halfOpen >= l.backlog || this.sockets.length >= this.config.maxConnections) {
-      if (this.config.synCookies) {
+      // Cookies stand in for half-open entries only: with every connection slot taken the handshake
+      // could not complete, so the SYN is dropped (the peer repeats it after its RTO).
+      if (this.config.synCookies && this.sockets.length < this.config.maxConnections) {
+        this.lastCookieAt = nowMs;
         // Backlog full (a SYN flood, or just busy): answer statelessly with a cookie.
         let mss = seg.mss > 0 ? seg.mss : 536;
         if (mss > this.ourMss()) mss = this.ourMss();
@@ -451,13 +473,17 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.counters.passiveOpens++;
   }
 
+  private cookiesInUse(nowMs: number): boolean {
+    return this.lastCookieAt >= 0 && nowMs - this.lastCookieAt < 2 * COOKIE_PERIOD_MS;
+  }
+
   /** An ACK to a listener: if ACK-1 is a valid SYN cookie, the connection is created (established). */
   private cookieAck(l: TcpListener, seg: TcpRepr, src: number, dst: number, buf: Uint8Array, nowMs: number): boolean {
     const peerIsn = seqAdd(seg.seq, -1);
     const iss = seqAdd(seg.ack, -1);
     const mss = this.cookies.check(nowMs, dst, seg.dstPort, src, seg.srcPort, peerIsn, iss);
     if (mss === 0) {
-      this.counters.synCookiesInvalid++;
+      if (this.cookiesInUse(nowMs)) this.counters.synCookiesInvalid++;
       return false;
     }
     if (this.sockets.length >= this.config.maxConnections) {

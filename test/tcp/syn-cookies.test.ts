@@ -30,21 +30,34 @@ test('backlog full: SYN|ACK with a cookie, no state; the returning ACK creates t
   assert.is(h.tcp.counters.synCookiesValid, 1);
 });
 
-test('a forged or stale cookie is refused with RST', () => {
+test('while cookies are in use, an ACK that does not check is dropped (not reset); later, RST again', () => {
   const h = new Harness({ backlog: 1 });
   h.tcp.listen(80);
   fill(h, 1);
   h.send({ flags: SYN, seq: 1000 });
   const sa = h.one();
-  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 2 });
-  assert.is(describe(h.one()), 'RST seq=' + (sa.seq + 2) + ' ack=0 win=0 len=0', '<SEQ=SEG.ACK><CTL=RST>');
-  h.send({ flags: ACK, seq: 1002, ack: sa.seq + 1 }); // wrong peer ISN
-  assert.is(h.one().flags, RST);
-  h.now += 200000; // two key periods later
-  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
-  assert.equal(h.poll().filter((x) => x.dstPort === 40000).map((x) => x.flags), [RST]);
-  assert.is(h.tcp.counters.synCookiesInvalid, 3);
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 2 }); // forged cookie
+  h.send({ flags: ACK, seq: 1500, ack: sa.seq + 1, data: 'later segment' }); // SEQ-1 is not the ISN
+  assert.equal(h.poll().filter((x) => x.dstPort === 40000), []);
+  assert.is(h.tcp.counters.synCookiesInvalid, 2);
   assert.is(h.tcp.counters.synCookiesValid, 0);
+  // The peer resends from ISN+1: that one checks.
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1, data: 'first segment' });
+  assert.is(h.tcp.counters.synCookiesValid, 1);
+  h.now += 200000; // two key periods later: a stale cookie, and cookies no longer in use → RST
+  h.peerPort = 40001;
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
+  assert.equal(h.poll().filter((x) => x.dstPort === 40001).map((x) => x.flags), [RST]);
+});
+
+test('no cookie when every connection slot is taken: the SYN is dropped', () => {
+  const h = new Harness({ backlog: 1, maxConnections: 1 });
+  h.tcp.listen(80);
+  fill(h, 1);
+  h.send({ flags: SYN, seq: 1000 });
+  assert.equal(h.poll(), []);
+  assert.is(h.tcp.counters.synDropped, 1);
+  assert.is(h.tcp.counters.synCookiesSent, 0);
 });
 
 test('flood: 10,000 SYNs from random sources while a client completes 100 requests; memory bounded', () => {

@@ -54,7 +54,7 @@ test('100,000 blind segments against an established connection: it survives, not
   assert.is(r[0].ack, 1005);
 });
 
-test('100,000 random ACKs at a listener under SYN-cookie duty: no connection is forged, RSTs bounded per poll', () => {
+test('100,000 random ACKs at a listener under SYN-cookie duty: no connection is forged, replies bounded per poll', () => {
   const h = new Harness({ backlog: 1 });
   const got: TcpSocket[] = [];
   h.tcp.listen(80, (s: TcpSocket) => { got.push(s); });
@@ -74,8 +74,9 @@ test('100,000 random ACKs at a listener under SYN-cookie duty: no connection is 
   assert.is(got.length, 0, 'no forged connection');
   assert.is(h.tcp.counters.synCookiesValid, 0);
   assert.ok(h.tcp.counters.synCookiesInvalid >= 99000);
-  assert.ok(maxPerPoll <= 16 && maxPerPoll > 0, 'RSTs per poll bounded by the queue: ' + maxPerPoll);
-  assert.ok(h.tcp.counters.rstQueueFull > 0, 'the queue bound was hit and counted');
+  // Whether such ACKs are answered with RST or, while cookies are out, dropped silently, what goes
+  // out per poll stays within the RST queue's bound.
+  assert.ok(maxPerPoll <= 16, 'RSTs per poll bounded by the queue: ' + maxPerPoll);
   assert.ok(h.tcp.sockets.length <= 1);
 });
 
