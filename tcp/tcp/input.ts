@@ -431,11 +431,11 @@ function processFin(sock: TcpSocket, now: number, host: InputHost): void {
   if (st === SYN_RECEIVED || st === ESTABLISHED) sock.state = CLOSE_WAIT;
   else if (st === FIN_WAIT_1) {
     if (sock.finAcked) {
-      sock.deliver();
-      host.enterTimeWait(sock, now);
+      sock.deliver(); // what came with the FIN, before the socket closes
+      if (!sock.closed) host.enterTimeWait(sock, now);
     } else sock.state = CLOSING;
   } else if (st === FIN_WAIT_2) {
     sock.deliver();
-    host.enterTimeWait(sock, now);
+    if (!sock.closed) host.enterTimeWait(sock, now);
   }
 }
