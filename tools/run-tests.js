@@ -12,7 +12,7 @@ const pattern = args[1] || '\\.test\\.ts$';
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const res = spawnSync(process.execPath, [uvu, '-r', 'ts-node/register', dir, pattern], {
   cwd: root,
-  env: Object.assign({}, process.env, { TS_NODE_TRANSPILE_ONLY: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }),
+  env: Object.assign({}, process.env, { TS_NODE_TRANSPILE_ONLY: 'true', NO_COLOR: '1' }),
   encoding: 'utf8',
   maxBuffer: 1 << 30,
 });
