@@ -16,14 +16,18 @@ export interface TcpSocketApi {
    * 'end'     ()           — the peer sent FIN (we may still write: half-close)
    * 'drain'   ()           — everything passed to write() has been moved into the send buffer
    * 'error'   (err: Error) — err.message is one of: 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
-   *                          'EPIPE' (write after end), 'EHOSTUNREACH' (ARP/route failure)
+   *                          'EPIPE' (write after end), 'EHOSTUNREACH' (ARP/route failure),
+   *                          'ENOBUFS' (write refused: too much held, see write(); not fatal)
    * 'close'   (hadError)   — the connection is gone; no more events follow
    */
   on(event: string, fn: (...args: any[]) => void): this;
   /**
    * Queues bytes for sending. Takes what fits in the send buffer and keeps a reference to the rest
    * (never copied, never dropped) until space frees. Returns false when anything is left waiting:
-   * then wait for 'drain' before writing more. Strings are sent as bytes (one byte per char code).
+   * then wait for 'drain' before writing more. What is held is bounded (TcpConfig
+   * maxPendingWriteBytes / maxPendingWrites): a call that would pass the bound is refused whole —
+   * false, 'error' with 'ENOBUFS', none of it taken; earlier data is still sent and the connection
+   * stays up. Strings are sent as bytes (one byte per char code).
    */
   write(data: Uint8Array | string): boolean;
   /** Writes `data` if given, then sends FIN once everything queued is sent. */

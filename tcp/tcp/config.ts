@@ -48,11 +48,25 @@ export interface TcpConfig extends SocketBuffers {
   keepAliveIntervalMs: number;
   keepAliveProbes: number;
   /**
-   * Most data segments one connection sends per poll. A burst lands in the receiver's frame buffer
-   * back to back: an ENC28J60 has about 6 KB of receive ring, a W5500 in MACRAW mode 16 KB, so 4
-   * full-sized frames (6 KB) do not overrun the smaller one. The rest follows at the next poll.
+   * Pacing: at most `maxBurst` segments per connection in each `burstIntervalMs`. A burst lands in
+   * the receiver's frame buffer back to back: an ENC28J60 has about 6 KB of receive ring, a W5500 in
+   * MACRAW mode 16 KB, so 4 full-sized frames (6 KB) do not overrun the smaller one; the interval
+   * gives the receiver time to drain its ring over SPI before the next burst (poll() returns when
+   * that is due, so a fast host does not send everything back to back). 4 per 2 ms is ~2.9 MB/s per
+   * connection, above what either chip moves. burstIntervalMs 0: the next burst at the next poll.
    */
   maxBurst: number;
+  burstIntervalMs: number;
+  /**
+   * Bound on what write() holds by reference beyond a full send buffer, once a chunk is already held:
+   * bytes, and separate chunks (each costs an object besides its bytes). The first held chunk is
+   * always taken, whatever its size, so writers that wait for 'drain' after write() returned false
+   * never hit the bound. A write that would pass either is refused whole: it returns false and emits
+   * 'error' ENOBUFS; the connection and the data accepted before go on. 64 KB suits hosts; a device
+   * configuration may lower it to what its heap can spare.
+   */
+  maxPendingWriteBytes: number;
+  maxPendingWrites: number;
   /** Answer SYNs with SYN cookies when a listener's half-open backlog is full (syn-cookies.ts). */
   synCookies: boolean;
   /** Offer/accept window scaling (RFC 7323 §2); it only matters for buffers above 64 KB. */
@@ -84,6 +98,9 @@ export const TCP_DEFAULTS: TcpConfig = {
   keepAliveIntervalMs: 10000,
   keepAliveProbes: 5,
   maxBurst: 4,
+  burstIntervalMs: 2,
+  maxPendingWriteBytes: 65536,
+  maxPendingWrites: 64,
   synCookies: true,
   windowScaling: true,
   sack: true,

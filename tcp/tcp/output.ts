@@ -70,9 +70,12 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   const finAllowed = sock.finQueued && sock.pending.length === 0 &&
     (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && !sock.finAcked;
   sock.burstLimited = false;
-  for (let k = 0; ; k++) {
-    if (k >= sock.config.maxBurst) {
-      sock.burstLimited = true; // more may go at once: the next poll is due now
+  // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
+  // and holds at most maxBurst segments.
+  if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
+  for (;;) {
+    if (sock.burstCount >= sock.config.maxBurst && !sock.probe) {
+      sock.burstLimited = true; // the rest waits for the next interval (socketDeadline)
       break;
     }
     const offset = seqDiff(sock.sndNxt, sock.sndUna);
@@ -105,6 +108,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (fin) flags |= TCP_FIN;
     if (n > 0 && offset + n === sock.tx.length) flags |= TCP_PSH;
     tx.sendSegment(ip, sock, flags, sock.sndNxt, offset, n);
+    if (sock.burstCount++ === 0) sock.burstUntil = now + sock.config.burstIntervalMs;
     if (retransmission) tx.counters.retransmits++;
     if (fin) {
       sock.finSent = true;
@@ -239,9 +243,9 @@ function keepAliveIdle(sock: TcpSocket): number {
 
 /** The earliest time `sock` needs attention, or Infinity. */
 export function socketDeadline(sock: TcpSocket): number {
-  if (sock.burstLimited) return 0;
   let t = Infinity;
-  if (sock.rtxAt !== 0) t = sock.rtxAt;
+  if (sock.burstLimited) t = sock.burstUntil;
+  if (sock.rtxAt !== 0 && sock.rtxAt < t) t = sock.rtxAt;
   if (sock.delAckAt !== 0 && sock.delAckAt < t) t = sock.delAckAt;
   if (sock.finWait2At !== 0 && sock.finWait2At < t) t = sock.finWait2At;
   if (sock.idleMs > 0 && sock.lastActivityMs + sock.idleMs < t) t = sock.lastActivityMs + sock.idleMs;

@@ -74,8 +74,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   readonly tx: ByteRing;
   readonly rx: ByteRing;
   readonly ooo: Reassembly;
-  /** Writes that did not fit in `tx`, held by reference until space frees. */
+  /** Writes that did not fit in `tx`, held by reference until space frees (bounded: see write()). */
   pending: Uint8Array[] = [];
+  /** Bytes held in `pending`. */
+  pendingBytes = 0;
   needDrain = false;
 
   // --- FIN bookkeeping
@@ -96,6 +98,9 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   ackPending = false;
   /** The last output stopped at the burst limit with more to send. */
   burstLimited = false;
+  /** Pacing (config maxBurst per burstIntervalMs): segments sent in the current interval, and its end. */
+  burstCount = 0;
+  burstUntil = 0;
   /** The next timeout sends a 1-byte zero-window probe (RFC 9293 §3.8.6.1). */
   probe = false;
 
@@ -171,9 +176,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   }
 
   get bufferedAmount(): number {
-    let n = this.tx.length;
-    for (let i = 0; i < this.pending.length; i++) n += this.pending[i].length;
-    return n;
+    return this.tx.length + this.pendingBytes;
   }
 
   // ---------------------------------------------------------------- application API
@@ -184,19 +187,27 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
       return false;
     }
     const bytes = toBytes(data);
-    if (bytes.length === 0) return this.pending.length === 0;
-    if (this.pending.length > 0) {
-      this.pending.push(bytes);
-      this.needDrain = true;
+    const len = bytes.length;
+    if (len === 0) return this.pending.length === 0;
+    if (this.pending.length === 0 && len <= this.tx.free()) {
+      this.tx.write(bytes);
+      return true;
+    }
+    // Some of it must wait outside the ring, by reference. The first held chunk is always taken (a
+    // writer that waits for 'drain' never holds more, and the bytes are the caller's already). Beyond
+    // it, what a writer ignoring backpressure piles up is bounded in bytes and chunks (running out of
+    // memory cannot be caught on Espruino): the call that would pass the bound is refused whole, none
+    // of it taken, while what was accepted before is still sent.
+    this.needDrain = true;
+    if (this.pending.length > 0 && (this.pending.length >= this.config.maxPendingWrites ||
+        this.pendingBytes + len > this.config.maxPendingWriteBytes)) {
+      this.emit('error', new Error('ENOBUFS'));
       return false;
     }
-    const n = this.tx.write(bytes);
-    if (n < bytes.length) {
-      this.pending.push(n === 0 ? bytes : bytes.subarray(n));
-      this.needDrain = true;
-      return false;
-    }
-    return true;
+    const n = this.pending.length > 0 ? 0 : this.tx.write(bytes);
+    this.pending.push(n === 0 ? bytes : bytes.subarray(n));
+    this.pendingBytes += len - n;
+    return false;
   }
 
   end(data?: Uint8Array | string): void {
@@ -250,6 +261,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     while (this.pending.length > 0) {
       const head = this.pending[0];
       const n = this.tx.write(head);
+      this.pendingBytes -= n;
       if (n === head.length) this.pending.shift();
       else {
         if (n > 0) this.pending[0] = head.subarray(n);
@@ -332,6 +344,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     if (this.state !== TIME_WAIT) this.state = CLOSED; // TIME_WAIT lives on compactly in the Tcp
     this.rtxAt = 0;
     this.pending.length = 0;
+    this.pendingBytes = 0;
     this.host.release(this);
     if (this.listener) {
       this.listener.onHalfOpenGone(this);

@@ -2,7 +2,7 @@
 // instead of a stored entry (the idea of D. J. Bernstein's SYN cookies; RFC 4987 §3.6). A returning ACK
 // whose ACK-1 is a valid cookie recreates the connection. Layout of the 32-bit ISN:
 //   bits 31..27  a coarse time counter (periods of `periodMs`, mod 32)
-//   bits 26..24  an index into MSS_TABLE (the peer's MSS, rounded down)
+//   bits 26..24  an index into MSS_TABLE (the peer's MSS, rounded down to a table entry)
 //   bits 23..0   a keyed hash of the 4-tuple, the peer's ISN, the counter and the MSS index
 // The key comes from the RandomSource and is replaced every period (the previous one is kept, so a
 // cookie is valid for one to two periods). Cost: options other than the MSS (window scale,
@@ -10,7 +10,11 @@
 import { RandomSource } from '../../hal/interfaces';
 import { mix32 } from './hash';
 
-const MSS_TABLE = [216, 536, 1024, 1200, 1360, 1400, 1440, 1460];
+// The MSS a cookie connection uses is the largest entry not above the peer's MSS, so we never send more
+// than it asked for (RFC 9293 §3.7.1, RFC 6691). The first entry is the floor for absurd announcements
+// (below 64 bytes; see MIN_SND_MSS in tcp.ts); 536 is the RFC 879 default; the rest are common paths
+// (1460 Ethernet, 1440/1452 PPPoE and tunnels, 1360/1380 VPNs, 1200/1220 IPv6-sized tunnels).
+const MSS_TABLE = [64, 256, 536, 1024, 1200, 1360, 1440, 1460];
 
 export class SynCookies {
   private readonly keys = [0, 0];

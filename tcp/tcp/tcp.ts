@@ -27,6 +27,8 @@ function shiftFor(bytes: number): number {
 }
 
 const RST_QUEUE = 16;
+/** Smallest send MSS we use (a peer announcing less gets this; see applySynOptions). */
+const MIN_SND_MSS = 64;
 /** SYN cookie key period (the time counter's unit); a cookie is valid for one to two of these. */
 const COOKIE_PERIOD_MS = 64000;
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
@@ -62,8 +64,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private readonly rqSeq: number[] = [];
   private readonly rqAck: number[] = [];
   private readonly rqFlags: number[] = [];
-  /** MSS option (SYN|ACK with a cookie), or 0. */
-  private readonly rqMss: number[] = [];
+  /** Window of a SYN|ACK with a cookie: the listener's receive buffer (0 for RSTs and ACKs). */
+  private readonly rqWin: number[] = [];
   private rqCount = 0;
   private readonly cookies: SynCookies;
   /** When the last SYN cookie was sent (-1: never). */
@@ -82,7 +84,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.nextEphemeral = this.config.ephemeralLow + (random.nextU32() % range);
     for (let i = 0; i < RST_QUEUE; i++) {
       this.rqLocalIp.push(0); this.rqLocalPort.push(0); this.rqRemoteIp.push(0); this.rqRemotePort.push(0);
-      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqMss.push(0);
+      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqWin.push(0);
     }
     this.cookies = new SynCookies(random, COOKIE_PERIOD_MS);
     this.timeWait = new TimeWaitTable(this.config.timeWaitSlots, 2 * this.config.mslMs);
@@ -280,11 +282,14 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   }
 
   applySynOptions(sock: TcpSocket, seg: TcpRepr): void {
-    // RFC 9293 §3.7.1: without an MSS option assume 536; never exceed our own MTU or configuration.
+    // RFC 9293 §3.7.1: without an MSS option assume 536 (RFC 879, RFC 6691); never exceed our own MTU
+    // or configuration, and honour the peer's exact value. Only an absurd announcement (below
+    // MIN_SND_MSS) is raised to that floor: segments of a few bytes would cost more in headers and polls
+    // than they carry (Linux has the same guard, tcp_min_snd_mss = 48).
     let mss = seg.mss > 0 ? seg.mss : 536;
     const ours = this.ourMss();
     if (mss > ours) mss = ours;
-    if (mss < 64) mss = 64;
+    if (mss < MIN_SND_MSS) mss = MIN_SND_MSS;
     sock.sndMss = mss;
     // RFC 5681 §3.1 initial window: min(4*SMSS, max(2*SMSS, 4380 bytes)).
     const iw = 2 * mss > 4380 ? 2 * mss : 4380;
@@ -436,11 +441,14 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       if (this.config.synCookies && this.sockets.length < this.config.maxConnections) {
         this.lastCookieAt = nowMs;
         // Backlog full (a SYN flood, or just busy): answer statelessly with a cookie.
+        // The cookie encodes a table MSS no larger than the peer's (syn-cookies.ts).
         let mss = seg.mss > 0 ? seg.mss : 536;
         if (mss > this.ourMss()) mss = this.ourMss();
         const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, mss);
+        // The window is the listener's receive buffer, which the connection will have (cookieAck).
+        const rx = l.buffers.rxBytes as number;
         this.queueBare(dst, seg.dstPort, src, seg.srcPort, cookie, seqAdd(seg.seq, 1), TCP_SYN | TCP_ACK,
-          this.cookies.check(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, cookie));
+          rx < 65535 ? rx : 65535);
         return;
       }
       this.counters.synDropped++;
@@ -508,7 +516,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     sock.recover = seg.ack;
     sock.irs = peerIsn;
     sock.rcvNxt = seg.seq;
-    sock.rcvAdv = seqAdd(seg.seq, Math.min(this.config.rxBytes, 65535));
+    // What the cookie SYN|ACK advertised: the listener's receive buffer, unscaled (no window scaling).
+    sock.rcvAdv = seqAdd(seg.seq, Math.min(l.buffers.rxBytes as number, 65535));
     sock.sndMss = mss;
     const iw = 2 * mss > 4380 ? 2 * mss : 4380;
     sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
@@ -533,7 +542,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   }
 
   private queueBare(localIp: number, localPort: number, remoteIp: number, remotePort: number, seq: number,
-    ack: number, flags: number, mss = 0): void {
+    ack: number, flags: number, win = 0): void {
     if (this.rqCount >= RST_QUEUE) {
       this.counters.rstQueueFull++;
       return;
@@ -546,20 +555,20 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.rqSeq[i] = seq;
     this.rqAck[i] = ack;
     this.rqFlags[i] = flags;
-    this.rqMss[i] = mss;
+    this.rqWin[i] = win;
   }
 
   private flushQueued(ip: IpSender): void {
     for (let i = 0; i < this.rqCount; i++) {
       this.sendBare(ip, this.rqLocalIp[i], this.rqLocalPort[i], this.rqRemoteIp[i], this.rqRemotePort[i],
-        this.rqSeq[i], this.rqAck[i], this.rqFlags[i], this.rqMss[i]);
+        this.rqSeq[i], this.rqAck[i], this.rqFlags[i], this.rqWin[i]);
     }
     this.rqCount = 0;
   }
 
   /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
   private sendBare(ip: IpSender, localIp: number, localPort: number, remoteIp: number, remotePort: number,
-    seq: number, ack: number, flags: number, mss = 0): void {
+    seq: number, ack: number, flags: number, win = 0): void {
     const off = ip.beginDatagram(remoteIp, IP_PROTO_TCP);
     if (off < 0) {
       this.counters.txNoRoute++;
@@ -571,10 +580,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.seq = seq;
     r.ack = (flags & TCP_ACK) ? ack : 0;
     r.flags = flags;
-    // A SYN|ACK with a cookie offers a window of the default receive buffer (what the socket will have).
-    r.window = mss > 0 ? Math.min(this.config.rxBytes, 65535) : 0;
+    r.window = win;
     r.urgent = 0;
-    r.mss = mss;
+    // A SYN|ACK (cookie) carries our own MSS, MTU − 40 (RFC 9293 §3.7.1), whatever the peer's was.
+    r.mss = (flags & TCP_SYN) ? this.ourMss() : 0;
     r.windowScale = -1;
     r.sackPermitted = false;
     r.hasTimestamp = false;

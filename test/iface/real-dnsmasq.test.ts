@@ -6,13 +6,13 @@ import { ChildProcess } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import { needRoot, cleanup, stopChild } from '../helpers/netns';
-import { startRealRig, RealRig } from './real-rig';
+import { startInterfaceRig, InterfaceRig } from '../helpers/kernel-rig';
 import { formatIpv4 } from '../../tcp/wire/ipv4-address';
 import { Ipv4Address } from '../../tcp/wire/reprs';
 
 const SERVER = '10.77.2.1';
 
-function lookup(rig: RealRig, name: string): Promise<string> {
+function lookup(rig: InterfaceRig, name: string): Promise<string> {
   return new Promise((resolve) => {
     rig.iface.dns.resolve(name, (err, a: Ipv4Address) => resolve(err ? err.message : formatIpv4(a)));
   });
@@ -20,12 +20,12 @@ function lookup(rig: RealRig, name: string): Promise<string> {
 
 test('DHCP lease from dnsmasq (address, mask, router, DNS), renewal, DNS A + CNAME + NXDOMAIN, ping', async () => {
   if (!needRoot('DHCP and DNS against dnsmasq')) return;
-  let rig: RealRig | null = null;
+  let rig: InterfaceRig | null = null;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-dnsmasq-'));
   let log = '';
   try {
     let dnsmasq: ChildProcess | null = null;
-    rig = await startRealRig(SERVER + '/24', { dhcp: true, hostname: 'etcpip-dev' }, async (ns, tap) => {
+    rig = await startInterfaceRig(SERVER + '/24', { dhcp: true, hostname: 'etcpip-dev' }, async (ns, tap) => {
       const c = ns.spawn('dnsmasq', [
         '--keep-in-foreground', '--log-facility=-', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
         '--bind-interfaces', '--interface=' + tap, '--except-interface=lo', '--user=root', '--pid-file=',

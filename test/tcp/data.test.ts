@@ -122,16 +122,17 @@ test('reassembly is bounded: a segment needing a fifth range is dropped and coun
   assert.is(sock.ooo.count, 0);
 });
 
-test('bursts are bounded per poll (maxBurst); the poll says when to come back: now', () => {
-  const h = new Harness({ txBytes: 16384, maxBurst: 2 });
+test('bursts are bounded (maxBurst per burstIntervalMs); the poll says when to come back', () => {
+  const h = new Harness({ txBytes: 16384, maxBurst: 2, burstIntervalMs: 2 });
   const { sock } = h.acceptOne(1000, { txBytes: 16384, mss: 1000 });
   sock.setNoDelay(true);
   sock.cwnd = 1 << 20;
   sock.write(pattern(5000));
   assert.is(h.poll().length, 2);
-  assert.is(h.tcp.poll(h.now, h.ip), h.now, 'more to send: due now');
-  h.ip.sent.length = 0;
-  assert.is(h.poll().length, 1);
+  assert.is(h.tcp.poll(h.now, h.ip), h.now + 2, 'more to send: due after the interval');
+  assert.is(h.ip.sent.length, 0);
+  assert.is(h.advance(2).length, 2);
+  assert.is(h.advance(2).length, 1);
 });
 
 test('flow control: the window follows free buffer space; paused → window closes; resume → window update', () => {

@@ -56,6 +56,9 @@ export interface PeerSegment {
   srcPort?: number;
   dstPort?: number;
   src?: number;
+  /** A timestamps option (RFC 7323 §3) is sent when tsVal is given. */
+  tsVal?: number;
+  tsEcr?: number;
 }
 
 export function bytes(s: string): Uint8Array {
@@ -102,6 +105,11 @@ export class Harness {
     r.mss = p.mss ?? 0;
     r.windowScale = p.ws ?? -1;
     r.sackPermitted = !!p.sackPermitted;
+    if (p.tsVal !== undefined) {
+      r.hasTimestamp = true;
+      r.tsVal = p.tsVal >>> 0;
+      r.tsEcr = (p.tsEcr ?? 0) >>> 0;
+    }
     const data = typeof p.data === 'string' ? bytes(p.data) : p.data ?? new Uint8Array(0);
     r.payloadLength = data.length;
     const buf = new Uint8Array(100 + data.length);

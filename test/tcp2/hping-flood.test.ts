@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { needRoot, cleanup } from '../helpers/netns';
-import { startTapRig, TapRig } from './tap-rig';
+import { startStackRig, StackRig, TCP2_MAC } from '../helpers/kernel-rig';
 import { TcpSocket } from '../../tcp/tcp/socket';
 import * as path from 'path';
 
@@ -16,7 +16,7 @@ const OURS = '10.78.2.2';
 const FLOOD_SYNS = 10000;
 const BODY = 'hello from the device';
 
-function httpServer(rig: TapRig): { served: number } {
+function httpServer(rig: StackRig): { served: number } {
   const st = { served: 0 };
   rig.stack.createServer(80, (s: TcpSocket) => {
     let req = '';
@@ -34,9 +34,10 @@ function httpServer(rig: TapRig): { served: number } {
 
 test('hping3 SYN flood from random sources while curl keeps fetching: every fetch succeeds, memory bounded', async () => {
   if (!needRoot('hping3 SYN flood against our server over a TAP')) return;
-  let rig: TapRig | null = null;
+  let rig: StackRig | null = null;
   try {
-    rig = await startTapRig(KERNEL, OURS, {}, { backlog: 4, maxConnections: 8 }, KERNEL);
+    rig = await startStackRig({ nsPrefix: 'tcp2', kernelIp: KERNEL, ourIp: OURS, mac: TCP2_MAC, seed: 11,
+      impairments: {}, tcp: { backlog: 4, maxConnections: 8 }, gateway: KERNEL });
     const r = rig;
     const server = httpServer(r);
     let maxSockets = 0;
@@ -86,10 +87,11 @@ test('hping3 SYN flood from random sources while curl keeps fetching: every fetc
 
 test('a 2 MB echo through a lossy TAP link keeps going byte-exact while hping3 floods the same port', async () => {
   if (!needRoot('transfer during a SYN flood over a TAP')) return;
-  let rig: TapRig | null = null;
+  let rig: StackRig | null = null;
   try {
-    rig = await startTapRig(KERNEL, OURS, { loss: 0.01, reorder: 0.01, reorderMs: 2, delayMs: 1, seed: 41 },
-      { backlog: 4, maxConnections: 8, rxBytes: 16384, txBytes: 16384 }, KERNEL);
+    rig = await startStackRig({ nsPrefix: 'tcp2', kernelIp: KERNEL, ourIp: OURS, mac: TCP2_MAC, seed: 11,
+      impairments: { loss: 0.01, reorder: 0.01, reorderMs: 2, delayMs: 1, seed: 41 },
+      tcp: { backlog: 4, maxConnections: 8, rxBytes: 16384, txBytes: 16384 }, gateway: KERNEL });
     const r = rig;
     let closed = 0;
     let maxSockets = 0;

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Harness, describe, record, ACK, SYN, FIN, RST } from '../tcp/harness';
 import { TcpSocket } from '../../tcp/tcp/socket';
-import { sendFull, pattern } from './peer';
+import { pattern } from './peer';
 
 test('RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND → challenge ACK, its data dropped', () => {
   const h = new Harness();
@@ -64,15 +64,15 @@ test('RFC 7323 §3.2: a peer offering timestamps gets no timestamps back (declin
   const h = new Harness();
   let sock: TcpSocket | null = null;
   h.tcp.listen(80, (s: TcpSocket) => { sock = s; });
-  sendFull(h, { flags: SYN, seq: 1000, mss: 1460, tsVal: 777, ws: 2, sackPermitted: true });
+  h.send({ flags: SYN, seq: 1000, mss: 1460, tsVal: 777, ws: 2, sackPermitted: true });
   const sa = h.one();
   assert.is(sa.flags, SYN | ACK);
   assert.not.ok(sa.hasTimestamp, 'no TS option on the SYN|ACK');
   assert.is(sa.windowScale, 0, 'window scale answered (our shift 0 for a 2 KB buffer)');
   assert.ok(sa.sackPermitted);
-  sendFull(h, { flags: ACK, seq: 1001, ack: sa.seq + 1, tsVal: 778, tsEcr: 0 });
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1, tsVal: 778, tsEcr: 0 });
   assert.ok(sock);
-  sendFull(h, { flags: ACK, seq: 1001, ack: sa.seq + 1, tsVal: 779, tsEcr: 0, data: 'x' });
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1, tsVal: 779, tsEcr: 0, data: 'x' });
   const a = h.one();
   assert.not.ok(a.hasTimestamp, 'no TS option on later segments either');
   assert.is(a.ack, 1002);

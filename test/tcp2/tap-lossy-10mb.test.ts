@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'crypto';
 import { needRoot, cleanup } from '../helpers/netns';
-import { startTapRig, TapRig } from './tap-rig';
+import { startStackRig, StackRig, TCP2_MAC } from '../helpers/kernel-rig';
 import { TcpSocket } from '../../tcp/tcp/socket';
 
 const KERNEL = '10.78.3.1';
@@ -24,10 +24,11 @@ function body(): Uint8Array {
 
 test('curl fetches 10 MB from our server over a lossy, reordering, duplicating TAP link: byte-exact', async () => {
   if (!needRoot('10 MB over an impaired TAP link')) return;
-  let rig: TapRig | null = null;
+  let rig: StackRig | null = null;
   try {
-    rig = await startTapRig(KERNEL, OURS, { loss: 0.02, duplicate: 0.01, reorder: 0.02, reorderMs: 3, delayMs: 1, seed: 21 },
-      { rxBytes: 16384, txBytes: 16384 });
+    rig = await startStackRig({ nsPrefix: 'tcp2', kernelIp: KERNEL, ourIp: OURS, mac: TCP2_MAC, seed: 11,
+      impairments: { loss: 0.02, duplicate: 0.01, reorder: 0.02, reorderMs: 3, delayMs: 1, seed: 21 },
+      tcp: { rxBytes: 16384, txBytes: 16384 } });
     const data = body();
     const want = createHash('sha256').update(data).digest('hex');
     let closed = 0;

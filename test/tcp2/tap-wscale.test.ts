@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as path from 'path';
 import { needRoot, cleanup } from '../helpers/netns';
-import { startTapRig, TapRig } from './tap-rig';
+import { startStackRig, StackRig, TCP2_MAC } from '../helpers/kernel-rig';
 import { TcpSocket } from '../../tcp/tcp/socket';
 
 const KERNEL = '10.78.4.1';
@@ -16,10 +16,11 @@ const BYTES = 4 * 1024 * 1024;
 
 test('kernel client ↔ our echo server with 128 KB buffers: window scaling in force both ways, 4 MB byte-exact', async () => {
   if (!needRoot('window scaling against the kernel over a TAP')) return;
-  let rig: TapRig | null = null;
+  let rig: StackRig | null = null;
   try {
-    rig = await startTapRig(KERNEL, OURS, { loss: 0.005, reorder: 0.01, reorderMs: 2, delayMs: 1, seed: 31 },
-      { rxBytes: 131072, txBytes: 131072 });
+    rig = await startStackRig({ nsPrefix: 'tcp2', kernelIp: KERNEL, ourIp: OURS, mac: TCP2_MAC, seed: 11,
+      impairments: { loss: 0.005, reorder: 0.01, reorderMs: 2, delayMs: 1, seed: 31 },
+      tcp: { rxBytes: 131072, txBytes: 131072 } });
     const shifts: Array<[number, number]> = [];
     let maxSndWnd = 0;
     let closed = 0;
