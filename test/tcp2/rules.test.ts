@@ -45,7 +45,7 @@ test('RFC 5681 §2: ACKs that change the window or carry data are not duplicate 
 });
 
 test('RFC 5681 §3.2: fast retransmit sets ssthresh = max(FlightSize/2, 2·SMSS), cwnd = ssthresh + 3·SMSS; each further dup ACK inflates by SMSS', () => {
-  const h = new Harness({ txBytes: 16384 });
+  const h = new Harness({ txBytes: 16384, burstIntervalMs: 0 }); // all 6 segments at once (no pacing)
   const { sock, iss } = h.acceptOne(1000, { txBytes: 16384, mss: 1000 });
   sock.cwnd = 6000;
   sock.write(pattern(6000));
