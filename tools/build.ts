@@ -52,10 +52,53 @@ export function runBuild(a: BuildArgs) {
   return { bundle: b, report: r };
 }
 
+/** Variable pools of the boards the presets target (../shared/espruino.md "Memory"): blocks × bytes. */
+const BOARD_POOLS: { [board: string]: { blocks: number; blockBytes: number } } = {
+  default: { blocks: 5100, blockBytes: 13 }, // the Pico preset
+  pico: { blocks: 5100, blockBytes: 13 },
+  wifi: { blocks: 8190, blockBytes: 13 },
+  esp32: { blocks: 16383, blockBytes: 14 },
+};
+
+/**
+ * The memory part of the size report: what the firmware holds idle and per connection, estimated by
+ * walking the live objects of a running stack + apps (bench/lib/espruino-memory.ts has the formula), and
+ * the code's share when loaded from Storage (~1 block per 13 bytes of bundle, espruino.md: 5 KB → 402).
+ */
+function memoryReport(a: BuildArgs, bundleBytes: number): { text: string; json: object } {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { memoryEstimate } = require('../bench/device-cost');
+  const m = memoryEstimate();
+  const pool = BOARD_POOLS[a.board];
+  const codeBlocks = Math.ceil(bundleBytes / 13);
+  const lines = [
+    'memory estimate (Espruino blocks of ' + m.blockBytes + ' bytes, default 2 KB + 2 KB socket buffers):',
+    '  idle (stack + HTTP and echo apps, no connection)  ' + m.idleBlocks,
+    '  per TCP connection                                +' + m.perTcpConnectionBlocks,
+    '  per keep-alive HTTP connection                    +' + m.perHttpConnectionBlocks,
+    '  code loaded from Storage (bundle bytes / 13)       ~' + codeBlocks,
+  ];
+  if (pool) {
+    const need = m.idleBlocks + codeBlocks;
+    lines.push('  board "' + a.board + '" pool: ' + pool.blocks + ' blocks; idle + code ≈ ' + need +
+      (need > pool.blocks ? '  — DOES NOT FIT: trim the build (fewer apps, one driver) or use a larger board' : '  — fits'));
+  }
+  return { text: lines.join('\n'), json: { estimate: m, codeBlocksFromStorage: codeBlocks, boardPool: pool || null } };
+}
+
 if (require.main === module) {
   try {
-    const { report } = runBuild(parseBuildArgs(process.argv.slice(2)));
+    const args = parseBuildArgs(process.argv.slice(2));
+    const { report, bundle } = runBuild(args);
     console.log(formatReport(report));
+    if (/firmware[\\/]main(\.ts)?$/.test(args.entry)) {
+      const mem = memoryReport(args, bundle.code.length);
+      console.log(mem.text);
+      const sizeFile = path.join(args.out, 'size.json');
+      const json = JSON.parse(fs.readFileSync(sizeFile, 'utf8'));
+      json.memory = mem.json;
+      fs.writeFileSync(sizeFile, JSON.stringify(json, null, 2) + '\n');
+    }
   } catch (e) {
     console.error('build failed: ' + (e instanceof Error ? e.message : String(e)));
     process.exit(1);
