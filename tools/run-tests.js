@@ -9,10 +9,16 @@ const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const dir = args[0] || 'test';
 const pattern = args[1] || '\\.test\\.ts$';
+// Plain output (no colour codes) whatever the caller's terminal settings.
+function plainEnv() {
+  const env = Object.assign({}, process.env, { TS_NODE_TRANSPILE_ONLY: 'true' });
+  delete env.FORCE_COLOR;
+  return env;
+}
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
-const res = spawnSync(process.execPath, [uvu, '-r', 'ts-node/register', dir, pattern], {
+const res = spawnSync(process.execPath, [uvu, '-r', 'ts-node/register', '--no-color', dir, pattern], {
   cwd: root,
-  env: Object.assign({}, process.env, { TS_NODE_TRANSPILE_ONLY: 'true', NO_COLOR: '1' }),
+  env: plainEnv(),
   encoding: 'utf8',
   maxBuffer: 1 << 30,
 });
