@@ -374,6 +374,9 @@ function onDupAck(sock: TcpSocket): void {
   }
 }
 
+/** At most this many duplicate ACKs go out in one output (bounded; 3 already trigger fast retransmit). */
+const MAX_DUP_ACKS_OWED = 8;
+
 /** Seventh and eighth steps: segment text into the receive ring (in order or reassembly), then FIN. */
 function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: number, dataLen: number,
   fin: boolean, now: number, host: InputHost): void {
@@ -397,6 +400,11 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
     } else if (offset > 0) {
       host.counters.oooSegments++;
       sock.lastOooSeq = seq;
+      if (sock.dupAcksOwed === 0 || sock.dupAckRcvNxt !== sock.rcvNxt) {
+        sock.dupAcksOwed = 0;
+        sock.dupAckRcvNxt = sock.rcvNxt;
+      }
+      if (sock.dupAcksOwed < MAX_DUP_ACKS_OWED) sock.dupAcksOwed++;
       const stored = sock.rx.writeAt(offset, data);
       if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
     }

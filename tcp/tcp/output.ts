@@ -137,18 +137,32 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     sock.ackPending = false;
   }
   if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.ackPending = true;
+  if (sock.dupAcksOwed > 0) {
+    // RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order segment, even when several came
+    // since the last output; a data segment carrying the ACK is not a duplicate ACK (§2), so all are
+    // pure ACKs. If the gap filled meanwhile, the one ACK of the new RCV.NXT below says it all.
+    let extra = sock.dupAckRcvNxt === sock.rcvNxt ? sock.dupAcksOwed - 1 : 0;
+    sock.dupAcksOwed = 0;
+    if (sock.dupAckRcvNxt === sock.rcvNxt) sock.ackPending = true;
+    while (extra-- > 0) pureAck(sock, ip, tx);
+  }
   if (sock.ackPending || sock.windowUpdateDue()) {
-    // A pure ACK carries the highest sequence number sent, not SND.NXT pulled back by a timeout:
-    // the peer may already hold that data, and an ACK numbered below its RCV.NXT would be dropped as
-    // unacceptable (both sides doing so deadlocks). Kept within the peer's window, as Linux does.
-    const wndEnd = seqAdd(sock.sndUna, sock.sndWnd);
-    tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
+    pureAck(sock, ip, tx);
     sock.ackPending = false;
   }
   // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
   if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
     armRtx(sock, now);
   }
+}
+
+/** A segment without data or flags other than ACK. */
+function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
+  // A pure ACK carries the highest sequence number sent, not SND.NXT pulled back by a timeout:
+  // the peer may already hold that data, and an ACK numbered below its RCV.NXT would be dropped as
+  // unacceptable (both sides doing so deadlocks). Kept within the peer's window, as Linux does.
+  const wndEnd = seqAdd(sock.sndUna, sock.sndWnd);
+  tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
 }
 
 /**

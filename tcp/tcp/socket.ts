@@ -96,6 +96,13 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   // --- output flags
   /** An ACK (or window update) is owed to the peer; output.ts sends it, alone or on data. */
   ackPending = false;
+  /**
+   * Out-of-order segments since the last output, each owed its own immediate duplicate ACK (RFC 5681
+   * §4.2), and RCV.NXT when they came. Several can arrive between two outputs (one poll reads a batch
+   * of frames); one ACK for all of them would hide the duplicates a sender without SACK counts (§3.2).
+   */
+  dupAcksOwed = 0;
+  dupAckRcvNxt = 0;
   /** The last output stopped at the burst limit with more to send. */
   burstLimited = false;
   /** Pacing (config maxBurst per burstIntervalMs): segments sent in the current interval, and its end. */
