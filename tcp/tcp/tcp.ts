@@ -454,15 +454,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       this.counters.synDropped++;
       return;
     }
-    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
-    sock.localIp = dst;
-    sock.localPort = seg.dstPort;
-    sock.remoteIp = src;
-    sock.remotePort = seg.srcPort;
-    sock.state = SYN_RECEIVED;
-    sock.listener = l;
-    l.halfOpen++;
-    this.startSequence(sock, nowMs);
+    const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
     sock.irs = seg.seq;
     sock.rcvNxt = seqAdd(seg.seq, 1);
     this.applySynOptions(sock, seg);
@@ -479,6 +471,20 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     }
     this.sockets.push(sock);
     this.counters.passiveOpens++;
+  }
+
+  /** A connection in SYN_RECEIVED for listener `l`, from a SYN (or a cookie's returning ACK) `seg`. */
+  private halfOpenSocket(l: TcpListener, seg: TcpRepr, src: number, dst: number, nowMs: number): TcpSocket {
+    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
+    sock.localIp = dst;
+    sock.localPort = seg.dstPort;
+    sock.remoteIp = src;
+    sock.remotePort = seg.srcPort;
+    sock.state = SYN_RECEIVED;
+    sock.listener = l;
+    l.halfOpen++;
+    this.startSequence(sock, nowMs);
+    return sock;
   }
 
   private cookiesInUse(nowMs: number): boolean {
@@ -499,15 +505,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       return true; // valid but no room: drop silently, the peer retransmits
     }
     this.counters.synCookiesValid++;
-    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
-    sock.localIp = dst;
-    sock.localPort = seg.dstPort;
-    sock.remoteIp = src;
-    sock.remotePort = seg.srcPort;
-    sock.state = SYN_RECEIVED;
-    sock.listener = l;
-    l.halfOpen++;
-    this.startSequence(sock, nowMs);
+    const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
     // The handshake as the cookie remembers it: our SYN (ISN = cookie) was sent, theirs received.
     sock.iss = iss;
     sock.sndUna = iss;
