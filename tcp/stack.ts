@@ -5,8 +5,7 @@
 //   stack.createServer(80, (sock) => sock.on('data', (d) => sock.write(d)));
 //   const c = stack.connect({ host: 'example.com', port: 80 });
 //   loop: next = stack.poll(nowMs) — call again by `next` (ms), or sooner when the chip signals a frame.
-import { FrameDevice, RandomSource } from '../hal/interfaces';
-import { Interface, InterfaceLimits, Ipv4Config, InterfaceCounters } from './iface/interface';
+import { Interface, InterfaceOptions, InterfaceCounters } from './iface/interface';
 import { Tcp } from './tcp/tcp';
 import { TcpConfig } from './tcp/config';
 import { TcpSocket } from './tcp/socket';
@@ -15,14 +14,8 @@ import { TcpCounters } from './tcp/input';
 import { SocketBuffers } from './socket-api';
 import { parseIpv4 } from './wire/ipv4-address';
 
-export interface StackOptions {
-  device: FrameDevice;
-  random: RandomSource;
-  /** Static IPv4 configuration; without it, `dhcp: true` gets one. */
-  ipv4?: Ipv4Config;
-  dhcp?: boolean;
-  hostname?: string;
-  limits?: Partial<InterfaceLimits>;
+/** The interface's options (device, random, ipv4 | dhcp, hostname, limits) plus TCP's. */
+export interface StackOptions extends InterfaceOptions {
   tcp?: Partial<TcpConfig>;
 }
 
