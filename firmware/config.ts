@@ -2,6 +2,10 @@
 // Board presets live in firmware/boards.ts; `resolveConfig` fills defaults and `validateConfig` says
 // plainly what is wrong before anything touches the hardware.
 import { parseIpv4 } from '../tcp/wire/ipv4-address';
+import { isMacText } from './mac';
+
+// The MAC helpers live in firmware/mac.ts (the device bundle needs them; it does not need validation).
+export { macFromSerial, parseMacText, macText, configMac } from './mac';
 
 export type ChipKind = 'w5500' | 'enc28j60';
 
@@ -129,14 +133,6 @@ export function resolveConfig(p: BoardPreset): BoardConfig {
   };
 }
 
-// Regexes here avoid {n} quantifiers: this code runs on the device at boot.
-function isMacText(s: string): boolean {
-  const parts = s.split(':');
-  if (parts.length !== 6) return false;
-  for (let i = 0; i < 6; i++) if (parts[i].length !== 2 || !/^[0-9a-fA-F]+$/.test(parts[i])) return false;
-  return true;
-}
-
 /** Every problem with a configuration, as plain sentences (empty: fine). */
 export function validateConfig(c: BoardConfig): string[] {
   const e: string[] = [];
@@ -183,47 +179,4 @@ export function validateConfig(c: BoardConfig): string[] {
   if (c.link === 'dgram' && !(c.dgram.relayPort > 0 && c.dgram.localPort > 0)) e.push('dgram ports must be set');
   if (!(c.hostname.length >= 1 && c.hostname.length <= 63 && /^[A-Za-z0-9-]+$/.test(c.hostname))) e.push('hostname must be 1..63 letters, digits or hyphens');
   return e;
-}
-
-/**
- * A stable, locally administered unicast MAC from a board's unique id (RFC 7042 §2.1: the U/L bit
- * set, the I/G bit clear). Two FNV-1a style hashes of the id give the five free bytes.
- */
-export function macFromSerial(serial: string): Uint8Array {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < serial.length; i++) {
-    const c = serial.charCodeAt(i) & 255;
-    // FNV-1a: h = (h ^ c) * 0x01000193 mod 2^32, as h*0x193 + (h << 24): exact in doubles (no Math.imul).
-    h1 = (h1 ^ c) >>> 0;
-    h1 = (h1 * 0x193 + ((h1 << 24) >>> 0)) >>> 0;
-    h2 = ((h2 * 31) + c + (h2 >>> 23)) >>> 0;
-  }
-  const mac = new Uint8Array(6);
-  mac[0] = 0x02;
-  mac[1] = (h1 >>> 24) & 255;
-  mac[2] = (h1 >>> 16) & 255;
-  mac[3] = (h1 >>> 8) & 255;
-  mac[4] = (h1 ^ h2) & 255;
-  mac[5] = (h2 >>> 8) & 255;
-  return mac;
-}
-
-/** "02:12:..." → 6 bytes (validated by validateConfig first). */
-export function parseMacText(s: string): Uint8Array {
-  const mac = new Uint8Array(6);
-  const parts = s.split(':');
-  for (let i = 0; i < 6; i++) mac[i] = parseInt(parts[i], 16);
-  return mac;
-}
-
-export function macText(mac: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + (mac[i] < 16 ? '0' : '') + mac[i].toString(16);
-  return s;
-}
-
-/** The MAC this configuration uses on a board whose unique id is `serial`. */
-export function configMac(c: BoardConfig, serial: string): Uint8Array {
-  return c.mac === 'auto' ? macFromSerial(serial) : parseMacText(c.mac);
 }

@@ -4,10 +4,11 @@
 import { FrameDevice, RandomSource } from '../hal/interfaces';
 import { Stack } from '../tcp/stack';
 import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
-import { BoardConfig, macText } from './config';
+import { BoardConfig } from './config';
+import { macText } from './mac';
 import { startEcho, EchoService } from './apps/echo';
 import { startHttp, HttpApp, DeviceStatus } from './apps/http-app';
-import { NetworkJsDriver, NetUdp } from './networkjs-driver';
+import { NetworkJsDriver, udpOverInterface } from './networkjs-driver';
 import { ServerHost } from './apps/types';
 
 export interface DeviceOptions {
@@ -31,7 +32,12 @@ export class Device {
   constructor(private readonly o: DeviceOptions) {
     const c = o.config;
     this.startMs = o.nowMs();
-    const tcp = { maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx };
+    // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
+    // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
+    const tcp = {
+      maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
+      maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8,
+    };
     if (c.ipv4 === 'dhcp') {
       this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp });
     } else {
@@ -53,7 +59,7 @@ export class Device {
       });
     }
     if (c.apps.networkJs) {
-      this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: this.udpAdapter() });
+      this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
     }
   }
 
@@ -89,27 +95,6 @@ export class Device {
       connections: this.stack.tcp.sockets.length,
       counters,
       memory: this.o.memory ? this.o.memory() : null,
-    };
-  }
-
-  /** UDP for NetworkJS (Espruino's dgram) over the interface's UDP sockets. */
-  private udpAdapter(): NetUdp {
-    const udp = this.stack.iface.udp;
-    const bound: { [port: number]: { send(d: Uint8Array, port: number, addr: number): boolean; close(): void; port: number } } = {};
-    return {
-      bind: function (port: number, onMessage: (addr: string, port: number, data: Uint8Array) => void) {
-        const s = udp.bind(port, function (data: Uint8Array, rinfo: { address: number; port: number }) {
-          onMessage(formatIpv4(rinfo.address), rinfo.port, data);
-        });
-        if (!s) return null;
-        bound[s.port] = s;
-        return { port: s.port, close: function () { delete bound[s.port]; s.close(); } };
-      },
-      send: function (fromPort: number, addr: string, port: number, data: Uint8Array): boolean {
-        const s = bound[fromPort];
-        const a = parseIpv4(addr);
-        return !!s && a !== -1 && s.send(data, port, a);
-      },
     };
   }
 }

@@ -1,14 +1,14 @@
 // The firmware entry point on Espruino. tools/build.ts bundles it (with firmware/board-selection set
 // from `--board NAME`) into dist/firmware.js; `npm run flash` stores that in Storage to run at boot.
-//  1. pick the board configuration and check it,
+//  1. take the board configuration (resolved and validated at build time, tools/build/profile.ts),
 //  2. set up the Espruino platform (clock, random, native checksum), the link (SPI chip or dgram),
 //  3. build the Stack and apps (firmware/device.ts, the same code the host simulator runs),
 //  4. drive `poll(now)`: at the deadline it returns (one guarded setTimeout), and at once when the
 //     chip's INT line falls (setWatch) or a datagram arrives.
 // Pins are passed to Espruino as their names ("B13"): its pin arguments accept strings.
-import { BOARD } from './board-selection';
-import { boardConfig } from './boards';
-import { BoardConfig, validateConfig, configMac, macText } from './config';
+import { CONFIG } from './board-selection';
+import { BoardConfig } from './config';
+import { configMac, macText } from './mac';
 import { espruinoPlatform, openSpi, EspruinoOutputPin, EspruinoInputPin, EspruinoSpiBus } from '../hal/espruino/platform';
 import { DgramFrameDevice } from '../hal/espruino/dgram-frame-device';
 import { W5500 } from '../hal/drivers/w5500';
@@ -84,16 +84,7 @@ function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; del
 }
 
 function start(): void {
-  const config = boardConfig(BOARD);
-  if (!config) {
-    log('unknown board "' + BOARD + '"');
-    return;
-  }
-  const errors = validateConfig(config);
-  if (errors.length) {
-    log('configuration "' + config.name + '" is invalid: ' + errors.join('; '));
-    return;
-  }
+  const config = CONFIG;
   const platform = espruinoPlatform();
   const clock = platform.clock;
   let mac = configMac(config, serial());

@@ -14,6 +14,7 @@
 // Memory: one fixed receive ring per socket (rxBytes) and a bounded table of sockets.
 import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../tcp/socket-api';
 import { bytesToString, stringToBytes } from './bytes';
+import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
 
 /** Espruino's SocketErrors (libs/network/network.h). */
 export const SOCKET_ERR_CLOSED = -1;
@@ -39,6 +40,32 @@ export interface NetUdp {
   bind(port: number, onMessage: (addr: string, port: number, data: Uint8Array) => void): { close(): void; port: number } | null;
   /** Sends one datagram from local `fromPort`. */
   send(fromPort: number, addr: string, port: number, data: Uint8Array): boolean;
+}
+
+/** What udpOverInterface needs of the interface's UDP layer. */
+export interface UdpSocketLike { port: number; send(d: Uint8Array, port: number, addr: number): boolean; close(): void }
+export interface UdpLayerLike {
+  bind(port: number, onMessage: (data: Uint8Array, rinfo: { address: number; port: number }) => void): UdpSocketLike | null;
+}
+
+/** UDP for NetworkJS (Espruino's dgram) over the interface's UDP sockets (tcp/iface/udp.ts). */
+export function udpOverInterface(udp: UdpLayerLike): NetUdp {
+  const bound: { [port: number]: UdpSocketLike } = {};
+  return {
+    bind: function (port: number, onMessage: (addr: string, port: number, data: Uint8Array) => void) {
+      const s = udp.bind(port, function (data: Uint8Array, rinfo: { address: number; port: number }) {
+        onMessage(formatIpv4(rinfo.address), rinfo.port, data);
+      });
+      if (!s) return null;
+      bound[s.port] = s;
+      return { port: s.port, close: function () { delete bound[s.port]; s.close(); } };
+    },
+    send: function (fromPort: number, addr: string, port: number, data: Uint8Array): boolean {
+      const s = bound[fromPort];
+      const a = parseIpv4(addr);
+      return !!s && a !== -1 && s.send(data, port, a);
+    },
+  };
 }
 
 export interface NetworkJsOptions {

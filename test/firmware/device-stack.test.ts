@@ -134,6 +134,26 @@ for (const chip of ['none', 'w5500', 'enc28j60'] as Chip[]) {
   });
 }
 
+test('Pico buffers bound what write() may hold (rx + tx) and POST /echo 200 KB and echo still flow whole', () => {
+  const r = rig('w5500', { delayMs: 0.2 }, 3, (c) => { c.buffers.tcpTx = 2048; c.buffers.tcpRx = 2048; });
+  assert.is(r.device.stack.tcp.config.maxPendingWriteBytes, 4096);
+  assert.is(r.device.stack.tcp.config.maxPendingWrites, 8);
+  const body = Buffer.alloc(200000);
+  for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 11)) & 255;
+  const c = http(r, [Buffer.from('POST /echo HTTP/1.1\r\nHost: d\r\nContent-Length: 200000\r\n\r\n'), body]);
+  const e = r.connect(7);
+  const echoed: Buffer[] = [];
+  let closed = false;
+  const data = body.subarray(0, 100000);
+  e.on('connect', () => { e.write(new Uint8Array(data)); e.end(); });
+  e.on('data', (d: Uint8Array) => echoed.push(Buffer.from(d)));
+  e.on('close', () => { closed = true; });
+  r.run(() => c.reader.responses.length === 1 && closed, 4000000);
+  assert.is(c.reader.responses[0].status, 200);
+  assert.is(c.reader.responses[0].sha256, createHash('sha256').update(body).digest('hex'));
+  assert.is(Buffer.compare(Buffer.concat(echoed), data), 0);
+});
+
 test('10 MB /bytes/N through the 2 KB send buffer of the Pico preset, over the W5500 model', () => {
   // The Pico's buffers on the device side.
   const r = rig('w5500', { delayMs: 0.2 }, 1, (c) => { c.buffers.tcpTx = 2048; c.buffers.tcpRx = 2048; });

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { FakeNet, FakeSocket, text } from '../helpers/fake-socket';
 import { startEcho } from '../../firmware/apps/echo';
 import { NetworkJsDriver, NetUdp, SOCKET_ERR_NO_CONN, SOCKET_ERR_NOT_FOUND, SOCKET_ERR_MAX_SOCK } from '../../firmware/networkjs-driver';
-import { EspruinoNetModel } from './networkjs-model';
+import { EspruinoNetModel, SOCKET_TYPE_HTTP } from './networkjs-model';
+import { startHttp, BYTES_PATTERN } from '../../firmware/apps/http-app';
 
 function setup(opts: { maxSockets?: number; rxBytes?: number; udp?: NetUdp } = {}) {
   const net = new FakeNet();
@@ -195,6 +196,77 @@ test('UDP: datagrams carry the 8-byte address/port/length header both ways', () 
   assert.equal(sent, [{ from: 5000, addr: '10.0.0.2', port: 53, data: 'abc' }]);
   driver.close(id);
   assert.is(deliver, null);
+});
+
+/** Records the socket type of every create/recv/send call the model makes. */
+function typesSeen(driver: NetworkJsDriver): Set<number> {
+  const seen = new Set<number>();
+  for (const name of ['create', 'recv', 'send'] as const) {
+    const orig = (driver as any)[name].bind(driver); // eslint-disable-line @typescript-eslint/no-explicit-any
+    (driver as any)[name] = (...args: unknown[]) => { seen.add(args[2] as number); return orig(...args); }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+  return seen;
+}
+
+test('an unmodified Espruino http server runs over the driver: GET and POST with a body, HTTP/1.0 close', () => {
+  const { net, driver, model, run } = setup();
+  const types = typesSeen(driver);
+  const program = new Function('require', `
+    var http = require("http");
+    http.createServer(function (req, res) {
+      var body = "";
+      req.on("data", function (d) { body += d; });
+      req.on("end", function () {
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.end(req.method + " " + req.url + " " + body.length);
+      });
+    }).listen(8080);
+  `);
+  program((name: string) => (name === 'http' ? model.http() : undefined));
+  const fetch = (request: string) => {
+    const c = net.connect({ host: '10.0.0.1', port: 8080 });
+    const st = { got: '', closed: false };
+    c.on('data', (d: Uint8Array) => { st.got += text(d); });
+    c.on('end', () => c.end());
+    c.on('close', () => { st.closed = true; });
+    c.write(request);
+    return st;
+  };
+  const get = fetch('GET /hello?x=1 HTTP/1.1\r\nHost: device\r\n\r\n');
+  const body = pattern(3000);
+  const post = fetch('POST /upload HTTP/1.1\r\nHost: device\r\nContent-Length: 3000\r\n\r\n' + body);
+  run(() => get.closed && post.closed);
+  assert.match(get.got, /^HTTP\/1\.0 200 OK\r\n/);
+  assert.match(get.got, /Content-Type: text\/plain\r\n\r\nGET \/hello\?x=1 0$/);
+  assert.match(post.got, /\r\n\r\nPOST \/upload 3000$/);
+  assert.equal([...types], [SOCKET_TYPE_HTTP]);
+  assert.equal(model.violations, []);
+});
+
+test('an unmodified Espruino http.get client fetches from the firmware HTTP server, byte-exact', () => {
+  const { net, driver, model, run } = setup();
+  const types = typesSeen(driver);
+  startHttp(net as never, () => ({ board: 't', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false,
+    link: true, connections: 0, counters: {}, memory: null }), { port: 80, buffers: { rxBytes: 1024, txBytes: 1024 } });
+  const state = { status: 0, type: '', body: '', closed: false, errors: 0 };
+  const program = new Function('require', 'state', `
+    require("http").get("http://10.0.0.7/bytes/5000", function (res) {
+      state.status = res.statusCode;
+      state.type = res.headers["Content-Type"] || res.headers["content-type"];
+      res.on("data", function (d) { state.body += d; });
+      res.on("close", function () { state.closed = true; });
+    }).on("error", function () { state.errors++; });
+  `);
+  program((name: string) => (name === 'http' ? model.http() : undefined), state);
+  run(() => state.closed);
+  assert.is(state.status, 200);
+  assert.is(state.body.length, 5000);
+  let want = '';
+  while (want.length < 5000) want += BYTES_PATTERN;
+  assert.ok(state.body === want.substring(0, 5000), 'byte-exact');
+  assert.is(state.errors, 0);
+  assert.equal([...types], [SOCKET_TYPE_HTTP]);
+  assert.equal(model.violations, []);
 });
 
 test.run();

@@ -1,0 +1,91 @@
+// A board's firmware bundle holds only what its configuration can reach (tools/build/profile.ts): the
+// other chip's driver, the other link, DHCP on a static address, DNS and NetworkJS when off are built as
+// their `.off` variants, and the configuration is resolved and validated at build time.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as path from 'path';
+import { buildBundle, ROOT } from '../../tools/build/bundle';
+import { boardProfile, profileOf, optionalPartIds } from '../../tools/build/profile';
+import { boardConfig } from '../../firmware/boards';
+import { validateConfig, BoardConfig } from '../../firmware/config';
+import { DnsClient as DnsOff } from '../../tcp/iface/dns-client.off';
+import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+
+const ids = (b: { modules: Array<{ id: string }> }): string[] => b.modules.map((m) => m.id);
+
+test('every optional part has an .off variant exporting the same values', () => {
+  for (const id of optionalPartIds()) {
+    /* eslint-disable @typescript-eslint/no-var-requires */
+    const full = require(path.join(ROOT, id));
+    const off = require(path.join(ROOT, id + '.off'));
+    /* eslint-enable @typescript-eslint/no-var-requires */
+    const classes = (m: Record<string, unknown>) => Object.keys(m).filter((k) => typeof m[k] === 'function' && /^[A-Z]/.test(k)).sort();
+    assert.ok(classes(full).length > 0, id);
+    for (const k of classes(full)) assert.type(off[k], 'function', id + ' .off lacks ' + k);
+  }
+});
+
+test('the Pico bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram link, DNS and NetworkJS', () => {
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'pico' });
+  const m = ids(b);
+  for (const id of ['hal/drivers/w5500', 'tcp/iface/dhcp-client', 'tcp/wire/dhcp']) assert.ok(m.includes(id), id);
+  for (const id of ['hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client', 'tcp/wire/dns', 'firmware/networkjs-driver']) {
+    assert.not.ok(m.includes(id), id + ' must be left out');
+  }
+  assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client']);
+  // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
+  for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
+  assert.match(b.code, /CONFIG=\{[^}]*name:"pico"/);
+});
+
+test('the ESP32 bundle has the ENC28J60 driver and not the W5500 one; a static board has no DHCP client', () => {
+  const esp = ids(buildBundle({ entry: 'firmware/main.ts', board: 'esp32' }));
+  assert.ok(esp.includes('hal/drivers/enc28j60'));
+  assert.ok(esp.includes('hal/drivers/w5500.off'));
+  assert.not.ok(esp.includes('hal/drivers/w5500'));
+  const sim = ids(buildBundle({ entry: 'firmware/main.ts', board: 'sim' }));
+  assert.ok(sim.includes('tcp/iface/dhcp-client.off'));
+  assert.not.ok(sim.includes('tcp/wire/dhcp'));
+  const linux = ids(buildBundle({ entry: 'firmware/main.ts', board: 'linux' }));
+  assert.ok(linux.includes('hal/espruino/dgram-frame-device'));
+  assert.ok(linux.includes('hal/drivers/w5500.off') && linux.includes('hal/drivers/enc28j60.off'));
+});
+
+test('NetworkJS on brings the driver and the DNS client back', () => {
+  const c = boardConfig('pico') as BoardConfig;
+  c.apps.networkJs = true;
+  const p = profileOf(ROOT, c, validateConfig);
+  assert.not.ok(p.leftOut.includes('firmware/networkjs-driver'));
+  assert.not.ok(p.leftOut.includes('tcp/iface/dns-client'));
+});
+
+test('an invalid configuration fails the build with every problem named; unknown boards are named too', () => {
+  const c = boardConfig('pico') as BoardConfig;
+  c.pins.cs = c.spi.sck;
+  c.spi.baud = 1e9;
+  assert.throws(() => profileOf(ROOT, c, validateConfig), (e: Error) =>
+    /configuration "pico" is invalid/.test(e.message) && /both B13/.test(e.message) && /spi\.baud/.test(e.message));
+  assert.throws(() => boardProfile(ROOT, 'no-such-board'), /unknown board "no-such-board"/);
+  assert.throws(() => buildBundle({ entry: 'firmware/main.ts', board: 'no-such-board' }), /unknown board/);
+});
+
+test('without DNS a dotted quad still resolves and a name fails with ENOTSUP', () => {
+  const dns = new DnsOff({});
+  const got: Array<[string, number]> = [];
+  dns.resolve('10.1.2.3', (err, a) => got.push([err ? err.message : '', a]));
+  dns.resolve('example.com', (err, a) => got.push([err ? err.message : '', a]));
+  assert.equal(got[0], ['', parseIpv4('10.1.2.3') as number]);
+  assert.match(got[1][0], /^ENOTSUP/);
+  assert.is(dns.poll(0), Infinity);
+});
+
+test('a left-out part reached anyway says plainly that it is not in this build', () => {
+  for (const [id, cls] of [['hal/drivers/w5500', 'W5500'], ['hal/drivers/enc28j60', 'Enc28j60'],
+    ['hal/espruino/dgram-frame-device', 'DgramFrameDevice'], ['tcp/iface/dhcp-client', 'DhcpClient'],
+    ['firmware/networkjs-driver', 'NetworkJsDriver']]) {
+    const Off = require(path.join(ROOT, id + '.off'))[cls]; // eslint-disable-line @typescript-eslint/no-var-requires
+    assert.throws(() => new Off({}, {}), /not in this firmware build/, id);
+  }
+});
+
+test.run();
