@@ -61,29 +61,41 @@ const BOARD_POOLS: { [board: string]: { blocks: number; blockBytes: number } } =
 };
 
 /**
- * The memory part of the size report: what the firmware holds idle and per connection, estimated by
- * walking the live objects of a running stack + apps (bench/lib/espruino-memory.ts has the formula), and
- * the code's share when loaded from Storage (~1 block per 13 bytes of bundle, espruino.md: 5 KB → 402).
+ * The memory part of the size report: what the board's firmware holds idle and per connection,
+ * estimated from the live objects of firmware/device.ts built from the board's preset
+ * (bench/lib/board-memory.ts; names counted at their mangled length), and the code's share when loaded
+ * from Storage (~1 block per 13 bytes of bundle, ../shared/espruino.md "Memory": 5 KB → 402 blocks).
  */
-function memoryReport(a: BuildArgs, bundleBytes: number): { text: string; json: object } {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { memoryEstimate } = require('../bench/device-cost');
-  const m = memoryEstimate();
-  const pool = BOARD_POOLS[a.board];
+export function memoryReport(board: string, bundleBytes: number, propertyNames?: { [name: string]: string }): { text: string; json: object } {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  const { boardMemory } = require('../bench/lib/board-memory');
+  const { mangledNameLength } = require('../bench/lib/espruino-memory');
+  /* eslint-enable @typescript-eslint/no-var-requires */
+  const name = board === 'default' ? require('../firmware/boards').DEFAULT_BOARD : board; // eslint-disable-line @typescript-eslint/no-var-requires
+  const m = boardMemory(name, propertyNames ? mangledNameLength(propertyNames) : undefined);
+  const pool = BOARD_POOLS[name];
   const codeBlocks = Math.ceil(bundleBytes / 13);
+  const pad = (label: string, v: string): string => '  ' + (label + '                                                            ').slice(0, 58) + v;
   const lines = [
-    'memory estimate (Espruino blocks of ' + m.blockBytes + ' bytes, default 2 KB + 2 KB socket buffers):',
-    '  idle (stack + HTTP and echo apps, no connection)  ' + m.idleBlocks,
-    '  per TCP connection                                +' + m.perTcpConnectionBlocks,
-    '  per keep-alive HTTP connection                    +' + m.perHttpConnectionBlocks,
-    '  code loaded from Storage (bundle bytes / 13)       ~' + codeBlocks,
+    'memory estimate for board "' + name + '" (Espruino blocks of 13 bytes):',
+    pad('idle: stack, echo and HTTP apps' + (m.dhcpBlocks ? ' (DHCP client ' + m.dhcpBlocks + ')' : ''), String(m.idleBlocks)),
+    pad('per TCP connection (its two buffers: ' + m.bufferBlocks + ')', '+' + m.perTcpConnectionBlocks),
+    pad('per keep-alive HTTP connection', '+' + m.perHttpConnectionBlocks),
+    pad('code loaded from Storage (bundle bytes / 13)', '~' + codeBlocks),
   ];
+  let fit: object | null = null;
   if (pool) {
-    const need = m.idleBlocks + codeBlocks;
-    lines.push('  board "' + a.board + '" pool: ' + pool.blocks + ' blocks; idle + code ≈ ' + need +
-      (need > pool.blocks ? '  — DOES NOT FIT: trim the build (fewer apps, one driver) or use a larger board' : '  — fits'));
+    const base = m.idleBlocks + codeBlocks;
+    const per = Math.max(m.perTcpConnectionBlocks, m.perHttpConnectionBlocks);
+    const room = pool.blocks - base;
+    const conns = room > 0 ? Math.min(m.maxConnections, Math.floor(room / per)) : 0;
+    fit = { poolBlocks: pool.blocks, idlePlusCode: base, connectionsThatFit: conns, fits: conns >= 1 };
+    lines.push('  pool ' + pool.blocks + ' blocks; idle + code ≈ ' + base + (conns >= 1
+      ? '; room for ' + conns + ' of ' + m.maxConnections + ' connections (' + (pool.blocks - base - conns * per) + ' blocks left) — fits'
+      : ' — DOES NOT FIT: ' + (base + per - pool.blocks) + ' blocks over with one connection'));
+    lines.push('  (before the interpreter\'s own use of the pool; estimates from the host, not a board)');
   }
-  return { text: lines.join('\n'), json: { estimate: m, codeBlocksFromStorage: codeBlocks, boardPool: pool || null } };
+  return { text: lines.join('\n'), json: { board: m, codeBlocksFromStorage: codeBlocks, boardPool: pool || null, fit } };
 }
 
 if (require.main === module) {
@@ -92,7 +104,7 @@ if (require.main === module) {
     const { report, bundle } = runBuild(args);
     console.log(formatReport(report));
     if (/firmware[\\/]main(\.ts)?$/.test(args.entry)) {
-      const mem = memoryReport(args, bundle.code.length);
+      const mem = memoryReport(args.board, bundle.code.length, bundle.propertyNames);
       console.log(mem.text);
       const sizeFile = path.join(args.out, 'size.json');
       const json = JSON.parse(fs.readFileSync(sizeFile, 'utf8'));

@@ -1,0 +1,104 @@
+// What a board's firmware holds in Espruino blocks, estimated from the live objects of the very code the
+// board runs: firmware/device.ts (the Stack with the board's buffers and limits, and its apps) built from
+// the board's preset, on a virtual wire with a second stack as the client. Code is not included (the
+// size report adds it from the bundle). The cost model is bench/lib/espruino-memory.ts.
+import { Device } from '../../firmware/device';
+import { boardConfig } from '../../firmware/boards';
+import { BoardConfig } from '../../firmware/config';
+import { Stack } from '../../tcp/stack';
+import { TcpSocketApi } from '../../tcp/socket-api';
+import { VirtualClock } from '../../hal/sim/virtual-clock';
+import { VirtualWire } from '../../hal/sim/virtual-wire';
+import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
+import { SeededRandom } from '../../hal/sim/random';
+import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { estimateBlocks } from './espruino-memory';
+
+export interface BoardMemory {
+  board: string;
+  /** The Device idle: stack, apps, listeners, no connection (a static address). */
+  idleBlocks: number;
+  /** The DHCP client's own state, included in idleBlocks for a DHCP board (0 otherwise). */
+  dhcpBlocks: number;
+  /** Added by one established, idle connection to the echo app (both socket buffers included). */
+  perTcpConnectionBlocks: number;
+  /** Added by one idle keep-alive HTTP connection after a request. */
+  perHttpConnectionBlocks: number;
+  /** The two socket buffers of a connection at this board's sizes (part of the above). */
+  bufferBlocks: number;
+  maxConnections: number;
+}
+
+const DEVICE_IP = '10.9.0.2';
+
+function rig(config: BoardConfig, seed: number) {
+  const clock = new VirtualClock();
+  const wire = new VirtualWire(clock, {});
+  const frames = new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.a);
+  const random = new SeededRandom(seed);
+  const device = new Device({ config, device: frames, random, nowMs: () => clock.nowMs() });
+  const client = new Stack({
+    device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 1]), wire.b), random: new SeededRandom(seed + 1),
+    ipv4: { address: parseIpv4('10.9.0.1') as number, prefixLength: 24 },
+  });
+  const run = (done: () => boolean, maxSteps: number): void => {
+    for (let i = 0; i < maxSteps && !done(); i++) {
+      const now = clock.nowMs();
+      const t = Math.min(device.poll(now), client.poll(now), wire.nextDeliveryMs(), now + 5);
+      clock.advanceTo(t > now ? t : now + 0.01);
+    }
+  };
+  return { device, client, run, exclude: [frames, random] as unknown[] };
+}
+
+export function boardMemory(board: string, nameLength?: (name: string) => number): BoardMemory {
+  const preset = boardConfig(board);
+  if (!preset) throw new Error('unknown board ' + board);
+  const walk = (root: unknown, exclude: unknown[]): number =>
+    estimateBlocks(root, new Set(), { exclude, nameLength } as { exclude: unknown[] });
+  // The DHCP client's state, from the board's own configuration (no server answers: it keeps trying).
+  let dhcpBlocks = 0;
+  if (preset.ipv4 === 'dhcp') {
+    const d = rig(preset, 5);
+    d.run(() => false, 200);
+    dhcpBlocks = walk(d.device.stack.iface.dhcp, d.exclude.concat([d.device.stack.iface]));
+  }
+  const config: BoardConfig = Object.assign({}, preset, {
+    ipv4: { address: DEVICE_IP, prefixLength: 24, gateway: '', dns: [] },
+  });
+  const r = rig(config, 7);
+  const measure = (): number => walk(r.device, r.exclude) + dhcpBlocks;
+  r.run(() => false, 50);
+  const idle = measure();
+  const keep: TcpSocketApi[] = [];
+  if (config.apps.echoPort) {
+    const c = r.client.connect({ host: DEVICE_IP, port: config.apps.echoPort });
+    let echoed = 0;
+    c.on('connect', () => c.write('hello'));
+    c.on('data', (d: Uint8Array) => { echoed += d.length; });
+    keep.push(c);
+    r.run(() => echoed >= 5, 100000);
+    r.run(() => false, 500);
+  }
+  const oneTcp = measure();
+  if (config.apps.httpPort) {
+    const h = r.client.connect({ host: DEVICE_IP, port: config.apps.httpPort });
+    let got = 0;
+    h.on('connect', () => h.write('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'));
+    h.on('data', (d: Uint8Array) => { got += d.length; });
+    keep.push(h);
+    r.run(() => got > 10, 100000);
+    r.run(() => false, 500);
+  }
+  const plusHttp = measure();
+  const b = config.buffers;
+  return {
+    board,
+    idleBlocks: idle,
+    dhcpBlocks,
+    perTcpConnectionBlocks: config.apps.echoPort ? oneTcp - idle : 0,
+    perHttpConnectionBlocks: config.apps.httpPort ? plusHttp - oneTcp : 0,
+    bufferBlocks: Math.ceil(b.tcpRx / 13) + 4 + Math.ceil(b.tcpTx / 13) + 4,
+    maxConnections: b.maxConnections,
+  };
+}
