@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { spawnSync } from 'child_process';
 import { buildBundle, defaultEntry, SMOKE_ENTRY } from '../../tools/build/bundle';
-import { checkBundle, GateFailure } from '../../tools/gate/checks';
+import { braceQuantifier, checkBundle, GateFailure } from '../../tools/gate/checks';
 import { runGate } from '../../tools/gate';
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });
@@ -40,6 +40,14 @@ test('the smoke bundle itself has no findings', () => {
 test('planted new Map() fails as forbidden-global', () => {
   const f = checkBundle(plant('var planted = new Map();'));
   assert.equal(rules(f), ['forbidden-global: Map does not exist on Espruino']);
+});
+
+test('planted {m,n} regex repetition fails as regex (Espruino has no {} quantifiers); classes and escapes do not', () => {
+  const f = checkBundle(plant('var planted = /^\\d{1,3}$/.test("12");'));
+  assert.equal(f.map((x) => x.rule), ['regex']);
+  assert.ok(checkBundle(plant('var planted = new RegExp("a{2}");')).some((x) => x.rule === 'regex'));
+  assert.equal(checkBundle(plant('var planted = /[{1,2}]\\{3\\}x+/.test("a");')), []);
+  assert.ok(braceQuantifier('ab{3,}') && braceQuantifier('(x){2}') && !braceQuantifier('a\\{2}') && !braceQuantifier('{a}'));
 });
 
 test('planted arrow function fails as es5-syntax', () => {

@@ -13,6 +13,7 @@ export type GateRule =
   | 'extends-error' // class X extends Error (lowered: __extends(X, Error), Error.call(this, ...))
   | 'ts-helper' // TypeScript's own helpers (they assume hoisting and Array.prototype.slice)
   | 'unknown-global' // a global outside tools/espruino-globals.json
+  | 'regex' // a regular expression Espruino's small engine cannot run ({m,n} repetition)
   | 'use-before-declaration'; // Espruino hoists neither functions nor var
 
 export interface GateFailure {
@@ -364,6 +365,9 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       }
     } else if (n.type === 'CallExpression' || n.type === 'NewExpression') {
       const a = n.arguments;
+      if (isIdent(n.callee, 'RegExp') && a.length > 0 && a[0].type === 'Literal' && typeof a[0].value === 'string' && braceQuantifier(a[0].value)) {
+        fail(out, 'regex', 'RegExp("' + a[0].value + '") repeats with {m,n}: Espruino\'s RegExp has no {} quantifiers', n);
+      }
       if (n.type === 'CallExpression' && a.length === 2 && isIdent(a[1]) && /^(Error|TypeError|RangeError)$/.test(a[1].name) && isIdent(n.callee)) {
         fail(out, 'extends-error', 'extends ' + a[1].name + ' (' + n.callee.name + '(X, ' + a[1].name + ')): throws on Espruino', n);
       }
@@ -379,6 +383,8 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       if (first.type === 'CallExpression' && first.callee.type === 'FunctionExpression') {
         fail(out, 'espruino-syntax', 'for (function(){}()...): Espruino cannot parse a function expression in a for initialiser', n);
       }
+    } else if (n.type === 'Literal' && n.regex && braceQuantifier(n.regex.pattern)) {
+      fail(out, 'regex', '/' + n.regex.pattern + '/ repeats with {m,n}: Espruino\'s RegExp has no {} quantifiers (use *, + or a length check)', n);
     } else if (n.type === 'Literal' && typeof n.value === 'string' && /^Class extends value /.test(n.value)) {
       fail(out, 'ts-helper', "TypeScript's __extends (it needs hoisting and throws at load on Espruino)", n);
     }
@@ -388,6 +394,19 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
   checkDeclarationOrder(refs, (_s, _name, node, message) => fail(out, 'use-before-declaration', message, node));
   out.sort((x, y) => x.line - y.line || x.column - y.column);
   return out;
+}
+
+/** Does a regular-expression source use {m}, {m,} or {m,n} repetition (outside a character class)? */
+export function braceQuantifier(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') inClass = true;
+    else if (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.substring(i))) return true;
+  }
+  return false;
 }
 
 /**
