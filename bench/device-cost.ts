@@ -61,13 +61,17 @@ function status(): DeviceStatus {
     connections: 0, counters: {}, memory: null };
 }
 
-export function memoryEstimate(): MemoryResult {
+/**
+ * `nameLength`: how long a property name is on the device — pass `mangledNameLength(bundle.propertyNames)`
+ * (bench/lib/espruino-memory.ts) to count names as the mangled bundle holds them; default unmangled.
+ */
+export function memoryEstimate(opts: { nameLength?: (name: string) => number } = {}): MemoryResult {
   const p = makePair({}, 11);
   // What the device holds: its Stack (with the interface, TCP, their buffers) and the apps' objects.
   const app = startHttp(p.b, status, { port: 80 });
   const echo = p.b.createServer(7, (s: TcpSocket) => { s.on('data', (d: Uint8Array) => s.write(new Uint8Array(d))); });
   const exclude = [p.b.iface.device, p.b.iface.random];
-  const measure = (): number => estimateBlocks({ stack: p.b, app, echo }, new Set(), { exclude });
+  const measure = (): number => estimateBlocks({ stack: p.b, app, echo }, new Set(), { exclude, nameLength: opts.nameLength });
   p.run(() => false, 50); // ARP-free warm state
   const idle = measure();
   // One TCP connection to the echo port.

@@ -1,12 +1,18 @@
 // A minimal event emitter that behaves the same under Node, Duktape and Espruino (no Map, no Symbol).
+// Memory (every connection is an emitter): the table of listeners is made on the first on(), and an
+// event with one listener holds that function itself, not an array of one.
 export type Listener = (...args: any[]) => void;
 
 export class Emitter {
-  private listeners: { [event: string]: Listener[] } = {};
+  /** Event name → its listener, or an array of them when there are several. Absent until the first on(). */
+  private evs?: { [event: string]: Listener | Listener[] };
 
   on(event: string, fn: Listener): this {
-    const list = this.listeners[event] || (this.listeners[event] = []);
-    list.push(fn);
+    const t = this.evs || (this.evs = {});
+    const cur = t[event];
+    if (!cur) t[event] = fn;
+    else if (typeof cur === 'function') t[event] = [cur, fn];
+    else cur.push(fn);
     return this;
   }
 
@@ -20,30 +26,39 @@ export class Emitter {
   }
 
   off(event: string, fn: Listener): this {
-    const list = this.listeners[event];
-    if (list) {
-      const i = list.indexOf(fn);
-      if (i >= 0) list.splice(i, 1);
+    const t = this.evs;
+    const cur = t && t[event];
+    if (!t || !cur) return this;
+    if (cur === fn) delete t[event];
+    else if (typeof cur !== 'function') {
+      const i = cur.indexOf(fn);
+      if (i >= 0) cur.splice(i, 1);
+      if (cur.length === 1) t[event] = cur[0];
     }
     return this;
   }
 
   removeAllListeners(event?: string): this {
-    if (event === undefined) this.listeners = {};
-    else delete this.listeners[event];
+    if (!this.evs) return this;
+    if (event === undefined) delete this.evs;
+    else delete this.evs[event];
     return this;
   }
 
   listenerCount(event: string): number {
-    const list = this.listeners[event];
-    return list ? list.length : 0;
+    const cur = this.evs && this.evs[event];
+    return !cur ? 0 : typeof cur === 'function' ? 1 : cur.length;
   }
 
   /** Calls each listener; returns whether there was any. */
   emit(event: string, a?: unknown, b?: unknown): boolean {
-    const list = this.listeners[event];
-    if (!list || list.length === 0) return false;
-    const copy = list.slice();
+    const cur = this.evs && this.evs[event];
+    if (!cur) return false;
+    if (typeof cur === 'function') {
+      cur.call(this, a, b);
+      return true;
+    }
+    const copy = cur.slice();
     for (let i = 0; i < copy.length; i++) copy[i].call(this, a, b);
     return true;
   }

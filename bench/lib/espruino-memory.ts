@@ -19,13 +19,27 @@
 export interface WalkOptions {
   /** Objects not to count (and not to walk into), e.g. the simulated frame device. */
   exclude?: unknown[];
+  /**
+   * The length a property name has on the device (default: its length here). The device bundle's
+   * property names are mangled (tools/build/mangle.ts): pass `mangledNameLength(bundle.propertyNames)`
+   * to count them as the device holds them.
+   */
+  nameLength?: (name: string) => number;
+}
+
+/** `nameLength` for a bundle's mangle map (original → mangled; names not in it keep their length). */
+export function mangledNameLength(map: { [name: string]: string }): (name: string) => number {
+  return function (name: string): number {
+    return Object.prototype.hasOwnProperty.call(map, name) ? map[name].length : name.length;
+  };
 }
 
 export function estimateBlocks(root: unknown, seen: Set<unknown> = new Set(), o: WalkOptions = {}): number {
   for (const x of o.exclude || []) seen.add(x);
   const buffers = new Set<ArrayBufferLike>();
   let blocks = 0;
-  const nameCost = (name: string): number => 1 + (name.length > 4 ? Math.ceil((name.length - 4) / 10) : 0);
+  const len = o.nameLength || ((name: string): number => name.length);
+  const nameCost = (name: string): number => { const n = len(name); return 1 + (n > 4 ? Math.ceil((n - 4) / 10) : 0); };
   const stack: unknown[] = [root];
   while (stack.length) {
     const v = stack.pop();

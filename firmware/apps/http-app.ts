@@ -8,6 +8,7 @@ import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../../tcp/socket-api'
 import { HttpServer, HttpRequest, HttpResponse, HttpOptions } from '../http/server';
 import { Router } from '../http/router';
 import { ServerHost } from './types';
+import { copyThrough } from './copy-through';
 
 export interface DeviceStatus {
   board: string;
@@ -82,23 +83,7 @@ function serveEcho(req: HttpRequest, res: HttpResponse): void {
   };
   if (req.contentLength >= 0) headers['Content-Length'] = req.contentLength;
   res.writeHead(200, headers);
-  // 'data' views are valid only during the callback but write() may keep a reference: copy first.
-  let carry: Uint8Array | null = null;
-  let waiting = false;
-  req.on('data', function (v: Uint8Array) {
-    const n = v.length;
-    if (!carry || carry.length < n || waiting) carry = new Uint8Array(n);
-    carry.set(v, 0);
-    if (!res.write(n === carry.length ? carry : carry.subarray(0, n))) {
-      waiting = true;
-      req.pause();
-    }
-  });
-  res.on('drain', function () {
-    if (!waiting) return;
-    waiting = false;
-    req.resume();
-  });
+  copyThrough(req, res);
   req.on('end', function () { res.end(); });
 }
 
@@ -107,54 +92,54 @@ function esc(s: string): string {
 }
 
 function formatUptime(ms: number): string {
-  let s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  return (d > 0 ? d + 'd ' : '') + h + 'h ' + m + 'm ' + s + 's';
+  const s = Math.floor(ms / 1000);
+  return (s >= 86400 ? Math.floor(s / 86400) + 'd ' : '') + Math.floor(s / 3600) % 24 + 'h ' +
+    Math.floor(s / 60) % 60 + 'm ' + s % 60 + 's';
 }
 
+function row(k: string, v: string | number): string {
+  return '<tr><th>' + esc(k) + '</th><td>' + esc(String(v)) + '</td></tr>';
+}
+
+function section(title: string, rows: string): string {
+  return '<section><h2>' + esc(title) + '</h2><table>' + rows + '</table></section>';
+}
+
+// HTML5 lets <html>, <head> and <body> be implied and attribute values without spaces go unquoted.
+const STYLE = '<style>body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}' +
+  'header{background:#1d3557;color:#fff;padding:14px 24px}h1{margin:0;font-size:20px}' +
+  'main{display:flex;flex-wrap:wrap;gap:16px;padding:16px 24px}' +
+  'section{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;padding:12px 16px;min-width:240px}' +
+  'h2{font-size:15px;margin:0 0 8px;color:#1d3557}table{border-collapse:collapse}' +
+  'th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}td{font-family:monospace}' +
+  'footer{padding:0 24px 16px;color:#777;font-size:13px}</style>';
+
 export function renderStatusHtml(st: DeviceStatus): string {
-  let rows = '';
-  const row = function (k: string, v: string): void {
-    rows += '<tr><th>' + esc(k) + '</th><td>' + esc(v) + '</td></tr>';
-  };
-  row('Board', st.board + ' (' + st.chip + ')');
-  row('Uptime', formatUptime(st.uptimeMs));
-  row('Address', (st.address || 'unconfigured') + (st.dhcp ? ' (DHCP)' : ' (static)'));
-  row('Gateway', st.gateway || '-');
-  row('MAC', st.mac);
-  row('Link', st.link ? 'up' : 'down');
-  row('Connections', String(st.connections));
-  if (st.memory) {
-    row('Free memory', st.memory.free + ' of ' + st.memory.total + ' blocks (' +
-      Math.round(st.memory.free * st.memory.blockSize / 1024) + ' KB)');
-  }
+  const m = st.memory;
   let groups = '';
   const gk = Object.keys(st.counters);
   for (let g = 0; g < gk.length; g++) {
     const c = st.counters[gk[g]];
     const ck = Object.keys(c);
-    let cells = '';
-    for (let i = 0; i < ck.length; i++) cells += '<tr><th>' + esc(ck[i]) + '</th><td>' + c[ck[i]] + '</td></tr>';
-    groups += '<section><h2>' + esc(gk[g]) + '</h2><table>' + cells + '</table></section>';
+    let rows = '';
+    for (let i = 0; i < ck.length; i++) rows += row(ck[i], c[ck[i]]);
+    groups += section(gk[g], rows);
   }
-  return '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
-    '<meta http-equiv="refresh" content="10"><title>' + esc(st.board) + ' status</title><style>' +
-    'body{font:15px/1.4 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}' +
-    'header{background:#1d3557;color:#fff;padding:14px 24px}h1{margin:0;font-size:20px}' +
-    'main{display:flex;flex-wrap:wrap;gap:16px;padding:16px 24px}' +
-    'section{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;padding:12px 16px;min-width:240px}' +
-    'h2{font-size:15px;margin:0 0 8px;color:#1d3557}table{border-collapse:collapse}' +
-    'th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}td{font-family:monospace}' +
-    '.up{color:#2a9d8f}.down{color:#e63946}footer{padding:0 24px 16px;color:#777;font-size:13px}' +
-    '</style></head><body><header><h1>' + esc(st.board) + ' <span class="' + (st.link ? 'up' : 'down') + '">&#9679;</span>' +
-    '</h1></header><main><section id="device"><h2>Device</h2><table>' + rows + '</table></section>' + groups +
-    '</main><footer>espruino-tcpip &middot; <a href="/api/status">/api/status</a></footer></body></html>\n';
+  // The charset comes with the Content-Type header (text/html; charset=utf-8).
+  return '<!DOCTYPE html><html lang=en>' +
+    '<meta name=viewport content="width=device-width,initial-scale=1"><meta http-equiv=refresh content=10>' +
+    '<title>' + esc(st.board) + ' status</title>' + STYLE +
+    '<header><h1>' + esc(st.board) + ' <span style=color:' + (st.link ? '#2a9d8f' : '#e63946') + '>&#9679;</span>' +
+    '</h1></header><main>' + section('Device',
+      row('Board', st.board + ' (' + st.chip + ')') +
+      row('Uptime', formatUptime(st.uptimeMs)) +
+      row('Address', (st.address || 'unconfigured') + (st.dhcp ? ' (DHCP)' : ' (static)')) +
+      row('Gateway', st.gateway || '-') +
+      row('MAC', st.mac) +
+      row('Link', st.link ? 'up' : 'down') +
+      row('Connections', st.connections) +
+      (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : '')) +
+    groups + '</main><footer>espruino-tcpip &middot; <a href=/api/status>/api/status</a></footer>\n';
 }
 
 export function statusRouter(router: Router, status: StatusProvider, opts: HttpAppOptions): Router {

@@ -12,14 +12,27 @@ const ERROR = 5;
 /** Longest chunk-size line (with extensions) or trailer line we accept. */
 const MAX_LINE = 256;
 
-export class ChunkedDecoder {
-  private state = SIZE;
-  private line = '';
-  private remaining = 0;
-  private endSeen = 0;
-  /** Total body bytes decoded so far. */
-  total = 0;
+/** Where decoded body bytes go. */
+export interface BodySink {
+  /** A view of body bytes, valid during the call. */
+  deliver(v: Uint8Array): void;
+  /** True (e.g. the application paused) makes `feed` return after the current piece. */
+  stopped(): boolean;
+}
 
+export class ChunkedDecoder {
+  private state!: number;
+  private line!: string;
+  private remaining!: number;
+  private endSeen!: number;
+  /** Total body bytes decoded so far. */
+  total!: number;
+
+  constructor() {
+    this.reset();
+  }
+
+  /** Ready for a new body. */
   reset(): void {
     this.state = SIZE;
     this.line = '';
@@ -28,21 +41,17 @@ export class ChunkedDecoder {
     this.total = 0;
   }
 
-  get done(): boolean {
+  /** The last chunk and the trailer section have been read. */
+  done(): boolean {
     return this.state === DONE;
   }
 
-  get failed(): boolean {
-    return this.state === ERROR;
-  }
-
   /**
-   * Consumes bytes from `buf[off, end)`, calling `onData(view)` for body bytes. Returns the offset where
+   * Consumes bytes from `buf[off, end)`, handing body bytes to `sink`. Returns the offset where
    * it stopped: `end` if all was consumed, less once the last chunk and trailers are done (the rest
-   * belongs to the next request), or -1 on a malformed body. `stop()` returning true (e.g. the
-   * application paused) makes it return after the current piece.
+   * belongs to the next request), or -1 on a malformed body.
    */
-  feed(buf: Uint8Array, off: number, end: number, onData: (v: Uint8Array) => void, stop: () => boolean): number {
+  feed(buf: Uint8Array, off: number, end: number, sink: BodySink): number {
     while (off < end) {
       const st = this.state;
       if (st === DATA) {
@@ -53,9 +62,9 @@ export class ChunkedDecoder {
           this.state = DATA_END;
           this.endSeen = 0;
         }
-        onData(buf.subarray(off, off + n));
+        sink.deliver(buf.subarray(off, off + n));
         off += n;
-        if (stop()) return off;
+        if (sink.stopped()) return off;
       } else if (st === DATA_END) {
         // chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
         const want = this.endSeen === 0 ? 13 : 10;

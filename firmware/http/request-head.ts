@@ -48,17 +48,12 @@ export function parseRequestHead(text: string, limits: HeadLimits): RequestHead 
   const target = requestLine.substring(sp1 + 1, sp2);
   const version = requestLine.substring(sp2 + 1);
   if (!TOKEN.test(method)) return 400;
-  if (target.length === 0) return 400;
   if (target.length > limits.maxTargetLength) return 414;
-  // Origin-form only (plus "*" for OPTIONS), no control characters or spaces.
+  // Origin-form only (plus "*" for OPTIONS; so not empty), no control characters or spaces.
   if (target !== '*' && target.charAt(0) !== '/') return 400;
   if (target.indexOf('\t') >= 0 || hasBareCrLfNul(target)) return 400;
-  if (version === 'HTTP/1.1') { /* ok */ } else if (version === 'HTTP/1.0') { /* ok */ } else if (/^HTTP\/\d\.\d$/.test(version)) {
-    return 505;
-  } else {
-    return 400;
-  }
-  const minor = version === 'HTTP/1.1' ? 1 : 0;
+  const minor = version === 'HTTP/1.1' ? 1 : version === 'HTTP/1.0' ? 0 : -1;
+  if (minor < 0) return /^HTTP\/\d\.\d$/.test(version) ? 505 : 400;
 
   const headers: { [name: string]: string } = {};
   let count = 0;

@@ -10,8 +10,8 @@ import { Emitter } from '../../tcp/events';
 import { TcpSocketApi } from '../../tcp/socket-api';
 import { bytesToString, findHeadEnd } from '../bytes';
 import { parseRequestHead, RequestHead } from './request-head';
-import { ChunkedDecoder } from './chunked-decoder';
-import { Router, RouteMatch } from './router';
+import { ChunkedDecoder, BodySink } from './chunked-decoder';
+import { Router } from './router';
 
 export interface HttpOptions {
   /** Largest request head (request line + headers) in bytes; larger → 431. */
@@ -51,20 +51,18 @@ export function reasonPhrase(code: number): string {
 
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
 
+/**
+ * A request: the fields of its head (method, path, query, headers, contentLength — -1 when there is
+ * none or the body is chunked —, ...) and 'data' / 'end' events for its body.
+ */
+export interface HttpRequest extends RequestHead {}
 export class HttpRequest extends Emitter {
   /** The rest of the path after a prefix route's "*". */
   param = '';
-  constructor(readonly head: RequestHead, private readonly conn: Connection) {
+  constructor(head: RequestHead, private readonly conn: Connection) {
     super();
+    Object.assign(this, head); // the head's fields, rather than one getter each
   }
-  get method(): string { return this.head.method; }
-  get path(): string { return this.head.path; }
-  get query(): string { return this.head.query; }
-  get headers(): { [name: string]: string } { return this.head.headers; }
-  /** Content-Length of the body, or -1 (none or chunked). */
-  get contentLength(): number { return this.head.chunked ? -1 : this.head.contentLength; }
-  get chunked(): boolean { return this.head.chunked; }
-  get remoteAddress(): string { return this.conn.socket.remoteAddress; }
   /** Stops 'data' events (and, through TCP flow control, the sender). */
   pause(): void { this.conn.pauseBody(true); }
   resume(): void { this.conn.pauseBody(false); }
@@ -95,7 +93,8 @@ export class HttpResponse extends Emitter {
     this.headersSent = true;
     const conn = this.conn;
     let h = 'HTTP/1.1 ' + status + ' ' + reasonPhrase(status) + '\r\n';
-    if (conn.serverName) h += 'Server: ' + conn.serverName + '\r\n';
+    const name = conn.server.serverName;
+    if (name) h += 'Server: ' + name + '\r\n';
     let hasLength = false;
     if (headers) {
       const keys = Object.keys(headers);
@@ -191,13 +190,12 @@ const DISCARD_LIMIT = 65536;
 /** Most bytes kept for later while paused (normally at most one receive chunk). */
 const STASH_LIMIT = 16384;
 
-class Connection {
+class Connection implements BodySink {
   private head: Uint8Array;
   private headLen = 0;
   private state = HEAD;
   private req: HttpRequest | null = null;
   res: HttpResponse | null = null;
-  private route: RouteMatch | null = null;
   private bodyLeft = 0;
   private bodyLimit = 0;
   private decoder: ChunkedDecoder | null = null;
@@ -209,16 +207,10 @@ class Connection {
   private peerEnded = false;
   private timeouts = 0;
   closeAfter = false;
-  readonly serverName: string;
-  private readonly onBody: (v: Uint8Array) => void;
-  private readonly shouldStop: () => boolean;
 
-  constructor(readonly socket: TcpSocketApi, private readonly server: HttpServer) {
+  constructor(readonly socket: TcpSocketApi, readonly server: HttpServer) {
     this.head = new Uint8Array(server.maxHeadBytes);
-    this.serverName = server.serverName;
     const self = this;
-    this.onBody = function (v: Uint8Array): void { self.deliver(v); };
-    this.shouldStop = function (): boolean { return self.appPaused || self.state !== BODY; };
     socket.on('data', function (chunk: Uint8Array) { self.feed(chunk); });
     socket.on('drain', function () { if (self.res && !self.res.finished) self.res.emit('drain'); });
     socket.on('end', function () { self.onPeerEnd(); });
@@ -232,10 +224,7 @@ class Connection {
     if (this.stash && chunk !== this.stash) {
       // Data despite our pause (already in flight): keep it behind what is waiting, in order.
       if (this.stash.length + chunk.length > STASH_LIMIT) {
-        this.server.counters.aborted++;
-        this.state = CLOSING;
-        this.stash = null;
-        this.socket.destroy();
+        this.abort();
         return;
       }
       const joined = new Uint8Array(this.stash.length + chunk.length);
@@ -303,12 +292,11 @@ class Connection {
     server.counters.requests++;
     if (!head.keepAlive) this.closeAfter = true;
     const req = new HttpRequest(head, this);
-    const res = new HttpResponse(this, head);
+    const res = new HttpResponse(this, req); // (the head itself is not kept)
     this.req = req;
     this.res = res;
     this.discarding = false;
     const match = server.router.match(head.method, head.path);
-    this.route = match;
     this.bodyLimit = match && match.route.maxBody >= 0 ? match.route.maxBody : server.maxBodyBytes;
     if (head.chunked) {
       if (!this.decoder) this.decoder = new ChunkedDecoder();
@@ -336,13 +324,13 @@ class Connection {
   }
 
   private feedBody(chunk: Uint8Array, off: number, len: number): number {
-    if (this.decoder && this.req && this.req.head.chunked) {
-      const stop = this.decoder.feed(chunk, off, len, this.onBody, this.shouldStop);
+    if (this.decoder && this.req && this.req.chunked) {
+      const stop = this.decoder.feed(chunk, off, len, this);
       if (stop < 0) {
         this.bodyError(400);
         return len;
       }
-      if (this.state === BODY && this.decoder.done) this.requestComplete();
+      if (this.state === BODY && this.decoder.done()) this.requestComplete();
       return stop;
     }
     const n = Math.min(this.bodyLeft, len - off);
@@ -352,9 +340,15 @@ class Connection {
     return off + n;
   }
 
-  private deliver(v: Uint8Array): void {
+  /** BodySink: stop decoding while the application has paused or once the request is over. */
+  stopped(): boolean {
+    return this.appPaused || this.state !== BODY;
+  }
+
+  /** BodySink: body bytes for the request's 'data' event. */
+  deliver(v: Uint8Array): void {
     if (this.state !== BODY) return;
-    if (this.decoder && this.req && this.req.head.chunked && this.decoder.total > this.bodyLimit) {
+    if (this.decoder && this.req && this.req.chunked && this.decoder.total > this.bodyLimit) {
       this.bodyError(413);
       return;
     }
@@ -364,9 +358,7 @@ class Connection {
   /** A bad or oversized body: answer if we still can, else abort. */
   private bodyError(status: number): void {
     if (this.res && this.res.headersSent) {
-      this.server.counters.aborted++;
-      this.state = CLOSING;
-      this.socket.destroy();
+      this.abort();
     } else {
       this.fail(status);
     }
@@ -381,7 +373,7 @@ class Connection {
   responseFinished(): void {
     if (this.state === BODY) {
       // Answered before the whole body arrived: read and drop the rest, or close if it is large.
-      if (this.closeAfter || (this.req && !this.req.head.chunked && this.bodyLeft > DISCARD_LIMIT)) {
+      if (this.closeAfter || (this.req && !this.req.chunked && this.bodyLeft > DISCARD_LIMIT)) {
         this.closeAfter = true;
         this.finishConnection();
         return;
@@ -399,7 +391,6 @@ class Connection {
   private nextRequest(): void {
     this.req = null;
     this.res = null;
-    this.route = null;
     if (this.closeAfter) {
       this.finishConnection();
       return;
@@ -456,31 +447,41 @@ class Connection {
   }
 
   private onTimeout(): void {
-    const counters = this.server.counters;
-    counters.timeouts++;
+    this.server.counters.timeouts++;
     this.timeouts++;
     if (this.state === HEAD && this.headLen === 0 && this.timeouts === 1) {
       this.finishConnection(); // idle keep-alive connection
     } else if ((this.state === HEAD || (this.state === BODY && this.res && !this.res.headersSent)) && this.timeouts === 1) {
       this.fail(408); // RFC 9110 §15.5.9: the client did not finish its request in time
     } else {
-      counters.aborted++;
-      this.state = CLOSING;
-      this.socket.destroy();
+      this.abort();
     }
   }
 
   private onClose(): void {
     this.state = CLOSING;
     this.server.counters.connections--;
-    const res = this.res;
+    this.abandonResponse();
     this.req = null;
     this.res = null;
     this.stash = null;
+  }
+
+  /** A response still in progress will never finish: it says so with 'close' (as Node's does). */
+  private abandonResponse(): void {
+    const res = this.res;
     if (res && !res.finished) {
       res.finished = true;
       res.emit('close');
     }
+  }
+
+  /** Drops the connection at once (RST): the exchange cannot be completed in order. */
+  private abort(): void {
+    this.server.counters.aborted++;
+    this.state = CLOSING;
+    this.stash = null;
+    this.socket.destroy();
   }
 
   /** Answers with an error status and closes. */
@@ -488,13 +489,10 @@ class Connection {
     const server = this.server;
     server.counters.badRequests++;
     this.closeAfter = true;
-    const body = status + ' ' + reasonPhrase(status) + '\n';
-    this.socket.write('HTTP/1.1 ' + status + ' ' + reasonPhrase(status) + '\r\nContent-Type: text/plain\r\n' +
-      'Content-Length: ' + body.length + '\r\nConnection: close\r\n\r\n' + body);
-    if (this.res && !this.res.finished) {
-      this.res.finished = true;
-      this.res.emit('close');
-    }
+    const line = status + ' ' + reasonPhrase(status);
+    this.socket.write('HTTP/1.1 ' + line + '\r\nContent-Type: text/plain\r\nContent-Length: ' + (line.length + 1) +
+      '\r\nConnection: close\r\n\r\n' + line + '\n');
+    this.abandonResponse();
     this.finishConnection();
   }
 

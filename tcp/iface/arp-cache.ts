@@ -2,7 +2,8 @@
 // for an address to be resolved (RFC 1122 §2.3.2.2: "SHOULD save at least one ... packet").
 //
 // Everything is bounded up front: `size` entries (the least recently confirmed one is reused when full)
-// and `queueLimit` waiting frames in total. Entries are only created for addresses we asked about or
+// and `queueLimit` waiting frames in total. Entries are made when first needed (a device that talks to
+// one gateway holds one), then kept and reused; nothing is preallocated. Entries are only created for addresses we asked about or
 // for hosts that ARP for us (RFC 826 merge algorithm), never from unsolicited replies, so a stranger
 // cannot fill the cache or redirect traffic to addresses we never talked to.
 import { Ipv4Address } from '../wire/reprs';
@@ -18,14 +19,15 @@ export interface ArpEntry {
   ip: Ipv4Address;
   /** Preallocated; valid when RESOLVED. */
   mac: Uint8Array;
-  /** RESOLVED: when the entry stops being used. PENDING: unused. */
+  /**
+   * RESOLVED: when the entry stops being used (confirmation time + TTL, the same TTL for every entry,
+   * so it also orders entries by when they were last confirmed). PENDING: when it was created.
+   */
   expiresAt: number;
   /** When the next (re)request is due (PENDING, or RESOLVED being refreshed); Infinity if none. */
   nextRequestAt: number;
   /** Requests sent in the current resolution or refresh. */
   requests: number;
-  /** Last time the entry was confirmed or created (for eviction). */
-  touchedAt: number;
 }
 
 /** A datagram waiting for its next hop's MAC: a copy of the whole frame (Ethernet header left blank). */
@@ -45,11 +47,7 @@ export class ArpCache {
   /** Spare frame copies, reused so resolution does not allocate once warmed up. */
   private spare: Uint8Array[] = [];
 
-  constructor(readonly size: number, readonly queueLimit: number) {
-    for (let i = 0; i < size; i++) {
-      this.entries.push({ state: ARP_FREE, ip: 0, mac: new Uint8Array(6), expiresAt: 0, nextRequestAt: Infinity, requests: 0, touchedAt: 0 });
-    }
-  }
+  constructor(readonly size: number, readonly queueLimit: number) {}
 
   find(ip: Ipv4Address): ArpEntry | null {
     const es = this.entries;
@@ -57,24 +55,42 @@ export class ArpCache {
     return null;
   }
 
-  /** A free entry, or the least recently touched one (pending entries are reused last). */
+  /**
+   * A free entry, a new one while fewer than `size` exist, or the least recently touched one (pending
+   * entries are reused last).
+   */
   allocate(ip: Ipv4Address, now: number): ArpEntry {
     const es = this.entries;
-    let victim = es[0];
-    for (let i = 0; i < es.length; i++) {
-      const e = es[i];
-      if (e.state === ARP_FREE) { victim = e; break; }
-      const better = victim.state === ARP_PENDING && e.state === ARP_RESOLVED ? true
-        : victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? false : e.touchedAt < victim.touchedAt;
-      if (better) victim = e;
+    let victim: ArpEntry | null = null;
+    for (let i = 0; i < es.length; i++) if (es[i].state === ARP_FREE) { victim = es[i]; break; }
+    if (!victim && es.length < this.size) {
+      victim = { state: ARP_FREE, ip: 0, mac: new Uint8Array(6), expiresAt: 0, nextRequestAt: Infinity, requests: 0 };
+      es.push(victim);
     }
+    if (!victim) victim = this.lruVictim();
     // Datagrams still waiting for an evicted pending entry stay queued: the owner's next sweep
     // (Interface.pollArp) finds them without an entry and fails them, outside this call.
     victim.state = ARP_FREE;
     victim.ip = ip;
-    victim.touchedAt = now;
+    victim.expiresAt = now;
     victim.requests = 0;
     victim.nextRequestAt = Infinity;
+    return victim;
+  }
+
+  /**
+   * The entry to reuse when all are taken: resolved before pending, then the least recently confirmed
+   * (resolved) or created (pending) — the smallest expiresAt within a state.
+   */
+  private lruVictim(): ArpEntry {
+    const es = this.entries;
+    let victim = es[0];
+    for (let i = 1; i < es.length; i++) {
+      const e = es[i];
+      const better = victim.state === ARP_PENDING && e.state === ARP_RESOLVED ? true
+        : victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? false : e.expiresAt < victim.expiresAt;
+      if (better) victim = e;
+    }
     return victim;
   }
 
@@ -82,7 +98,6 @@ export class ArpCache {
     e.state = ARP_RESOLVED;
     e.mac.set(mac.subarray(0, 6));
     e.expiresAt = now + ttlMs;
-    e.touchedAt = now;
     e.requests = 0;
     e.nextRequestAt = Infinity;
   }

@@ -36,6 +36,10 @@ const RENEW_MIN_RETRY_MS = 60000;
 const NAK_DELAY_MS = 2000;
 const INFINITE_LEASE = 0xffffffff;
 const BROADCAST = 0xffffffff;
+/** Options asked for in every request (RFC 2132 §9.8). */
+const PARAMETER_REQUEST_LIST = [OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS, OPT_LEASE_TIME, OPT_RENEWAL_TIME, OPT_REBINDING_TIME];
+/** A BOOTP message without options is 236 bytes; ours fit 548 (RFC 2131 §2: 576-byte datagrams). */
+const MESSAGE_MAX = 548;
 
 /** What the DHCP client needs from the interface. */
 export interface DhcpHost {
@@ -79,8 +83,6 @@ export class DhcpClient extends Emitter {
   readonly stats = { discovers: 0, requests: 0, offers: 0, acks: 0, naks: 0, restarts: 0 };
 
   private socket: UdpSocket | null = null;
-  private readonly out: DhcpRepr = newDhcpRepr();
-  private readonly scratch = new Uint8Array(548);
   private xid = 0;
   private startedAt = 0;
   private nextSendAt = 0;
@@ -91,7 +93,6 @@ export class DhcpClient extends Emitter {
   private requestSentAt = 0;
   private now = 0;
   private naksInARow = 0;
-  private readonly prl = [OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS, OPT_LEASE_TIME, OPT_RENEWAL_TIME, OPT_REBINDING_TIME];
 
   constructor(private readonly host: DhcpHost, readonly hostname: string) {
     super();
@@ -211,9 +212,13 @@ export class DhcpClient extends Emitter {
     this.stats.requests++;
   }
 
-  /** Builds and sends one message of `type` for the current state (RFC 2131 §4.4.1 table 5). */
+  /**
+   * Builds and sends one message of `type` for the current state (RFC 2131 §4.4.1 table 5). The message
+   * and its buffer are made per message and let go after: a client sends a handful per lease, and a
+   * bound client holding a 548-byte buffer and a message object all the time would cost ~80 blocks.
+   */
   private send(type: number, now: number): void {
-    const r = this.out;
+    const r = newDhcpRepr();
     const st = this.state;
     r.op = BOOTREQUEST;
     r.xid = this.xid;
@@ -234,7 +239,7 @@ export class DhcpClient extends Emitter {
     r.router = 0;
     r.dnsServers = [];
     r.hostname = this.hostname;
-    r.parameterRequestList = this.prl;
+    r.parameterRequestList = PARAMETER_REQUEST_LIST;
     let dst = BROADCAST;
     if (type === DHCPREQUEST) {
       if (st === DHCP_REQUESTING) {
@@ -247,8 +252,9 @@ export class DhcpClient extends Emitter {
         if (st === DHCP_RENEWING && this.lease) dst = this.lease.server;
       }
     }
-    const n = emitDhcp(r, this.scratch, 0);
-    if (this.socket) this.socket.send(this.scratch.subarray(0, n), DHCP_SERVER_PORT, dst);
+    const buf = new Uint8Array(MESSAGE_MAX);
+    const n = emitDhcp(r, buf, 0);
+    if (this.socket) this.socket.send(buf.subarray(0, n), DHCP_SERVER_PORT, dst);
   }
 
   private receive(data: Uint8Array, rinfo: UdpRinfo): void {

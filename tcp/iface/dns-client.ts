@@ -14,7 +14,7 @@
 import { Ipv4Address } from '../wire/reprs';
 import { parseIpv4 as parseDottedQuad } from '../wire/ipv4-address';
 import { emitDnsQuery, parseDnsResponse, DNS_PORT, DNS_TYPE_A, DNS_TYPE_CNAME, DnsResponse } from '../wire/dns';
-import { UdpView } from '../wire/udp';
+import { udpSrcPort, udpDstPort } from '../wire/udp';
 import { UdpSocket, UdpRinfo } from './udp';
 import { InterfaceLimits } from './interface';
 
@@ -62,9 +62,8 @@ export class DnsClient {
   readonly cache: CacheEntry[] = [];
   readonly pending: Query[] = [];
   private socket: UdpSocket | null = null;
-  /** Query buffer, allocated on the first lookup (a device that never resolves names never pays for it). */
+  /** Query buffer while lookups are in progress (none is held between them: lookups are rare). */
   private scratchBuf: Uint8Array | null = null;
-  private readonly udpView = new UdpView(new Uint8Array(0), 0);
 
   constructor(private readonly host: DnsHost) {}
 
@@ -84,13 +83,21 @@ export class DnsClient {
     for (let i = 0; i < this.pending.length; i++) {
       if (this.pending[i].name === n) { this.pending[i].callbacks.push(cb); return; }
     }
-    if (typeof emitDnsQuery(this.scratch, 0, 0, n, DNS_TYPE_A) === 'string') { cb(new Error('EBADNAME'), 0); return; }
-    if (this.host.dnsServers.length === 0) { cb(new Error('ENOSERVER'), 0); return; }
-    if (this.pending.length >= this.host.limits.dnsPending) { this.host.count('dns-busy'); cb(new Error('EBUSY'), 0); return; }
-    if (!this.ensureSocket()) { cb(new Error('EBUSY'), 0); return; }
-    const q: Query = { name: n, qname: n, id: 0, tries: 0, server: 0, deadline: 0, requeries: 0, callbacks: [cb] };
-    if (!this.send(q, now)) { cb(new Error('EBADNAME'), 0); return; }
-    this.pending.push(q);
+    let err = '';
+    if (typeof emitDnsQuery(this.scratch, 0, 0, n, DNS_TYPE_A) === 'string') err = 'EBADNAME';
+    else if (this.host.dnsServers.length === 0) err = 'ENOSERVER';
+    else if (this.pending.length >= this.host.limits.dnsPending) { this.host.count('dns-busy'); err = 'EBUSY'; }
+    else if (!this.ensureSocket()) err = 'EBUSY';
+    else {
+      const q: Query = { name: n, qname: n, id: 0, tries: 0, server: 0, deadline: 0, requeries: 0, callbacks: [cb] };
+      if (this.send(q, now)) {
+        this.pending.push(q);
+        return;
+      }
+      err = 'EBADNAME';
+    }
+    if (this.pending.length === 0) this.scratchBuf = null;
+    cb(new Error(err), 0);
   }
 
   /** The cached address for `name`, or -1. */
@@ -136,6 +143,7 @@ export class DnsClient {
   private finish(q: Query, err: Error | null, address: Ipv4Address): void {
     const i = this.pending.indexOf(q);
     if (i >= 0) this.pending.splice(i, 1);
+    if (this.pending.length === 0) this.scratchBuf = null;
     for (let k = 0; k < q.callbacks.length; k++) q.callbacks[k](err, address);
   }
 
@@ -163,8 +171,7 @@ export class DnsClient {
   /** ICMP port/host unreachable for a datagram we sent to `dst`: try the next server at once. */
   unreachable(dst: Ipv4Address, buf: Uint8Array, off: number, len: number): void {
     if (!this.socket || len < 8) return;
-    const v = this.udpView.reset(buf, off);
-    if (v.srcPort !== this.socket.port || v.dstPort !== DNS_PORT) return;
+    if (udpSrcPort(buf, off) !== this.socket.port || udpDstPort(buf, off) !== DNS_PORT) return;
     for (let i = 0; i < this.pending.length; i++) if (this.pending[i].server === dst) this.pending[i].deadline = 0;
   }
 

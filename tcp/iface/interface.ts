@@ -25,7 +25,10 @@ import {
   ETH_HEADER_LEN, ETH_MAX_FRAME, EthernetRepr,
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
-import { parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4Repr, Ipv4View, IPV4_HEADER_LEN } from '../wire/ipv4';
+import {
+  parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
+  ipv4Src, ipv4Dst,
+} from '../wire/ipv4';
 import {
   parseIcmp, emitIcmp, newIcmpRepr, IcmpRepr, ICMP_HEADER_LEN, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY,
   ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_HOST,
@@ -111,21 +114,6 @@ export interface InterfaceOptions {
 /** Counters of the interface: a plain object of named numbers (drops are named by reason). */
 export type InterfaceCounters = { [name: string]: number };
 
-function newCounters(): InterfaceCounters {
-  // The usual ones start at 0 so a status page lists them; rarer reasons appear when first counted.
-  return {
-    'rx-frames': 0, 'tx-frames': 0, 'tx-device-refused': 0,
-    'eth-not-for-us': 0, 'eth-unknown-type': 0,
-    'arp-rx': 0, 'arp-requests-sent': 0, 'arp-replies-sent': 0, 'arp-unsolicited-ignored': 0,
-    'arp-address-conflict': 0, 'arp-queue-full': 0, 'arp-resolution-failed': 0,
-    'ipv4-rx': 0, 'ipv4-bad-checksum': 0, 'ipv4-truncated': 0, 'ipv4-not-for-us': 0, 'ipv4-fragment': 0,
-    'ipv4-bad-src': 0, 'ipv4-ttl-zero': 0, 'ipv4-unknown-protocol': 0, 'ipv4-no-route': 0,
-    'icmp-echo-replies': 0, 'icmp-bad-checksum': 0, 'icmp-errors-sent': 0, 'icmp-rate-limited': 0,
-    'icmp-unreachable-rx': 0, 'icmp-broadcast-ignored': 0,
-    'udp-rx': 0, 'udp-bad-checksum': 0, 'udp-no-socket': 0, 'udp-rx-queue-full': 0,
-    'internal-errors': 0,
-  };
-}
 
 const BROADCAST: Ipv4Address = 0xffffffff;
 const ZERO_MAC = new Uint8Array(6);
@@ -142,7 +130,12 @@ function isMulticastOrReserved(a: Ipv4Address): boolean {
 export class Interface extends Emitter implements IpSender {
   readonly device: FrameDevice;
   readonly mac: Uint8Array;
-  readonly counters: InterfaceCounters = newCounters();
+  /**
+   * Each reason appears when first counted (a counter that never moved is absent: read it as
+   * `counters[name] || 0`); names held for counters that stay at zero would cost RAM on the device.
+   * Only `internal-errors`, the health check tools and tests read, is there from the start.
+   */
+  readonly counters: InterfaceCounters = { 'internal-errors': 0 };
   readonly limits: InterfaceLimits;
   readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
   readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
@@ -168,15 +161,14 @@ export class Interface extends Emitter implements IpSender {
   private gratuitousDue = false;
   private arpDue = false;
 
-  // Reused representations (no allocation per packet).
+  // Reused representations (no allocation per packet). One of each kind serves receive and send: a
+  // received header's fields are read before anything is emitted with the same object (an ICMP echo
+  // reply or error copies what it needs first; a UDP callback that sends has no use for the datagram's
+  // IPv4 header afterwards), and nothing reads a received header again after a send.
   private readonly eth: EthernetRepr = newEthernetRepr();
-  private readonly arpIn: ArpRepr = { op: 0, senderMac: new Uint8Array(6), senderIp: 0, targetMac: new Uint8Array(6), targetIp: 0 };
-  private readonly arpOut: ArpRepr = { op: 0, senderMac: new Uint8Array(6), senderIp: 0, targetMac: new Uint8Array(6), targetIp: 0 };
-  private readonly ipIn: Ipv4Repr = newIpv4Repr();
-  private readonly ipOut: Ipv4Repr = newIpv4Repr();
-  private readonly icmpIn: IcmpRepr = newIcmpRepr();
-  private readonly icmpOut: IcmpRepr = newIcmpRepr();
-  private readonly innerIp = new Ipv4View(new Uint8Array(0), 0);
+  private readonly arpRepr: ArpRepr = { op: 0, senderMac: ZERO_MAC, senderIp: 0, targetMac: ZERO_MAC, targetIp: 0 };
+  private readonly ipRepr: Ipv4Repr = newIpv4Repr();
+  private readonly icmpRepr: IcmpRepr = newIcmpRepr();
 
   // The datagram begun by beginDatagram, until commitDatagram.
   private txDst: Ipv4Address = 0;
@@ -188,26 +180,28 @@ export class Interface extends Emitter implements IpSender {
     this.device = o.device;
     this.mac = o.device.mac;
     this.random = o.random;
-    const l: InterfaceLimits = {} as InterfaceLimits;
-    const keys = Object.keys(DEFAULT_LIMITS) as Array<keyof InterfaceLimits>;
-    for (let i = 0; i < keys.length; i++) {
-      const v = o.limits ? o.limits[keys[i]] : undefined;
-      l[keys[i]] = v === undefined ? DEFAULT_LIMITS[keys[i]] : v;
+    // The defaults are the prototype: only the limits given are held per interface.
+    const l: InterfaceLimits = Object.create(DEFAULT_LIMITS);
+    if (o.limits) {
+      const keys = Object.keys(o.limits) as Array<keyof InterfaceLimits>;
+      for (let i = 0; i < keys.length; i++) {
+        const v = o.limits[keys[i]];
+        if (v !== undefined) l[keys[i]] = v;
+      }
     }
     this.limits = l;
     this.icmpTokens = l.icmpErrorBurst;
     this.ipId = o.random.nextU32() & 0xffff;
     this.arp = new ArpCache(l.arpCacheSize, l.arpQueue);
-    const self = this;
-    const host = {
-      ip: this as IpSender,
-      count: function (reason: string): void { self.count(reason); },
-      randomU32: function (): number { return self.random.nextU32(); },
-    };
-    this.udp = new UdpLayer(host, l.udpSockets, l.udpRxQueue);
+    this.udp = new UdpLayer(this, l.udpSockets, l.udpRxQueue);
     this.dns = new DnsClient(this);
     if (o.ipv4) this.configure(o.ipv4);
     else if (o.dhcp) this.dhcp = new DhcpClient(this, o.hostname || '');
+  }
+
+  /** A random unsigned 32-bit integer (UdpHost). */
+  randomU32(): number {
+    return this.random.nextU32();
   }
 
   /** Counts one event or drop under `reason`. */
@@ -334,7 +328,7 @@ export class Interface extends Emitter implements IpSender {
   // ---- ARP -----------------------------------------------------------------------------------------
 
   private handleArp(off: number, len: number): void {
-    const a = parseArp(this.rxBuffer, off, len, this.arpIn);
+    const a = parseArp(this.rxBuffer, off, len, this.arpRepr);
     if (isWireError(a)) { this.count(a); return; }
     this.count('arp-rx');
     const now = this.now;
@@ -405,7 +399,7 @@ export class Interface extends Emitter implements IpSender {
    */
   private sendArp(op: number, dstMac: Uint8Array, targetIp: Ipv4Address, targetMac: Uint8Array | null): void {
     const buf = this.txBuffer;
-    const r = this.arpOut;
+    const r = this.arpRepr;
     r.op = op;
     r.senderMac = this.mac;
     r.senderIp = this.address;
@@ -536,7 +530,7 @@ export class Interface extends Emitter implements IpSender {
       return false;
     }
     const buf = this.txBuffer;
-    const r = this.ipOut;
+    const r = this.ipRepr;
     r.src = this.address;
     r.dst = this.txDst;
     r.protocol = protocol;
@@ -595,7 +589,7 @@ export class Interface extends Emitter implements IpSender {
 
   private handleIpv4(off: number, len: number, linkBroadcast: boolean): void {
     const buf = this.rxBuffer;
-    const ip = parseIpv4(buf, off, len, this.ipIn);
+    const ip = parseIpv4(buf, off, len, this.ipRepr);
     if (isWireError(ip)) { this.count(ip); return; }
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (ip.src === BROADCAST || isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||
@@ -656,7 +650,7 @@ export class Interface extends Emitter implements IpSender {
 
   private handleIcmp(ip: Ipv4Repr, broadcast: boolean): void {
     const buf = this.rxBuffer;
-    const m = parseIcmp(buf, ip.payloadOffset, ip.payloadLength, this.icmpIn);
+    const m = parseIcmp(buf, ip.payloadOffset, ip.payloadLength, this.icmpRepr);
     if (isWireError(m)) { this.count(m); return; }
     if (m.type === ICMP_ECHO_REQUEST) {
       // RFC 1122 §3.2.2.6 allows ignoring broadcast echo requests; we do (no smurf amplification).
@@ -666,7 +660,7 @@ export class Interface extends Emitter implements IpSender {
       const tx = this.txBuffer;
       // RFC 792: the reply carries the request's identifier, sequence and data unchanged.
       tx.set(buf.subarray(m.payloadOffset, m.payloadOffset + m.payloadLength), off + ICMP_HEADER_LEN);
-      const o = this.icmpOut;
+      const o = this.icmpRepr;
       o.type = ICMP_ECHO_REPLY;
       o.code = 0;
       o.restOfHeader = m.restOfHeader;
@@ -678,12 +672,12 @@ export class Interface extends Emitter implements IpSender {
     if (m.type === ICMP_DEST_UNREACHABLE) {
       this.count('icmp-unreachable-rx');
       // The data holds the original IP header and at least 8 bytes of its payload (RFC 792).
-      const inner = this.innerIp.reset(buf, m.payloadOffset);
-      if (m.payloadLength < IPV4_HEADER_LEN + 8 || inner.version !== 4) { this.count('icmp-bad-original'); return; }
-      const hl = inner.headerLength;
-      if (hl < IPV4_HEADER_LEN || m.payloadLength < hl + 8 || inner.src !== this.address) { this.count('icmp-bad-original'); return; }
-      const tOff = m.payloadOffset + hl;
-      this.reportUnreachable(inner.protocol, inner.dst, m.code, buf, tOff, m.payloadLength - hl);
+      const inner = m.payloadOffset;
+      if (m.payloadLength < IPV4_HEADER_LEN + 8 || ipv4Version(buf, inner) !== 4) { this.count('icmp-bad-original'); return; }
+      const hl = ipv4HeaderLength(buf, inner);
+      if (hl < IPV4_HEADER_LEN || m.payloadLength < hl + 8 || ipv4Src(buf, inner) !== this.address) { this.count('icmp-bad-original'); return; }
+      const tOff = inner + hl;
+      this.reportUnreachable(ipv4Protocol(buf, inner), ipv4Dst(buf, inner), m.code, buf, tOff, m.payloadLength - hl);
       return;
     }
     this.count('icmp-ignored');
@@ -722,7 +716,7 @@ export class Interface extends Emitter implements IpSender {
     const quoted = Math.min(ip.headerLength + 8, ip.totalLength);
     const tx = this.txBuffer;
     tx.set(this.rxBuffer.subarray(ipOff, ipOff + quoted), off + ICMP_HEADER_LEN);
-    const o = this.icmpOut;
+    const o = this.icmpRepr;
     o.type = ICMP_DEST_UNREACHABLE;
     o.code = code;
     o.restOfHeader = 0;

@@ -28,9 +28,8 @@ export interface UdpDatagram {
 
 export type UdpOnMessage = (data: Uint8Array, rinfo: UdpRinfo) => void;
 
-/** What the UDP layer needs from the interface. */
-export interface UdpHost {
-  ip: IpSender;
+/** What the UDP layer needs from the interface: its send path, a drop counter, randomness. */
+export interface UdpHost extends IpSender {
   count(reason: string): void;
   randomU32(): number;
 }
@@ -63,8 +62,10 @@ export class UdpSocket {
 
 export class UdpLayer {
   readonly sockets: UdpSocket[] = [];
-  private readonly repr: UdpRepr = newUdpRepr();
-  private readonly rinfo: UdpRinfo = { address: 0, port: 0, size: 0 };
+  // Reused for every datagram; made with the first one (a device with a static address and no name
+  // lookups may never receive UDP).
+  private repr: UdpRepr | null = null;
+  private rinfo: UdpRinfo | null = null;
 
   constructor(private readonly host: UdpHost, readonly maxSockets: number, readonly queueLimit: number) {}
 
@@ -106,7 +107,7 @@ export class UdpLayer {
 
   /** @internal Builds the datagram straight in the interface's transmit buffer. */
   sendFrom(srcPort: number, data: Uint8Array | string, dstPort: number, dst: Ipv4Address): boolean {
-    const ip = this.host.ip;
+    const ip = this.host;
     const n = data.length;
     if (UDP_HEADER_LEN + n > ip.maxTransportLength()) {
       // We do not fragment (see interface.ts): the datagram must fit one packet.
@@ -135,7 +136,7 @@ export class UdpLayer {
    * to its port (the interface then answers with ICMP port unreachable), true otherwise.
    */
   deliver(src: Ipv4Address, dst: Ipv4Address, buf: Uint8Array, off: number, len: number): boolean {
-    const r = parseUdp(buf, off, len, src, dst, this.repr);
+    const r = parseUdp(buf, off, len, src, dst, this.repr || (this.repr = newUdpRepr()));
     if (typeof r === 'string') {
       this.host.count(r);
       return true;
@@ -152,7 +153,7 @@ export class UdpLayer {
     }
     this.host.count('udp-rx');
     if (s.onMessage) {
-      const ri = this.rinfo;
+      const ri = this.rinfo || (this.rinfo = { address: 0, port: 0, size: 0 });
       ri.address = src;
       ri.port = r.srcPort;
       ri.size = r.payloadLength;

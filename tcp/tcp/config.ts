@@ -108,11 +108,13 @@ export const TCP_DEFAULTS: TcpConfig = {
   ephemeralHigh: 65535,
 };
 
-/** `base` with the fields given in `over` replacing its own. */
+/**
+ * `base` with the fields given in `over` replacing its own. The result inherits from `base` (its
+ * prototype) and holds only the overrides: every stack shares the one defaults object instead of
+ * holding a copy of all its fields (a block per field name on Espruino). Nothing enumerates it.
+ */
 export function withConfig<T extends object>(base: T, over?: Partial<T>): T {
-  const out = {} as T;
-  const keys = Object.keys(base) as Array<keyof T>;
-  for (let i = 0; i < keys.length; i++) out[keys[i]] = base[keys[i]];
+  const out = Object.create(base) as T;
   if (over) {
     const ok = Object.keys(over) as Array<keyof T>;
     for (let i = 0; i < ok.length; i++) if (over[ok[i]] !== undefined) out[ok[i]] = over[ok[i]] as T[keyof T];

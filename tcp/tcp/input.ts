@@ -2,12 +2,16 @@
 // with RFC 5961's challenge ACKs for blind RST/SYN/ACK injection. LISTEN and CLOSED (no connection)
 // are handled by the Tcp demultiplexer (tcp.ts); TIME_WAIT by its compact table there.
 import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
-import { TcpSocket } from './socket';
+import {
+  TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
+  F_RTT_ACTIVE, F_SACK_REXMIT, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE,
+} from './socket';
 import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
   canReceiveData,
 } from './state';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
+import { rangesAdd, rangesAdvance } from './reassembly';
 
 export interface TcpCounters {
   rxSegments: number;
@@ -65,15 +69,15 @@ export interface InputHost {
 function challengeAck(sock: TcpSocket, host: InputHost, now: number): void {
   if (host.allowChallengeAck(now)) {
     host.counters.challengeAcks++;
-    sock.ackPending = true;
+    sock.flags |= F_ACK_PENDING;
   } else host.counters.challengeAcksLimited++;
 }
 
 /** Processes `seg` (payload in `buf`) for `sock`. May finish the socket; the caller delivers data after. */
 export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
   sock.lastActivityMs = now;
-  sock.kaProbes = 0;
-  sock.unreachable = false;
+  if (sock.ka !== null) sock.ka.probes = 0;
+  sock.flags &= ~F_UNREACHABLE;
   const flags = seg.flags;
   let seq = seg.seq;
   let dataOff = seg.payloadOffset;
@@ -96,7 +100,6 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
       return;
     }
     if (!(flags & TCP_SYN)) return;
-    sock.irs = seq;
     sock.rcvNxt = seqAdd(seq, 1);
     sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
     host.applySynOptions(sock, seg);
@@ -112,13 +115,13 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
       return;
     }
     sock.sndUna = seg.ack;
-    if (sock.rttActive && sock.retries === 0) sock.rtt.sample(now - sock.rttSentAt);
-    sock.rttActive = false;
+    if ((sock.flags & F_RTT_ACTIVE) !== 0 && sock.retries === 0) sock.rttSample(now - sock.rttSentAt);
+    sock.flags &= ~F_RTT_ACTIVE;
     sock.rtxAt = 0;
     sock.retries = 0;
-    sock.state = sock.finQueued ? FIN_WAIT_1 : ESTABLISHED;
-    sock.ackPending = true;
-    sock.visible = true;
+    sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
+    sock.flags |= F_ACK_PENDING;
+    sock.flags |= F_VISIBLE;
     sock.emit('connect');
     if (sock.closed) return;
     // Data or FIN that came with the SYN|ACK continues at step six below.
@@ -132,7 +135,8 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
   let wnd = seqDiff(sock.rcvAdv, sock.rcvNxt);
   if (wnd < 0) wnd = 0;
-  if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.irs) {
+  // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
+  if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
     // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
     if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
     return;
@@ -155,7 +159,7 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   if (!acceptable) {
     if (!(flags & TCP_RST)) {
       host.counters.outOfWindow++;
-      sock.ackPending = true;
+      sock.flags |= F_ACK_PENDING;
     }
     return;
   }
@@ -199,7 +203,7 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
     dataLen = 0;
     fin = false;
-    sock.ackPending = true;
+    sock.flags |= F_ACK_PENDING;
   }
 
   // Fourth: a SYN in the window of a synchronized connection (RFC 5961 §4: challenge ACK).
@@ -214,19 +218,19 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     if (seqLt(sock.sndUna, seg.ack) && seqLe(seg.ack, sock.sndMax)) {
       sock.sndUna = seg.ack;
       if (seqLt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
-      if (sock.rttActive && sock.retries === 0) sock.rtt.sample(now - sock.rttSentAt);
-      sock.rttActive = false;
+      if ((sock.flags & F_RTT_ACTIVE) !== 0 && sock.retries === 0) sock.rttSample(now - sock.rttSentAt);
+      sock.flags &= ~F_RTT_ACTIVE;
       sock.rtxAt = 0;
       sock.retries = 0;
       sock.sndWnd = seg.window << sock.sndShift;
       sock.maxSndWnd = sock.sndWnd;
       sock.sndWl1 = seg.seq;
       sock.sndWl2 = seg.ack;
-      sock.state = sock.finQueued ? FIN_WAIT_1 : ESTABLISHED;
+      sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
       if (sock.listener) {
         sock.listener.onEstablished(sock);
       } else {
-        sock.visible = true;
+        sock.flags |= F_VISIBLE;
         sock.emit('connect'); // simultaneous open completes
       }
       if (sock.closed) return;
@@ -240,10 +244,11 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   if (sock.closed) return;
 
   // State changes caused by our FIN being acknowledged.
-  if (sock.finAcked) {
+  if ((sock.flags & F_FIN_ACKED) !== 0) {
     if (sock.state === FIN_WAIT_1) {
       sock.state = FIN_WAIT_2;
-      if (sock.config.finWait2TimeoutMs > 0) sock.finWait2At = now + sock.config.finWait2TimeoutMs;
+      // Everything of ours is acknowledged, so the retransmission timer is free: it times FIN_WAIT_2.
+      sock.rtxAt = sock.host.config.finWait2TimeoutMs > 0 ? now + sock.host.config.finWait2TimeoutMs : 0;
     } else if (sock.state === CLOSING) {
       host.enterTimeWait(sock, now);
       return;
@@ -278,28 +283,31 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
   for (let i = 0; i + 1 < seg.sack.length; i += 2) {
     const l = seqGt(seg.sack[i], ack) ? seg.sack[i] : ack;
     const r = seg.sack[i + 1];
-    if (seqGt(r, l) && seqLe(r, sock.sndMax)) sock.sacked.add(l, r);
+    if (seqGt(r, l) && seqLe(r, sock.sndMax)) rangesAdd(sock.sacked || (sock.sacked = []), l, r, SACK_SCOREBOARD_RANGES);
   }
   if (seqGt(ack, sock.sndUna)) {
     let acked = seqDiff(ack, sock.sndUna);
-    if (sock.finSent && ack === seqAdd(sock.finSeq, 1)) {
-      sock.finAcked = true;
+    if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {
+      sock.flags |= F_FIN_ACKED;
       acked--;
     }
     const flight = seqDiff(sock.sndMax, sock.sndUna);
     sock.tx.consume(acked);
     sock.sndUna = ack;
-    sock.sacked.advance(ack);
+    if (sock.sacked !== null) {
+      rangesAdvance(sock.sacked, ack);
+      if (sock.sacked.length === 0) sock.sacked = null; // nothing above SND.UNA is known held
+    }
     if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
     if (seqLt(sock.sndMax, ack)) sock.sndMax = ack;
     // RFC 6298 §3 / Karn: the timed segment is covered and was not retransmitted.
-    if (sock.rttActive && seqGe(ack, sock.rttSeq)) {
-      sock.rtt.sample(now - sock.rttSentAt);
-      sock.rttActive = false;
+    if ((sock.flags & F_RTT_ACTIVE) !== 0 && seqGe(ack, sock.rttSeq)) {
+      sock.rttSample(now - sock.rttSentAt);
+      sock.flags &= ~F_RTT_ACTIVE;
     }
     sock.retries = 0;
     // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, otherwise restart it.
-    sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rtt.rto;
+    sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rto;
     onNewAck(sock, acked, flight);
     sock.fillTx();
     if (sock.closed) return false;
@@ -326,10 +334,10 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
 /** Congestion window on new data acknowledged (RFC 5681 §3.1; NewReno fast recovery RFC 6582 §3.2). */
 function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
   const mss = sock.sndMss;
-  if (sock.inRecovery) {
+  if ((sock.flags & F_IN_RECOVERY) !== 0) {
     if (seqLt(sock.sndUna, sock.recover)) {
       // Partial ACK (step 5): retransmit the first unacknowledged segment, deflate by what was acked.
-      sock.fastRexmit = true;
+      sock.flags |= F_FAST_REXMIT;
       if (seqLt(sock.rexmitNext, sock.sndUna)) sock.rexmitNext = sock.sndUna;
       sock.cwnd = sock.cwnd > acked ? sock.cwnd - acked + (acked >= mss ? mss : 0) : mss;
       return;
@@ -337,7 +345,7 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
     // Full ACK (step 5, option 1): cwnd = min(ssthresh, FlightSize + SMSS).
     const flight = seqDiff(sock.sndMax, sock.sndUna);
     sock.cwnd = sock.ssthresh < flight + mss ? sock.ssthresh : flight + mss;
-    sock.inRecovery = false;
+    sock.flags &= ~F_IN_RECOVERY;
     sock.dupAcks = 0;
     return;
   }
@@ -359,23 +367,25 @@ function onDupAck(sock: TcpSocket): void {
   // three duplicates can never come; the threshold is the outstanding segments less one.
   let thresh = 3;
   const segs = Math.ceil(flight / mss);
-  if (segs < 4 && sock.tx.length <= flight && sock.pending.length === 0) thresh = segs > 1 ? segs - 1 : 1;
-  if (sock.dupAcks >= thresh && !sock.inRecovery && seqGe(sock.sndUna, sock.recover)) {
+  if (segs < 4 && sock.tx.length <= flight && sock.pending === null) thresh = segs > 1 ? segs - 1 : 1;
+  if (sock.dupAcks >= thresh && (sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
     sock.ssthresh = Math.max(flight >> 1, 2 * mss);
     sock.recover = sock.sndMax;
-    sock.inRecovery = true;
+    sock.flags |= F_IN_RECOVERY;
     sock.cwnd = sock.ssthresh + 3 * mss;
-    sock.fastRexmit = true;
+    sock.flags |= F_FAST_REXMIT;
     sock.rexmitNext = sock.sndUna;
-  } else if (sock.inRecovery) {
+  } else if ((sock.flags & F_IN_RECOVERY) !== 0) {
     sock.cwnd += mss; // each further duplicate: a segment has left the network
     // With a SACK scoreboard, that segment's room goes to the next hole first.
-    if (sock.sacked.count > 0) sock.sackRexmit = true;
+    if (sock.sacked !== null) sock.flags |= F_SACK_REXMIT;
   }
 }
 
 /** At most this many duplicate ACKs go out in one output (bounded; 3 already trigger fast retransmit). */
 const MAX_DUP_ACKS_OWED = 8;
+/** SACK scoreboard ranges kept (a SACK option carries at most 4 blocks, RFC 2018 §3). */
+const SACK_SCOREBOARD_RANGES = 4;
 
 /** Seventh and eighth steps: segment text into the receive ring (in order or reassembly), then FIN. */
 function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: number, dataLen: number,
@@ -385,33 +395,41 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
     const offset = seqDiff(seq, sock.rcvNxt);
     let ackNow = true;
     if (offset === 0) {
-      const filledGap = sock.ooo.count > 0;
+      const ooo = sock.ooo;
+      const filledGap = ooo !== null && ooo.r.length > 0;
       const stored = sock.rx.writeAt(0, data);
-      const reach = sock.ooo.advance(seqAdd(sock.rcvNxt, stored));
+      const reach = filledGap ? rangesAdvance(ooo.r, seqAdd(sock.rcvNxt, stored)) : seqAdd(sock.rcvNxt, stored);
       sock.rx.commit(seqDiff(reach, sock.rcvNxt));
       sock.rcvNxt = reach;
+      if (ooo !== null) {
+        // Duplicate ACKs owed for an older RCV.NXT are moot now: the ACK of the new one says it all.
+        if (ooo.owedAt !== reach) ooo.owed = 0;
+        sock.dropOooIfDone();
+      }
       // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
       // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
-      const delay = sock.config.delayedAckMs;
-      if (delay > 0 && !filledGap && !fin && ++sock.segsSinceAck < 2) {
+      const delay = sock.host.config.delayedAckMs;
+      if (delay > 0 && !filledGap && !fin && (sock.flags & F_SEG_UNACKED) === 0) {
+        sock.flags |= F_SEG_UNACKED;
         if (sock.delAckAt === 0) sock.delAckAt = now + delay;
         ackNow = false;
       }
     } else if (offset > 0) {
       host.counters.oooSegments++;
-      sock.lastOooSeq = seq;
-      if (sock.dupAcksOwed === 0 || sock.dupAckRcvNxt !== sock.rcvNxt) {
-        sock.dupAcksOwed = 0;
-        sock.dupAckRcvNxt = sock.rcvNxt;
+      const ooo = sock.oooState();
+      ooo.last = seq;
+      if (ooo.owed === 0 || ooo.owedAt !== sock.rcvNxt) {
+        ooo.owed = 0;
+        ooo.owedAt = sock.rcvNxt;
       }
-      if (sock.dupAcksOwed < MAX_DUP_ACKS_OWED) sock.dupAcksOwed++;
+      if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
       const stored = sock.rx.writeAt(offset, data);
-      if (!sock.ooo.add(seq, seqAdd(seq, stored))) host.counters.oooDropped++;
+      if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), sock.host.config.reassemblyRanges)) host.counters.oooDropped++;
     }
     // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
-    if (ackNow) sock.ackPending = true;
+    if (ackNow) sock.flags |= F_ACK_PENDING;
   } else if (dataLen > 0) {
-    sock.ackPending = true;
+    sock.flags |= F_ACK_PENDING;
   }
   if (fin) {
     const finAt = seqAdd(seq, dataLen);
@@ -421,24 +439,27 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
     }
     if (seqGt(finAt, sock.rcvNxt)) {
       // FIN beyond a gap: remembered, processed once the data before it has arrived.
-      sock.hasOooFin = true;
-      sock.oooFinSeq = finAt;
-      sock.ackPending = true;
+      sock.oooState().fin = finAt;
+      sock.flags |= F_ACK_PENDING;
     }
   }
-  if (sock.hasOooFin && !sock.peerFin && sock.oooFinSeq === sock.rcvNxt) processFin(sock, now, host);
+  const ooo = sock.ooo;
+  if (ooo !== null && ooo.fin >= 0 && (sock.flags & F_PEER_FIN) === 0 && ooo.fin === sock.rcvNxt) processFin(sock, now, host);
 }
 
 /** The peer's FIN is next in sequence (RFC 9293 §3.10.7.4 eighth step). */
 function processFin(sock: TcpSocket, now: number, host: InputHost): void {
-  sock.hasOooFin = false;
-  sock.peerFin = true;
+  if (sock.ooo !== null) {
+    sock.ooo.fin = -1;
+    sock.dropOooIfDone();
+  }
+  sock.flags |= F_PEER_FIN;
   sock.rcvNxt = seqAdd(sock.rcvNxt, 1);
-  sock.ackPending = true;
+  sock.flags |= F_ACK_PENDING;
   const st = sock.state;
   if (st === SYN_RECEIVED || st === ESTABLISHED) sock.state = CLOSE_WAIT;
   else if (st === FIN_WAIT_1) {
-    if (sock.finAcked) {
+    if ((sock.flags & F_FIN_ACKED) !== 0) {
       sock.deliver(); // what came with the FIN, before the socket closes
       if (!sock.closed) host.enterTimeWait(sock, now);
     } else sock.state = CLOSING;

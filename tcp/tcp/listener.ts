@@ -2,8 +2,8 @@
 // (SYN_RECEIVED) connections, and at most `backlog` established ones waiting to be taken with accept()
 // when nobody listens for 'connection'.
 import { Emitter } from '../events';
-import { TcpServerApi, SocketBuffers } from '../socket-api';
-import { TcpSocket } from './socket';
+import { TcpServerApi } from '../socket-api';
+import { TcpSocket, F_VISIBLE } from './socket';
 
 export interface ListenerHost {
   removeListener(l: TcpListener): void;
@@ -15,8 +15,9 @@ export class TcpListener extends Emitter implements TcpServerApi {
   readonly acceptQueue: TcpSocket[] = [];
   closed = false;
 
+  /** `rxBytes`, `txBytes`: the buffers of each connection accepted here. */
   constructor(private readonly host: ListenerHost, readonly port: number, readonly backlog: number,
-    readonly buffers: SocketBuffers) {
+    readonly rxBytes: number, readonly txBytes: number) {
     super();
   }
 
@@ -29,7 +30,7 @@ export class TcpListener extends Emitter implements TcpServerApi {
       return;
     }
     if (this.listenerCount('connection') > 0) {
-      sock.visible = true;
+      sock.flags |= F_VISIBLE;
       this.emit('connection', sock);
       if (!sock.closed) sock.deliver(); // data that came early (with the SYN or the ACK)
     } else if (this.acceptQueue.length < this.backlog) {
@@ -50,7 +51,7 @@ export class TcpListener extends Emitter implements TcpServerApi {
     while (this.acceptQueue.length > 0) {
       const s = this.acceptQueue.shift() as TcpSocket;
       if (s.closed) continue;
-      s.visible = true;
+      s.flags |= F_VISIBLE;
       return s;
     }
     return null;

@@ -3,9 +3,12 @@
 // timer expiry means (RFC 6298 retransmission, RFC 9293 §3.8.6.1 persist, FIN_WAIT_2 and idle limits).
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../wire/reprs';
 import { IpSender } from '../iface/transport';
-import { TcpSocket } from './socket';
+import {
+  TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
+  F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_SACK_REXMIT, F_UNREACHABLE,
+} from './socket';
 import { TcpCounters } from './input';
-import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSING, LAST_ACK, isSynchronized } from './state';
+import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLe, seqLt, seqMax } from './seq';
 
 /** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
@@ -16,7 +19,7 @@ export interface SegmentSender {
 
 
 function armRtx(sock: TcpSocket, now: number): void {
-  if (sock.rtxAt === 0) sock.rtxAt = now + sock.rtt.rto;
+  if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto;
 }
 
 /** Sends what is due for `sock` now. */
@@ -31,13 +34,13 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
       sock.sndNxt = seqAdd(sock.iss, 1);
       sock.sndMax = sock.sndNxt;
       if (first) {
-        sock.rttActive = true;
+        sock.flags |= F_RTT_ACTIVE;
         sock.rttSeq = sock.sndNxt;
         sock.rttSentAt = now;
       }
       armRtx(sock, now);
     }
-    sock.ackPending = false;
+    sock.flags &= ~F_ACK_PENDING;
     return;
   }
   if (!isSynchronized(st)) return;
@@ -45,37 +48,37 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   if (sock.closed) return;
 
   const mss = sock.sndMss;
-  if (sock.fastRexmit) {
+  if ((sock.flags & F_FAST_REXMIT) !== 0) {
     // Fast retransmit / NewReno partial ACK: the segment at SND.UNA once, whatever the windows say.
-    sock.fastRexmit = false;
+    sock.flags &= ~F_FAST_REXMIT;
     let n = sock.tx.length;
     if (n > mss) n = mss;
     const sent = seqDiff(sock.sndMax, sock.sndUna);
     if (n > sent) n = sent;
-    const fin = sock.finSent && n === sock.tx.length && n < sent;
+    const fin = (sock.flags & F_FIN_SENT) !== 0 && n === sock.tx.length && n < sent;
     if (n > 0 || fin) {
       tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), sock.sndUna, 0, n);
       tx.counters.fastRetransmits++;
-      sock.rttActive = false; // Karn: the timed segment may be this one
-      sock.ackPending = false;
-      sock.rtxAt = now + sock.rtt.rto;
+      sock.flags &= ~F_RTT_ACTIVE; // Karn: the timed segment may be this one
+      sock.flags &= ~F_ACK_PENDING;
+      sock.rtxAt = now + sock.rto;
       if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
   }
-  if (sock.sackRexmit) {
-    sock.sackRexmit = false;
+  if ((sock.flags & F_SACK_REXMIT) !== 0) {
+    sock.flags &= ~F_SACK_REXMIT;
     sackRetransmit(sock, ip, tx, mss);
   }
 
-  const finAllowed = sock.finQueued && sock.pending.length === 0 &&
-    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && !sock.finAcked;
-  sock.burstLimited = false;
+  const finAllowed = (sock.flags & F_FIN_QUEUED) !== 0 && sock.pending === null &&
+    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && (sock.flags & F_FIN_ACKED) === 0;
+  sock.flags &= ~F_BURST_LIMITED;
   // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
   // and holds at most maxBurst segments.
   if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
   for (;;) {
-    if (sock.burstCount >= sock.config.maxBurst && !sock.probe) {
-      sock.burstLimited = true; // the rest waits for the next interval (socketDeadline)
+    if (sock.burstCount >= sock.host.config.maxBurst && (sock.flags & F_PROBE) === 0) {
+      sock.flags |= F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
       break;
     }
     const offset = seqDiff(sock.sndNxt, sock.sndUna);
@@ -84,13 +87,13 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     const wndRoom = seqDiff(seqAdd(sock.sndUna, sock.sndWnd), sock.sndNxt);
     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out, so
     // that a small window still produces the three duplicates fast retransmit needs.
-    const limited = !sock.inRecovery && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
+    const limited = (sock.flags & F_IN_RECOVERY) === 0 && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
     const cwndRoom = sock.cwnd + limited - offset;
     let n = avail;
     if (n > mss) n = mss;
     if (n > wndRoom) n = wndRoom;
     if (n > cwndRoom) n = cwndRoom;
-    if (sock.probe && avail > 0 && n <= 0) {
+    if ((sock.flags & F_PROBE) !== 0 && avail > 0 && n <= 0) {
       // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
       n = 1;
     }
@@ -98,57 +101,58 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     const fin = finAllowed && offset + n === sock.tx.length;
     if (n === 0 && !fin) break;
     const retransmission = seqLt(sock.sndNxt, sock.sndMax);
-    if (!fin && n < mss && offset > 0 && !retransmission && !sock.probe) {
+    if (!fin && n < mss && offset > 0 && !retransmission && (sock.flags & F_PROBE) === 0) {
       // A short segment while data is in flight. All that is queued: Nagle (RFC 9293 §3.7.4) holds it
       // until the ACK unless setNoDelay. Cut short by a window: sender SWS avoidance (§3.8.6.2.1)
       // holds it unless it is at least half the largest window the peer has offered.
-      if (n === avail ? !sock.noDelay : n < (sock.maxSndWnd >> 1)) break;
+      if (n === avail ? (sock.flags & F_NO_DELAY) === 0 : n < (sock.maxSndWnd >> 1)) break;
     }
     let flags = TCP_ACK;
     if (fin) flags |= TCP_FIN;
     if (n > 0 && offset + n === sock.tx.length) flags |= TCP_PSH;
     tx.sendSegment(ip, sock, flags, sock.sndNxt, offset, n);
-    if (sock.burstCount++ === 0) sock.burstUntil = now + sock.config.burstIntervalMs;
+    if (sock.burstCount++ === 0) sock.burstUntil = now + sock.host.config.burstIntervalMs;
     if (retransmission) tx.counters.retransmits++;
     if (fin) {
-      sock.finSent = true;
-      sock.finSeq = seqAdd(sock.sndNxt, n);
+      sock.flags |= F_FIN_SENT; // at seqAdd(sndNxt, n) = dataEnd(): nothing is written after it
     }
     sock.sndNxt = seqAdd(sock.sndNxt, n + (fin ? 1 : 0));
     sock.sndMax = seqMax(sock.sndMax, sock.sndNxt);
-    if (!retransmission && !sock.rttActive) {
-      sock.rttActive = true;
+    if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) {
+      sock.flags |= F_RTT_ACTIVE;
       sock.rttSeq = sock.sndNxt;
       sock.rttSentAt = now;
     }
     armRtx(sock, now);
-    sock.ackPending = false;
-    if (sock.probe) {
-      sock.probe = false;
+    sock.flags &= ~F_ACK_PENDING;
+    if ((sock.flags & F_PROBE) !== 0) {
+      sock.flags &= ~F_PROBE;
       break;
     }
     if (fin) break;
   }
-  sock.probe = false;
-  if (sock.kaProbeDue) {
+  sock.flags &= ~F_PROBE;
+  if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
     // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
-    sock.kaProbeDue = false;
+    sock.flags &= ~F_KA_PROBE_DUE;
     tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
-    sock.ackPending = false;
+    sock.flags &= ~F_ACK_PENDING;
   }
-  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.ackPending = true;
-  if (sock.dupAcksOwed > 0) {
+  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
+  const ooo = sock.ooo;
+  if (ooo !== null && ooo.owed > 0) {
     // RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order segment, even when several came
     // since the last output; a data segment carrying the ACK is not a duplicate ACK (§2), so all are
     // pure ACKs. If the gap filled meanwhile, the one ACK of the new RCV.NXT below says it all.
-    let extra = sock.dupAckRcvNxt === sock.rcvNxt ? sock.dupAcksOwed - 1 : 0;
-    sock.dupAcksOwed = 0;
-    if (sock.dupAckRcvNxt === sock.rcvNxt) sock.ackPending = true;
+    let extra = ooo.owedAt === sock.rcvNxt ? ooo.owed - 1 : 0;
+    ooo.owed = 0;
+    if (ooo.owedAt === sock.rcvNxt) sock.flags |= F_ACK_PENDING;
+    sock.dropOooIfDone();
     while (extra-- > 0) pureAck(sock, ip, tx);
   }
-  if (sock.ackPending || sock.windowUpdateDue()) {
+  if ((sock.flags & F_ACK_PENDING) !== 0 || sock.windowUpdateDue()) {
     pureAck(sock, ip, tx);
-    sock.ackPending = false;
+    sock.flags &= ~F_ACK_PENDING;
   }
   // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
   if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
@@ -171,14 +175,15 @@ function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
  */
 function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender, mss: number): void {
   const q = sock.sacked;
+  if (q === null) return;
   let h = seqLt(sock.rexmitNext, sock.sndUna) ? sock.sndUna : sock.rexmitNext;
   let i = 0;
-  while (i < q.count && seqLe(q.rangeStart(i), h)) {
-    if (seqLt(h, q.rangeEnd(i))) h = q.rangeEnd(i);
-    i++;
+  while (i < q.length && seqLe(q[i], h)) {
+    if (seqLt(h, q[i + 1])) h = q[i + 1];
+    i += 2;
   }
-  if (i >= q.count) return; // nothing SACKed above h: not known to be lost
-  let n = seqDiff(q.rangeStart(i), h);
+  if (i >= q.length) return; // nothing SACKed above h: not known to be lost
+  let n = seqDiff(q[i], h);
   if (n > mss) n = mss;
   const offset = seqDiff(h, sock.sndUna);
   if (offset + n > sock.tx.length) n = sock.tx.length - offset;
@@ -186,7 +191,7 @@ function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender, mss: n
   tx.sendSegment(ip, sock, TCP_ACK, h, offset, n);
   tx.counters.sackRetransmits++;
   sock.rexmitNext = seqAdd(h, n);
-  sock.ackPending = false;
+  sock.flags &= ~F_ACK_PENDING;
 }
 
 /** Handles expired timers of `sock`. */
@@ -194,56 +199,58 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
   if (sock.closed) return;
   if (sock.rtxAt !== 0 && now >= sock.rtxAt) {
     sock.rtxAt = 0;
+    if (sock.state === FIN_WAIT_2) {
+      // The FIN_WAIT_2 limit (nothing of ours is left to retransmit in that state: the timer is free).
+      counters.finWait2Timeouts++;
+      sock.finish(null);
+      return;
+    }
     const syn = sock.state === SYN_SENT || sock.state === SYN_RECEIVED;
-    const limit = syn ? sock.config.synRetries : sock.config.maxRetries;
+    const limit = syn ? sock.host.config.synRetries : sock.host.config.maxRetries;
     if (++sock.retries > limit) {
       counters.timeouts++;
       // A passive half-open connection just goes away; the application never saw it.
-      sock.finish(sock.unreachable ? 'EHOSTUNREACH' : 'ETIMEDOUT');
+      sock.finish((sock.flags & F_UNREACHABLE) !== 0 ? 'EHOSTUNREACH' : 'ETIMEDOUT');
       return;
     }
-    sock.rtt.backoff(); // RFC 6298 §5.5
-    sock.rttActive = false; // Karn: nothing retransmitted is timed
+    sock.rttBackoff(); // RFC 6298 §5.5
+    sock.flags &= ~F_RTT_ACTIVE; // Karn: nothing retransmitted is timed
     if (syn) {
       sock.sndNxt = sock.iss; // output sends the SYN (or SYN|ACK) again
       counters.retransmits++;
-    } else if (sock.sndWnd === 0 && seqDiff(sock.sndMax, sock.sndUna) <= 1 && !sock.finSent) {
+    } else if (sock.sndWnd === 0 && seqDiff(sock.sndMax, sock.sndUna) <= 1 && (sock.flags & F_FIN_SENT) === 0) {
       // Persist timer: probe the closed window with one byte (RFC 9293 §3.8.6.1).
       sock.sndNxt = sock.sndUna;
-      sock.probe = true;
+      sock.flags |= F_PROBE;
     } else {
       // RFC 5681 §3.1 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS), cwnd = 1 segment; then go back to
       // SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast retransmit for what was sent before.
       const flight = seqDiff(sock.sndMax, sock.sndUna);
       sock.ssthresh = Math.max(flight >> 1, 2 * sock.sndMss);
       sock.cwnd = sock.sndMss;
-      sock.inRecovery = false;
+      sock.flags &= ~F_IN_RECOVERY;
       sock.dupAcks = 0;
       sock.recover = sock.sndMax;
       sock.sndNxt = sock.sndUna;
-      sock.sacked.clear(); // RFC 2018 §8: after a timeout, SACK information is not relied on
-      if (sock.sndWnd === 0) sock.probe = true;
+      sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
+      if (sock.sndWnd === 0) sock.flags |= F_PROBE;
     }
   }
-  if (sock.keepAlive && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna) {
+  const ka = sock.ka;
+  if (ka !== null && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna) {
     // RFC 1122 §4.2.3.6 keep-alive: after the idle time, probes every interval; a connection whose
     // probes all go unanswered is dead (ETIMEDOUT). Any segment from the peer resets the count.
-    const due = sock.kaProbes === 0 ? sock.lastActivityMs + keepAliveIdle(sock) : sock.kaNextAt;
+    const due = ka.probes === 0 ? sock.lastActivityMs + ka.idle : ka.next;
     if (now >= due) {
-      if (sock.kaProbes >= sock.config.keepAliveProbes) {
+      if (ka.probes >= sock.host.config.keepAliveProbes) {
         counters.timeouts++;
         sock.finish('ETIMEDOUT');
         return;
       }
-      sock.kaProbes++;
-      sock.kaProbeDue = true;
-      sock.kaNextAt = now + sock.config.keepAliveIntervalMs;
+      ka.probes++;
+      sock.flags |= F_KA_PROBE_DUE;
+      ka.next = now + sock.host.config.keepAliveIntervalMs;
     }
-  }
-  if (sock.finWait2At !== 0 && now >= sock.finWait2At) {
-    counters.finWait2Timeouts++;
-    sock.finish(null);
-    return;
   }
   if (sock.idleMs > 0 && now - sock.lastActivityMs >= sock.idleMs) {
     sock.lastActivityMs = now;
@@ -251,20 +258,16 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
   }
 }
 
-function keepAliveIdle(sock: TcpSocket): number {
-  return sock.keepAliveDelayMs > 0 ? sock.keepAliveDelayMs : sock.config.keepAliveIdleMs;
-}
-
 /** The earliest time `sock` needs attention, or Infinity. */
 export function socketDeadline(sock: TcpSocket): number {
   let t = Infinity;
-  if (sock.burstLimited) t = sock.burstUntil;
+  if ((sock.flags & F_BURST_LIMITED) !== 0) t = sock.burstUntil;
   if (sock.rtxAt !== 0 && sock.rtxAt < t) t = sock.rtxAt;
   if (sock.delAckAt !== 0 && sock.delAckAt < t) t = sock.delAckAt;
-  if (sock.finWait2At !== 0 && sock.finWait2At < t) t = sock.finWait2At;
   if (sock.idleMs > 0 && sock.lastActivityMs + sock.idleMs < t) t = sock.lastActivityMs + sock.idleMs;
-  if (sock.keepAlive && sock.state === ESTABLISHED) {
-    const k = sock.kaProbes === 0 ? sock.lastActivityMs + keepAliveIdle(sock) : sock.kaNextAt;
+  const ka = sock.ka;
+  if (ka !== null && sock.state === ESTABLISHED) {
+    const k = ka.probes === 0 ? sock.lastActivityMs + ka.idle : ka.next;
     if (k < t) t = k;
   }
   return t;

@@ -3,20 +3,23 @@
 // construction except the views handed to callers.
 
 export class ByteRing {
+  /** The storage; its length is the capacity (not kept separately: a field costs a block per ring). */
   readonly buf: Uint8Array;
-  readonly capacity: number;
   /** Index of the first readable byte. */
   private head = 0;
   /** Readable bytes. */
   length = 0;
 
   constructor(capacity: number) {
-    this.capacity = capacity > 0 ? capacity : 1;
-    this.buf = new Uint8Array(this.capacity);
+    this.buf = new Uint8Array(capacity > 0 ? capacity : 1);
+  }
+
+  get capacity(): number {
+    return this.buf.length;
   }
 
   free(): number {
-    return this.capacity - this.length;
+    return this.buf.length - this.length;
   }
 
   /**
@@ -25,13 +28,14 @@ export class ByteRing {
    * to the free space.
    */
   writeAt(offset: number, src: Uint8Array): number {
-    const room = this.capacity - this.length - offset;
+    const cap = this.buf.length;
+    const room = cap - this.length - offset;
     if (room <= 0) return 0;
     let n = src.length;
     if (n > room) n = room;
     let pos = this.head + this.length + offset;
-    if (pos >= this.capacity) pos -= this.capacity;
-    const first = this.capacity - pos;
+    if (pos >= cap) pos -= cap;
+    const first = cap - pos;
     if (n <= first) {
       this.buf.set(n === src.length ? src : src.subarray(0, n), pos);
     } else {
@@ -55,33 +59,36 @@ export class ByteRing {
 
   /** A view of the contiguous readable bytes starting `offset` bytes in, at most `max` long. */
   peek(offset: number, max: number): Uint8Array {
+    const cap = this.buf.length;
     let n = this.length - offset;
     if (n > max) n = max;
     if (n <= 0) return this.buf.subarray(0, 0);
     let pos = this.head + offset;
-    if (pos >= this.capacity) pos -= this.capacity;
-    if (pos + n > this.capacity) n = this.capacity - pos;
+    if (pos >= cap) pos -= cap;
+    if (pos + n > cap) n = cap - pos;
     return this.buf.subarray(pos, pos + n);
   }
 
   /** Copies `n` readable bytes starting `offset` bytes in to `dst[dstOff..]` (n must be ≤ length - offset). */
   copyOut(offset: number, n: number, dst: Uint8Array, dstOff: number): void {
+    const cap = this.buf.length;
     let pos = this.head + offset;
-    if (pos >= this.capacity) pos -= this.capacity;
-    const first = this.capacity - pos;
+    if (pos >= cap) pos -= cap;
+    const first = cap - pos;
     if (n <= first) {
       dst.set(this.buf.subarray(pos, pos + n), dstOff);
     } else {
-      dst.set(this.buf.subarray(pos, this.capacity), dstOff);
+      dst.set(this.buf.subarray(pos, cap), dstOff);
       dst.set(this.buf.subarray(0, n - first), dstOff + first);
     }
   }
 
   /** Discards `n` bytes from the front. */
   consume(n: number): void {
+    const cap = this.buf.length;
     if (n > this.length) n = this.length;
     this.head += n;
-    if (this.head >= this.capacity) this.head -= this.capacity;
+    if (this.head >= cap) this.head -= cap;
     this.length -= n;
     // No reset of `head` when empty: out-of-order bytes may already sit beyond it (writeAt).
   }

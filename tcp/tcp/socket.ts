@@ -5,8 +5,8 @@ import { Emitter } from '../events';
 import { TcpSocketApi } from '../socket-api';
 import { formatIpv4 } from '../wire/ipv4-address';
 import { ByteRing } from './ring';
-import { Reassembly } from './reassembly';
-import { RttEstimator } from './rtt';
+import { OutOfOrder } from './reassembly';
+import { rttSample, rttBackoff } from './rtt';
 import { TcpConfig } from './config';
 import { CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, LAST_ACK, TIME_WAIT, STATE_NAMES } from './state';
 import { seqAdd, seqLe, seqLt } from './seq';
@@ -22,14 +22,77 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
   return out;
 }
 
+/** Keep-alive of one connection: idle time before probing (ms), probes sent without an answer, when the next is due. */
+export interface KeepAlive {
+  idle: number;
+  probes: number;
+  next: number;
+}
+
 /** What a socket needs from the Tcp that owns it. */
 export interface SocketHost {
+  /** The configuration every connection of this Tcp shares. */
+  readonly config: TcpConfig;
   /** Queues a RST to the socket's peer: <SEQ=seq><CTL=RST>. */
   queueRstFor(sock: TcpSocket, seq: number): void;
   /** The socket reached CLOSED (or TIME_WAIT): forget it. */
   release(sock: TcpSocket): void;
 }
 
+// Yes/no state of a connection, bits of TcpSocket.flags (one number instead of a property each: on
+// Espruino every property costs a block or two, and a connection has twenty of these). The bits an
+// established connection usually has set come first, so the value stays below 4096, an integer
+// Espruino keeps inside the property's own block.
+/** Our SYN carries the window-scale option (always on an active open; on a passive one only if the peer's SYN had it). */
+export const F_OFFER_WS = 0x4;
+/** SACK blocks may be sent (the peer's SYN said SACK-permitted, RFC 2018 §2). */
+export const F_SACK_OK = 0x2;
+/** write() returned false: 'drain' is owed once everything held is in the send ring. */
+export const F_NEED_DRAIN = 0x1000;
+/** end() was called: FIN goes out after everything written. */
+export const F_FIN_QUEUED = 0x80;
+/** Our FIN has been sent; it occupies the sequence number dataEnd() (nothing is written after it). */
+export const F_FIN_SENT = 0x100;
+export const F_FIN_ACKED = 0x200;
+/** The peer's FIN has been received in order. */
+export const F_PEER_FIN = 0x400;
+/** An ACK (or window update) is owed to the peer; output.ts sends it, alone or on data. */
+export const F_ACK_PENDING = 0x20;
+/** The last output stopped at the burst limit with more to send. */
+export const F_BURST_LIMITED = 0x2000;
+/** The next output sends a 1-byte zero-window probe (RFC 9293 §3.8.6.1). */
+export const F_PROBE = 0x4000;
+/** One segment is being timed (RFC 6298 §3 / Karn): rttSeq, rttSentAt. */
+export const F_RTT_ACTIVE = 0x10;
+/** There has been an RTT sample (RFC 6298 §2.2 vs §2.3). */
+export const F_RTT_SAMPLED = 0x8;
+/** The last send failed because the IP layer had no route/ARP answer (EHOSTUNREACH if we time out). */
+export const F_UNREACHABLE = 0x8000;
+/** NewReno (RFC 6582): in fast recovery until SND.UNA passes `recover`. */
+export const F_IN_RECOVERY = 0x10000;
+/** Send one segment from SND.UNA now (fast retransmit / partial ACK) without moving SND.NXT. */
+export const F_FAST_REXMIT = 0x20000;
+/** In recovery, retransmit the next hole the scoreboard shows (one per duplicate ACK). */
+export const F_SACK_REXMIT = 0x40000;
+export const F_PAUSED = 0x800;
+export const F_END_EMITTED = 0x80000;
+export const F_NO_DELAY = 0x40;
+/** A keep-alive probe is to go now. */
+export const F_KA_PROBE_DUE = 0x100000;
+/** One in-order segment has arrived since our last ACK (the second is acknowledged at once, RFC 5681 §4.2). */
+export const F_SEG_UNACKED = 0x200000;
+/** The application has seen this socket ('connection' or connect()). */
+export const F_VISIBLE = 0x1;
+
+/**
+ * One connection. Memory matters here more than anywhere (a Pico has 5,100 blocks of 13 bytes, and a
+ * device holds several connections): yes/no state is packed into `flags`, the RTT estimator lives in
+ * three fields, and what an idle established connection does not need is made only when needed and
+ * dropped after — the out-of-order state (`ooo`), the SACK scoreboard (`sacked`), the writes held
+ * beyond the send ring (`pending`), keep-alive state (`ka`), the listener table (events.ts). Fields
+ * double up where their uses never overlap (`sndWl1` holds IRS in SYN_RECEIVED, `rtxAt` times
+ * FIN_WAIT_2).
+ */
 export class TcpSocket extends Emitter implements TcpSocketApi {
   // --- identity
   state = CLOSED;
@@ -39,6 +102,9 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   remotePort = 0;
   /** The listener that spawned this connection (passive open), until it is taken. */
   listener: { onEstablished(s: TcpSocket): void; onHalfOpenGone(s: TcpSocket): void } | null = null;
+  /** F_* bits. */
+  flags = 0;
+  closed = false;
 
   // --- send sequence space (RFC 9293 §3.3.1)
   iss = 0;
@@ -47,6 +113,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** Highest sequence number sent + 1 (sndNxt is pulled back to sndUna on a timeout). */
   sndMax = 0;
   sndWnd = 0;
+  /** SEG.SEQ and SEG.ACK of the last window update; in SYN_RECEIVED, SND.WL1 is the peer's ISN (IRS). */
   sndWl1 = 0;
   sndWl2 = 0;
   /** Largest window the peer has offered (RFC 5961 §5.2 acceptable ACK range). */
@@ -54,18 +121,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** Peer's window-scale shift, and ours (0 when not negotiated). */
   sndShift = 0;
   rcvShift = 0;
-  /** Whether our SYN carries the window-scale option (always on an active open; on a passive one
-   * only if the peer's SYN had it). */
-  offerWindowScale = false;
-  /** SACK blocks may be sent (the peer's SYN said SACK-permitted, RFC 2018 §2). */
-  sackOk = false;
-  /** The reassembly range that the latest out-of-order segment went into (reported first, RFC 2018 §4). */
-  lastOooSeq = 0;
   /** Effective send MSS: min(peer's MSS option or 536, our MTU, config). */
   sndMss = 536;
 
   // --- receive sequence space
-  irs = 0;
   rcvNxt = 0;
   /** Right edge of the window we last advertised (RCV.NXT + RCV.WND when sent). */
   rcvAdv = 0;
@@ -73,101 +132,62 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   // --- buffers
   readonly tx: ByteRing;
   readonly rx: ByteRing;
-  readonly ooo: Reassembly;
-  /** Writes that did not fit in `tx`, held by reference until space frees (bounded: see write()). */
-  pending: Uint8Array[] = [];
-  /** Bytes held in `pending`. */
-  pendingBytes = 0;
-  needDrain = false;
+  /** Out-of-order receive state (reassembly.ts), only while something is out of order. */
+  ooo: OutOfOrder | null = null;
+  /** Writes that did not fit in `tx`, held by reference until space frees (bounded: see write()); null when none. */
+  pending: Uint8Array[] | null = null;
 
-  // --- FIN bookkeeping
-  /** end() was called: FIN goes out after everything written. */
-  finQueued = false;
-  finSent = false;
-  finAcked = false;
-  /** Sequence number our FIN occupies (valid when finSent). */
-  finSeq = 0;
-  /** The peer's FIN has been received in order. */
-  peerFin = false;
-  /** A FIN seen beyond RCV.NXT (out of order): its sequence number, when hasOooFin. */
-  hasOooFin = false;
-  oooFinSeq = 0;
-
-  // --- output flags
-  /** An ACK (or window update) is owed to the peer; output.ts sends it, alone or on data. */
-  ackPending = false;
-  /**
-   * Out-of-order segments since the last output, each owed its own immediate duplicate ACK (RFC 5681
-   * §4.2), and RCV.NXT when they came. Several can arrive between two outputs (one poll reads a batch
-   * of frames); one ACK for all of them would hide the duplicates a sender without SACK counts (§3.2).
-   */
-  dupAcksOwed = 0;
-  dupAckRcvNxt = 0;
-  /** The last output stopped at the burst limit with more to send. */
-  burstLimited = false;
+  // --- output
   /** Pacing (config maxBurst per burstIntervalMs): segments sent in the current interval, and its end. */
   burstCount = 0;
   burstUntil = 0;
-  /** The next timeout sends a 1-byte zero-window probe (RFC 9293 §3.8.6.1). */
-  probe = false;
-
-  // --- delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2)
+  /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2): when it is due (F_SEG_UNACKED: a segment waits for it). */
   delAckAt = 0;
-  segsSinceAck = 0;
 
   // --- timers (absolute ms; 0 = not armed)
+  /** Retransmission (or persist) timer; in FIN_WAIT_2 the FIN_WAIT_2 limit (config finWait2TimeoutMs). */
   rtxAt = 0;
   retries = 0;
-  readonly rtt: RttEstimator;
-  /** One segment timed at a time (RFC 6298 §3 / Karn): its end sequence and send time. */
-  rttActive = false;
+  /** RFC 6298 state (rtt.ts). */
+  srtt = 0;
+  rttvar = 0;
+  rto: number;
+  /** The segment being timed (F_RTT_ACTIVE): its end sequence and send time. */
   rttSeq = 0;
   rttSentAt = 0;
-  finWait2At = 0;
-  /** Last send failed because the IP layer had no route/ARP answer (EHOSTUNREACH if we time out). */
-  unreachable = false;
 
   // --- congestion control (RFC 5681), counted in bytes
   cwnd = 0;
   ssthresh = 0x7fffffff;
   dupAcks = 0;
-  /** NewReno (RFC 6582): in fast recovery until SND.UNA passes `recover`. */
-  inRecovery = false;
+  /** NewReno (RFC 6582) recovery point. */
   recover = 0;
-  /** Send one segment from SND.UNA now (fast retransmit / partial ACK) without moving SND.NXT. */
-  fastRexmit = false;
-  /** SACK scoreboard (RFC 2018 on send, a light RFC 6675): ranges above SND.UNA the peer holds. */
-  readonly sacked: Reassembly;
-  /** In recovery, retransmit the next hole the scoreboard shows (one per duplicate ACK). */
-  sackRexmit = false;
+  /**
+   * SACK scoreboard (RFC 2018 on send, a light RFC 6675): ranges above SND.UNA the peer holds, as a
+   * range list (reassembly.ts); null while the peer has reported none.
+   */
+  sacked: number[] | null = null;
   /** Where the next hole search starts (everything below was retransmitted in this recovery). */
   rexmitNext = 0;
 
   // --- application side
-  paused = false;
-  endEmitted = false;
-  closed = false;
-  noDelay = false;
   idleMs = 0;
   lastActivityMs = 0;
-  keepAlive = false;
-  keepAliveDelayMs = 0;
-  /** Keep-alive probes sent without an answer, when the next is due, and whether one is to go now. */
-  kaProbes = 0;
-  kaNextAt = 0;
-  kaProbeDue = false;
-  /** An error to report at the next poll (a connect that failed before sending anything). */
-  pendingError: string | null = null;
-  /** Whether the application has seen this socket ('connection' or connect()). */
-  visible = false;
+  /** Keep-alive (RFC 1122 §4.2.3.6) state while enabled by setKeepAlive(), else null. */
+  ka: KeepAlive | null = null;
+  /** An error to report at the next poll (a connect that failed before sending anything); set only then. */
+  pendingError?: string;
 
-  constructor(readonly host: SocketHost, readonly config: TcpConfig, rxBytes: number, txBytes: number) {
+  constructor(readonly host: SocketHost, rxBytes: number, txBytes: number) {
     super();
     this.tx = new ByteRing(txBytes);
     this.rx = new ByteRing(rxBytes);
-    this.ooo = new Reassembly(config.reassemblyRanges);
-    this.sacked = new Reassembly(4);
-    this.rtt = new RttEstimator(config.initialRtoMs, config.minRtoMs, config.maxRtoMs);
+    this.rto = host.config.initialRtoMs;
+  }
+
+  /** Whether flag `f` (F_*) is set (the protocol code tests the bits inline). */
+  has(f: number): boolean {
+    return (this.flags & f) !== 0;
   }
 
   get stateName(): string {
@@ -183,20 +203,29 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   }
 
   get bufferedAmount(): number {
-    return this.tx.length + this.pendingBytes;
+    return this.tx.length + this.pendingBytes();
+  }
+
+  /** Bytes held in `pending` (at most config.maxPendingWrites chunks to add up). */
+  pendingBytes(): number {
+    const p = this.pending;
+    let n = 0;
+    if (p) for (let i = 0; i < p.length; i++) n += p[i].length;
+    return n;
   }
 
   // ---------------------------------------------------------------- application API
 
   write(data: Uint8Array | string): boolean {
-    if (this.finQueued || this.closed) {
+    if ((this.flags & F_FIN_QUEUED) !== 0 || this.closed) {
       this.emit('error', new Error('EPIPE'));
       return false;
     }
     const bytes = toBytes(data);
     const len = bytes.length;
-    if (len === 0) return this.pending.length === 0;
-    if (this.pending.length === 0 && len <= this.tx.free()) {
+    const p = this.pending;
+    if (len === 0) return p === null;
+    if (p === null && len <= this.tx.free()) {
       this.tx.write(bytes);
       return true;
     }
@@ -205,22 +234,23 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     // it, what a writer ignoring backpressure piles up is bounded in bytes and chunks (running out of
     // memory cannot be caught on Espruino): the call that would pass the bound is refused whole, none
     // of it taken, while what was accepted before is still sent.
-    this.needDrain = true;
-    if (this.pending.length > 0 && (this.pending.length >= this.config.maxPendingWrites ||
-        this.pendingBytes + len > this.config.maxPendingWriteBytes)) {
+    this.flags |= F_NEED_DRAIN;
+    const cfg = this.host.config;
+    if (p !== null && (p.length >= cfg.maxPendingWrites || this.pendingBytes() + len > cfg.maxPendingWriteBytes)) {
       this.emit('error', new Error('ENOBUFS'));
       return false;
     }
-    const n = this.pending.length > 0 ? 0 : this.tx.write(bytes);
-    this.pending.push(n === 0 ? bytes : bytes.subarray(n));
-    this.pendingBytes += len - n;
+    if (p === null) {
+      const n = this.tx.write(bytes);
+      this.pending = [n === 0 ? bytes : bytes.subarray(n)];
+    } else p.push(bytes);
     return false;
   }
 
   end(data?: Uint8Array | string): void {
-    if (this.closed || this.finQueued) return;
+    if (this.closed || (this.flags & F_FIN_QUEUED) !== 0) return;
     if (data !== undefined) this.write(data);
-    this.finQueued = true;
+    this.flags |= F_FIN_QUEUED;
     // RFC 9293 §3.10.4 CLOSE: ESTABLISHED → FIN_WAIT_1, CLOSE_WAIT → LAST_ACK; the FIN itself goes out
     // after all queued data (output.ts). In SYN states the change happens once established (input.ts).
     if (this.state === ESTABLISHED) this.state = FIN_WAIT_1;
@@ -235,17 +265,18 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   }
 
   pause(): void {
-    this.paused = true;
+    this.flags |= F_PAUSED;
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
+    if ((this.flags & F_PAUSED) === 0) return;
+    this.flags &= ~F_PAUSED;
     this.deliver();
   }
 
   setNoDelay(noDelay?: boolean): this {
-    this.noDelay = noDelay !== false;
+    if (noDelay !== false) this.flags |= F_NO_DELAY;
+    else this.flags &= ~F_NO_DELAY;
     return this;
   }
 
@@ -256,8 +287,9 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   }
 
   setKeepAlive(enable: boolean, initialDelayMs?: number): this {
-    this.keepAlive = !!enable;
-    this.keepAliveDelayMs = initialDelayMs && initialDelayMs > 0 ? initialDelayMs : 0;
+    this.ka = !enable ? null : {
+      idle: initialDelayMs && initialDelayMs > 0 ? initialDelayMs : this.host.config.keepAliveIdleMs, probes: 0, next: 0,
+    };
     return this;
   }
 
@@ -265,18 +297,21 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
 
   /** Moves held writes into the send ring as space allows; emits 'drain' when all are in. */
   fillTx(): void {
-    while (this.pending.length > 0) {
-      const head = this.pending[0];
-      const n = this.tx.write(head);
-      this.pendingBytes -= n;
-      if (n === head.length) this.pending.shift();
-      else {
-        if (n > 0) this.pending[0] = head.subarray(n);
-        return;
+    const p = this.pending;
+    if (p !== null) {
+      while (p.length > 0) {
+        const head = p[0];
+        const n = this.tx.write(head);
+        if (n === head.length) p.shift();
+        else {
+          if (n > 0) p[0] = head.subarray(n);
+          return;
+        }
       }
+      this.pending = null;
     }
-    if (this.needDrain) {
-      this.needDrain = false;
+    if ((this.flags & F_NEED_DRAIN) !== 0) {
+      this.flags &= ~F_NEED_DRAIN;
       this.emit('drain');
     }
   }
@@ -286,13 +321,37 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * segment first, then the others in order, at most 4 (the wire format drops what does not fit).
    */
   fillSackBlocks(out: number[]): void {
-    const q = this.ooo;
+    const o = this.ooo;
+    if (!o) return;
+    const r = o.r;
     let first = -1;
-    for (let i = 0; i < q.count; i++) {
-      if (seqLe(q.rangeStart(i), this.lastOooSeq) && seqLt(this.lastOooSeq, q.rangeEnd(i))) first = i;
+    for (let i = 0; i < r.length; i += 2) {
+      if (seqLe(r[i], o.last) && seqLt(o.last, r[i + 1])) first = i;
     }
-    if (first >= 0) out.push(q.rangeStart(first), q.rangeEnd(first));
-    for (let i = 0; i < q.count && out.length < 8; i++) if (i !== first) out.push(q.rangeStart(i), q.rangeEnd(i));
+    if (first >= 0) out.push(r[first], r[first + 1]);
+    for (let i = 0; i < r.length && out.length < 8; i += 2) if (i !== first) out.push(r[i], r[i + 1]);
+  }
+
+  /** The out-of-order state, made on first use. */
+  oooState(): OutOfOrder {
+    return this.ooo || (this.ooo = new OutOfOrder());
+  }
+
+  /** Lets the out-of-order state go once nothing in it is needed (everything in order, nothing owed). */
+  dropOooIfDone(): void {
+    if (this.ooo !== null && this.ooo.empty()) this.ooo = null;
+  }
+
+  /** An RTT measurement of `r` ms (RFC 6298 §2; the caller applies Karn's rule). */
+  rttSample(r: number): void {
+    const c = this.host.config;
+    rttSample(this, r, (this.flags & F_RTT_SAMPLED) === 0, c.minRtoMs, c.maxRtoMs);
+    this.flags |= F_RTT_SAMPLED;
+  }
+
+  /** RFC 6298 §5.5: the retransmission timer expired. */
+  rttBackoff(): void {
+    rttBackoff(this, this.host.config.minRtoMs, this.host.config.maxRtoMs);
   }
 
   /** Sequence number just after our last data byte (where the FIN goes once nothing is held back). */
@@ -305,17 +364,17 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * then 'end' once the peer's FIN has been reached. Asks for a window update when space was freed.
    */
   deliver(): void {
-    if (!this.visible) return; // data that came with a SYN waits until the application has the socket
-    while (!this.paused && !this.closed && this.rx.length > 0) {
+    if ((this.flags & F_VISIBLE) === 0) return; // data that came with a SYN waits until the application has the socket
+    while ((this.flags & F_PAUSED) === 0 && !this.closed && this.rx.length > 0) {
       const chunk = this.rx.peek(0, this.rx.length);
       this.emit('data', chunk);
       this.rx.consume(chunk.length);
     }
-    if (this.peerFin && !this.endEmitted && !this.paused && !this.closed && this.rx.length === 0) {
-      this.endEmitted = true;
+    if ((this.flags & (F_PEER_FIN | F_END_EMITTED | F_PAUSED)) === F_PEER_FIN && !this.closed && this.rx.length === 0) {
+      this.flags |= F_END_EMITTED;
       this.emit('end');
     }
-    if (!this.closed && this.state !== SYN_SENT && this.windowUpdateDue()) this.ackPending = true;
+    if (!this.closed && this.state !== SYN_SENT && this.windowUpdateDue()) this.flags |= F_ACK_PENDING;
   }
 
   /**
@@ -330,7 +389,8 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     free -= free & ((1 << this.rcvShift) - 1);
     const advertised = (this.rcvAdv - this.rcvNxt) | 0;
     if (advertised < 0) return free;
-    const step = this.rx.capacity >> 1 < this.sndMss ? this.rx.capacity >> 1 : this.sndMss;
+    const half = this.rx.buf.length >> 1;
+    const step = half < this.sndMss ? half : this.sndMss;
     if (free - advertised < step && free >= advertised) return advertised;
     return free;
   }
@@ -341,7 +401,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     const grow = this.receiveWindow() - (advertised > 0 ? advertised : 0);
     if (grow <= 0) return false;
     // Worth a segment of its own when it opens at least two segments or half the buffer (as BSD).
-    return grow >= 2 * this.sndMss || grow >= this.rx.capacity >> 1 || advertised <= 0;
+    return grow >= 2 * this.sndMss || grow >= this.rx.buf.length >> 1 || advertised <= 0;
   }
 
   /** Ends the connection: releases it, reports `err` if given, emits 'close'. */
@@ -350,14 +410,15 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     this.closed = true;
     if (this.state !== TIME_WAIT) this.state = CLOSED; // TIME_WAIT lives on compactly in the Tcp
     this.rtxAt = 0;
-    this.pending.length = 0;
-    this.pendingBytes = 0;
+    this.pending = null;
+    this.ooo = null;
+    this.sacked = null;
     this.host.release(this);
     if (this.listener) {
       this.listener.onHalfOpenGone(this);
       this.listener = null;
     }
-    if (!this.visible) return;
+    if ((this.flags & F_VISIBLE) === 0) return;
     if (err) this.emit('error', new Error(err));
     this.emit('close', !!err);
   }

@@ -9,14 +9,16 @@ import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, T
 import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
-import { TcpSocket, SocketHost } from './socket';
+import { TcpSocket, SocketHost, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
 import { TcpListener, ListenerHost } from './listener';
 import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input';
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
 import { seqAdd, seqGt, seqLt } from './seq';
 import { mix32 } from './hash';
-import { TimeWaitTable, TW_REOPEN } from './time-wait';
+import {
+  TimeWaitTable, TW_REOPEN, TW_UNTIL, TW_LOCAL_IP, TW_LOCAL_PORT, TW_REMOTE_IP, TW_REMOTE_PORT, TW_SND, TW_RCV,
+} from './time-wait';
 import { SynCookies } from './syn-cookies';
 
 /** RFC 7323 §2.3: the smallest shift that lets a 16-bit window field describe `bytes` (at most 14). */
@@ -27,6 +29,8 @@ function shiftFor(bytes: number): number {
 }
 
 const RST_QUEUE = 16;
+/** Numbers per queued bare segment in Tcp.rq: local ip, local port, remote ip, remote port, seq, ack, flags, window. */
+const RQ_FIELDS = 8;
 /** Smallest send MSS we use (a peer announcing less gets this; see applySynOptions). */
 const MIN_SND_MSS = 64;
 /** SYN cookie key period (the time counter's unit); a cookie is valid for one to two of these. */
@@ -46,8 +50,12 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   readonly sockets: TcpSocket[] = [];
   readonly listeners: TcpListener[] = [];
 
-  private readonly rxSeg: TcpRepr = newTcpRepr();
-  private readonly txSeg: TcpRepr = newTcpRepr();
+  /**
+   * The one segment representation, for parsing and emitting alike: segments are parsed in receive()
+   * and emitted only from poll() (everything an application or the input path wants sent is queued or
+   * flagged until then), so the two uses never overlap.
+   */
+  private readonly seg: TcpRepr = newTcpRepr();
   private readonly secret: number[];
   private nextEphemeral: number;
   /** Largest transport datagram the interface said it can send (MSS = this - 20). */
@@ -56,17 +64,12 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   /** Compact TIME_WAIT entries (time-wait.ts). */
   readonly timeWait: TimeWaitTable;
 
-  // Queued RSTs (and ACKs for TIME_WAIT) sent at the next poll.
-  private readonly rqLocalIp: number[] = [];
-  private readonly rqLocalPort: number[] = [];
-  private readonly rqRemoteIp: number[] = [];
-  private readonly rqRemotePort: number[] = [];
-  private readonly rqSeq: number[] = [];
-  private readonly rqAck: number[] = [];
-  private readonly rqFlags: number[] = [];
-  /** Window of a SYN|ACK with a cookie: the listener's receive buffer (0 for RSTs and ACKs). */
-  private readonly rqWin: number[] = [];
-  private rqCount = 0;
+  /**
+   * Queued RSTs (and SYN|ACKs with a cookie, ACKs without a connection) sent at the next poll: RQ_FIELDS
+   * numbers each (the window is the listener's receive buffer for a cookie SYN|ACK, 0 otherwise), at
+   * most RST_QUEUE entries; empty (nothing held) between polls.
+   */
+  private readonly rq: number[] = [];
   private readonly cookies: SynCookies;
   /** When the last SYN cookie was sent (-1: never). */
   private lastCookieAt = -1;
@@ -82,10 +85,6 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.secret = [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()];
     const range = this.config.ephemeralHigh - this.config.ephemeralLow + 1;
     this.nextEphemeral = this.config.ephemeralLow + (random.nextU32() % range);
-    for (let i = 0; i < RST_QUEUE; i++) {
-      this.rqLocalIp.push(0); this.rqLocalPort.push(0); this.rqRemoteIp.push(0); this.rqRemotePort.push(0);
-      this.rqSeq.push(0); this.rqAck.push(0); this.rqFlags.push(0); this.rqWin.push(0);
-    }
     this.cookies = new SynCookies(random, COOKIE_PERIOD_MS);
     this.timeWait = new TimeWaitTable(this.config.timeWaitSlots, 2 * this.config.mslMs);
   }
@@ -94,10 +93,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   /** Starts listening on `port` (LISTEN). */
   listen(port: number, onConnection?: (s: TcpSocket) => void, opts?: SocketBuffers & { backlog?: number }): TcpListener {
-    const l = new TcpListener(this, port, (opts && opts.backlog) || this.config.backlog, {
-      rxBytes: (opts && opts.rxBytes) || this.config.rxBytes,
-      txBytes: (opts && opts.txBytes) || this.config.txBytes,
-    });
+    const l = new TcpListener(this, port, (opts && opts.backlog) || this.config.backlog,
+      (opts && opts.rxBytes) || this.config.rxBytes, (opts && opts.txBytes) || this.config.txBytes);
     if (onConnection) l.on('connection', onConnection);
     for (let i = 0; i < this.listeners.length; i++) {
       if (this.listeners[i].port === port) {
@@ -118,9 +115,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   /** A socket for an active open that starts later (e.g. after a name lookup) with open(). */
   createSocket(opts?: SocketBuffers): TcpSocket {
-    const sock = new TcpSocket(this, this.config, (opts && opts.rxBytes) || this.config.rxBytes,
+    const sock = new TcpSocket(this, (opts && opts.rxBytes) || this.config.rxBytes,
       (opts && opts.txBytes) || this.config.txBytes);
-    sock.visible = true;
+    sock.flags |= F_VISIBLE;
     return sock;
   }
 
@@ -137,7 +134,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       return;
     }
     sock.state = SYN_SENT;
-    sock.offerWindowScale = this.config.windowScaling;
+    if (this.config.windowScaling) sock.flags |= F_OFFER_WS;
     this.startSequence(sock, this.lastNow);
     this.sockets.push(sock);
     this.counters.activeOpens++;
@@ -153,7 +150,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   receive(src: Ipv4Address, dst: Ipv4Address, buf: Uint8Array, off: number, len: number, nowMs: number): void {
     this.lastNow = nowMs;
     this.counters.rxSegments++;
-    const seg = parseTcp(buf, off, len, src, dst, this.rxSeg);
+    const seg = parseTcp(buf, off, len, src, dst, this.seg);
     if (isWireError(seg)) {
       this.counters.rxBad++;
       return;
@@ -197,7 +194,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       if (code === 4) return; // fragmentation needed: we never send more than the MTU
       if (s.state === SYN_SENT && (code === 2 || code === 3)) s.finish('ECONNREFUSED');
       else if (s.state === SYN_SENT && (code === 0 || code === 1)) s.finish('EHOSTUNREACH');
-      else s.unreachable = true;
+      else s.flags |= F_UNREACHABLE;
       return;
     }
   }
@@ -209,21 +206,22 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.flushQueued(ip);
     while (this.failed.length > 0) {
       const f = this.failed.shift() as TcpSocket;
-      f.finish(f.pendingError);
+      f.finish(f.pendingError || null);
     }
     let next = Infinity;
     // TIME_WAIT: expire, and ACK what needs it.
     const tw = this.timeWait;
     for (let i = 0; i < tw.count;) {
-      if (nowMs >= tw.until[i]) {
+      const until = tw.get(i, TW_UNTIL);
+      if (nowMs >= until) {
         tw.remove(i);
         continue;
       }
-      if (tw.ackDue[i]) {
-        tw.ackDue[i] = false;
-        this.sendBare(ip, tw.localIp[i], tw.localPort[i], tw.remoteIp[i], tw.remotePort[i], tw.snd[i], tw.rcv[i], TCP_ACK);
+      if (tw.takeAckDue(i)) {
+        this.sendBare(ip, tw.get(i, TW_LOCAL_IP), tw.get(i, TW_LOCAL_PORT), tw.get(i, TW_REMOTE_IP), tw.get(i, TW_REMOTE_PORT),
+          tw.get(i, TW_SND), tw.get(i, TW_RCV), TCP_ACK);
       }
-      if (tw.until[i] < next) next = tw.until[i];
+      if (until < next) next = until;
       i++;
     }
     const socks = this.sockets;
@@ -298,26 +296,27 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     // offered it already; a passive one answers with it only when the peer offered it.
     if (seg.windowScale >= 0 && this.config.windowScaling) {
       sock.sndShift = seg.windowScale;
-      sock.rcvShift = shiftFor(sock.rx.capacity);
-      sock.offerWindowScale = true;
+      sock.rcvShift = shiftFor(sock.rx.buf.length);
+      sock.flags |= F_OFFER_WS;
     } else {
       sock.sndShift = 0;
       sock.rcvShift = 0;
-      sock.offerWindowScale = false;
+      sock.flags &= ~F_OFFER_WS;
     }
     // RFC 2018 §2: SACK blocks may be sent only when the peer's SYN said SACK-permitted.
-    sock.sackOk = seg.sackPermitted && this.config.sack;
+    if (seg.sackPermitted && this.config.sack) sock.flags |= F_SACK_OK;
+    else sock.flags &= ~F_SACK_OK;
   }
 
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
     const off = ip.beginDatagram(sock.remoteIp, IP_PROTO_TCP);
     if (off < 0) {
       this.counters.txNoRoute++;
-      sock.unreachable = true;
+      sock.flags |= F_UNREACHABLE;
       return false;
     }
     if (sock.localIp === 0) sock.localIp = ip.localAddress();
-    const r = this.txSeg;
+    const r = this.seg;
     r.srcPort = sock.localPort;
     r.dstPort = sock.remotePort;
     r.seq = seq;
@@ -327,13 +326,13 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.sack.length = 0;
     const syn = (flags & TCP_SYN) !== 0;
     r.mss = syn ? this.ourMss() : 0;
-    r.windowScale = syn && sock.offerWindowScale ? shiftFor(sock.rx.capacity) : -1;
-    r.sackPermitted = syn && this.config.sack && (sock.state === SYN_SENT || sock.sackOk);
-    if (!syn && sock.sackOk && sock.ooo.count > 0 && (flags & TCP_ACK)) sock.fillSackBlocks(r.sack);
+    r.windowScale = syn && (sock.flags & F_OFFER_WS) !== 0 ? shiftFor(sock.rx.buf.length) : -1;
+    r.sackPermitted = syn && this.config.sack && (sock.state === SYN_SENT || (sock.flags & F_SACK_OK) !== 0);
+    if (!syn && (sock.flags & F_SACK_OK) !== 0 && sock.ooo !== null && sock.ooo.r.length > 0 && (flags & TCP_ACK)) sock.fillSackBlocks(r.sack);
     if (flags & TCP_ACK) {
       r.ack = sock.rcvNxt;
       sock.delAckAt = 0; // this segment carries the ACK
-      sock.segsSinceAck = 0;
+      sock.flags &= ~F_SEG_UNACKED;
       const win = sock.receiveWindow();
       // RFC 7323 §2.2: the window of a SYN is never scaled.
       r.window = syn ? (win > 65535 ? 65535 : win) : win >>> sock.rcvShift;
@@ -446,7 +445,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
         if (mss > this.ourMss()) mss = this.ourMss();
         const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, mss);
         // The window is the listener's receive buffer, which the connection will have (cookieAck).
-        const rx = l.buffers.rxBytes as number;
+        const rx = l.rxBytes;
         this.queueBare(dst, seg.dstPort, src, seg.srcPort, cookie, seqAdd(seg.seq, 1), TCP_SYN | TCP_ACK,
           rx < 65535 ? rx : 65535);
         return;
@@ -455,7 +454,6 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       return;
     }
     const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
-    sock.irs = seg.seq;
     sock.rcvNxt = seqAdd(seg.seq, 1);
     this.applySynOptions(sock, seg);
     sock.sndWnd = seg.window;
@@ -475,7 +473,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   /** A connection in SYN_RECEIVED for listener `l`, from a SYN (or a cookie's returning ACK) `seg`. */
   private halfOpenSocket(l: TcpListener, seg: TcpRepr, src: number, dst: number, nowMs: number): TcpSocket {
-    const sock = new TcpSocket(this, this.config, l.buffers.rxBytes as number, l.buffers.txBytes as number);
+    const sock = new TcpSocket(this, l.rxBytes, l.txBytes);
     sock.localIp = dst;
     sock.localPort = seg.dstPort;
     sock.remoteIp = src;
@@ -512,10 +510,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     sock.sndNxt = seg.ack;
     sock.sndMax = seg.ack;
     sock.recover = seg.ack;
-    sock.irs = peerIsn;
+    sock.sndWl1 = peerIsn; // IRS, as a SYN would have set it (see input.ts)
     sock.rcvNxt = seg.seq;
     // What the cookie SYN|ACK advertised: the listener's receive buffer, unscaled (no window scaling).
-    sock.rcvAdv = seqAdd(seg.seq, Math.min(l.buffers.rxBytes as number, 65535));
+    sock.rcvAdv = seqAdd(seg.seq, Math.min(l.rxBytes, 65535));
     sock.sndMss = mss;
     const iw = 2 * mss > 4380 ? 2 * mss : 4380;
     sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
@@ -541,27 +539,20 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   private queueBare(localIp: number, localPort: number, remoteIp: number, remotePort: number, seq: number,
     ack: number, flags: number, win = 0): void {
-    if (this.rqCount >= RST_QUEUE) {
+    if (this.rq.length >= RST_QUEUE * RQ_FIELDS) {
       this.counters.rstQueueFull++;
       return;
     }
-    const i = this.rqCount++;
-    this.rqLocalIp[i] = localIp;
-    this.rqLocalPort[i] = localPort;
-    this.rqRemoteIp[i] = remoteIp;
-    this.rqRemotePort[i] = remotePort;
-    this.rqSeq[i] = seq;
-    this.rqAck[i] = ack;
-    this.rqFlags[i] = flags;
-    this.rqWin[i] = win;
+    this.rq.push(localIp, localPort, remoteIp, remotePort, seq, ack, flags, win);
   }
 
   private flushQueued(ip: IpSender): void {
-    for (let i = 0; i < this.rqCount; i++) {
-      this.sendBare(ip, this.rqLocalIp[i], this.rqLocalPort[i], this.rqRemoteIp[i], this.rqRemotePort[i],
-        this.rqSeq[i], this.rqAck[i], this.rqFlags[i], this.rqWin[i]);
+    const q = this.rq;
+    if (q.length === 0) return;
+    for (let k = 0; k < q.length; k += RQ_FIELDS) {
+      this.sendBare(ip, q[k], q[k + 1], q[k + 2], q[k + 3], q[k + 4], q[k + 5], q[k + 6], q[k + 7]);
     }
-    this.rqCount = 0;
+    q.length = 0;
   }
 
   /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
@@ -572,7 +563,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       this.counters.txNoRoute++;
       return;
     }
-    const r = this.txSeg;
+    const r = this.seg;
     r.srcPort = localPort;
     r.dstPort = remotePort;
     r.seq = seq;

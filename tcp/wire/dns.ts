@@ -1,32 +1,32 @@
 // DNS messages (RFC 1035 §4.1): a query with one question, and the answers of a response.
 // Names in responses may use compression pointers (RFC 1035 §4.1.4); they are followed only
-// backwards and at most DNS_MAX_POINTERS times, so a pointer loop ends in an error.
+// backwards and at most MAX_POINTERS times, so a pointer loop ends in an error.
 import { WireError, Ipv4Address } from './reprs';
-import { readIpv4 } from './ipv4-address';
+import { readU16, readU32, writeU16, outOfRange } from './bytes';
 
 export const DNS_PORT = 53;
-export const DNS_HEADER_LEN = 12;
-export const DNS_ID = 0;
-export const DNS_FLAGS = 2;
-export const DNS_QDCOUNT = 4;
-export const DNS_ANCOUNT = 6;
-export const DNS_NSCOUNT = 8;
-export const DNS_ARCOUNT = 10;
+const HEADER_LEN = 12;
+// Header fields (RFC 1035 §4.1.1): ID, flags, then the four section counts.
+const ID = 0;
+const FLAGS = 2;
+const QDCOUNT = 4;
+const ANCOUNT = 6;
 
 // Header flag bits (RFC 1035 §4.1.1).
-export const DNS_FLAG_QR = 0x8000;
-export const DNS_FLAG_TC = 0x0200;
-export const DNS_FLAG_RD = 0x0100;
-export const DNS_RCODE_MASK = 0x000f;
+const FLAG_QR = 0x8000;
+const FLAG_TC = 0x0200;
+const FLAG_RD = 0x0100;
+const RCODE_MASK = 0x000f;
 
 export const DNS_TYPE_A = 1;
 export const DNS_TYPE_CNAME = 5;
-export const DNS_CLASS_IN = 1;
+const CLASS_IN = 1;
 
 /** RFC 1035 §2.3.4: labels ≤ 63 octets, names ≤ 255 octets on the wire. */
-export const DNS_MAX_LABEL = 63;
-export const DNS_MAX_NAME = 255;
-export const DNS_MAX_POINTERS = 32;
+const MAX_LABEL = 63;
+const MAX_NAME = 255;
+/** Compression pointers followed per name before it is declared a loop. */
+const MAX_POINTERS = 32;
 
 export interface DnsAnswer {
   name: string;
@@ -55,10 +55,10 @@ export function emitDnsQuery(buf: Uint8Array, off: number, id: number, name: str
   if (text.length === 0) return 'dns-bad-name';
   // Encoded: one length byte per label + the characters + the root byte = text.length + 2.
   const nameLen = text.length + 2;
-  if (nameLen > DNS_MAX_NAME) return 'dns-bad-name';
-  const total = DNS_HEADER_LEN + nameLen + 4;
+  if (nameLen > MAX_NAME) return 'dns-bad-name';
+  const total = HEADER_LEN + nameLen + 4;
   if (!(off >= 0) || off + total > buf.length) return 'dns-no-room';
-  let lenAt = off + DNS_HEADER_LEN; // where the current label's length byte goes
+  let lenAt = off + HEADER_LEN; // where the current label's length byte goes
   let labelLen = 0;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
@@ -68,7 +68,7 @@ export function emitDnsQuery(buf: Uint8Array, off: number, id: number, name: str
       lenAt += labelLen + 1;
       labelLen = 0;
     } else {
-      if (c > 127 || labelLen === DNS_MAX_LABEL) return 'dns-bad-name';
+      if (c > 127 || labelLen === MAX_LABEL) return 'dns-bad-name';
       buf[lenAt + 1 + labelLen] = c;
       labelLen++;
     }
@@ -77,16 +77,13 @@ export function emitDnsQuery(buf: Uint8Array, off: number, id: number, name: str
   buf[lenAt] = labelLen;
   buf[lenAt + labelLen + 1] = 0;
   // Header: id, flags = RD, QDCOUNT 1 (RFC 1035 §4.1.1).
-  buf.fill(0, off, off + DNS_HEADER_LEN);
-  buf[off + DNS_ID] = (id >> 8) & 255;
-  buf[off + DNS_ID + 1] = id & 255;
-  buf[off + DNS_FLAGS] = DNS_FLAG_RD >> 8;
-  buf[off + DNS_QDCOUNT + 1] = 1;
-  const q = off + DNS_HEADER_LEN + nameLen;
-  buf[q] = (qtype >> 8) & 255;
-  buf[q + 1] = qtype & 255;
-  buf[q + 2] = 0;
-  buf[q + 3] = DNS_CLASS_IN;
+  buf.fill(0, off, off + HEADER_LEN);
+  writeU16(buf, off + ID, id);
+  writeU16(buf, off + FLAGS, FLAG_RD);
+  writeU16(buf, off + QDCOUNT, 1);
+  const q = off + HEADER_LEN + nameLen;
+  writeU16(buf, q, qtype);
+  writeU16(buf, q + 2, CLASS_IN);
   return total;
 }
 
@@ -104,7 +101,7 @@ function readName(buf: Uint8Array, msg: number, end: number, pos: number): strin
   let wireLen = 0;
   let i = pos;
   // Every step either consumes a label (bounded by wireLen ≤ 255) or a backward pointer (bounded by
-  // DNS_MAX_POINTERS), so the loop ends.
+  // MAX_POINTERS), so the loop ends.
   for (;;) {
     if (i >= end) return null;
     const b = buf[i];
@@ -117,14 +114,14 @@ function readName(buf: Uint8Array, msg: number, end: number, pos: number): strin
       if (i + 1 >= end) return null;
       const target = msg + (((b & 0x3f) << 8) | buf[i + 1]);
       // RFC 1035 §4.1.4: a pointer names a prior occurrence; anything else could loop.
-      if (target >= i || ++pointers > DNS_MAX_POINTERS) return null;
+      if (target >= i || ++pointers > MAX_POINTERS) return null;
       if (next < 0) next = i + 2;
       i = target;
       continue;
     }
     if (kind !== 0) return null; // 0x40/0x80: extended label types (RFC 6891 §5) are not accepted
     wireLen += b + 1;
-    if (wireLen + 1 > DNS_MAX_NAME || i + 1 + b > end) return null;
+    if (wireLen + 1 > MAX_NAME || i + 1 + b > end) return null;
     if (s.length > 0) s += '.';
     for (let k = 0; k < b; k++) s += String.fromCharCode(buf[i + 1 + k]);
     i += 1 + b;
@@ -139,20 +136,20 @@ function readName(buf: Uint8Array, msg: number, end: number, pos: number): strin
  * additional sections are not read.
  */
 export function parseDnsResponse(buf: Uint8Array, off: number, len: number): DnsResponse | WireError {
-  if (!(off >= 0) || !(len >= 0) || off + len > buf.length) return 'dns-bad-range';
-  if (len < DNS_HEADER_LEN) return 'dns-truncated';
+  if (outOfRange(buf, off, len)) return 'dns-bad-range';
+  if (len < HEADER_LEN) return 'dns-truncated';
   const end = off + len;
-  const flags = (buf[off + DNS_FLAGS] << 8) | buf[off + DNS_FLAGS + 1];
-  if ((flags & DNS_FLAG_QR) === 0) return 'dns-not-response';
-  const qd = (buf[off + DNS_QDCOUNT] << 8) | buf[off + DNS_QDCOUNT + 1];
-  const an = (buf[off + DNS_ANCOUNT] << 8) | buf[off + DNS_ANCOUNT + 1];
+  const flags = readU16(buf, off + FLAGS);
+  if ((flags & FLAG_QR) === 0) return 'dns-not-response';
+  const qd = readU16(buf, off + QDCOUNT);
+  const an = readU16(buf, off + ANCOUNT);
   const res: DnsResponse = {
-    id: (buf[off + DNS_ID] << 8) | buf[off + DNS_ID + 1],
-    rcode: flags & DNS_RCODE_MASK,
-    truncated: (flags & DNS_FLAG_TC) !== 0,
+    id: readU16(buf, off + ID),
+    rcode: flags & RCODE_MASK,
+    truncated: (flags & FLAG_TC) !== 0,
     answers: [],
   };
-  let i = off + DNS_HEADER_LEN;
+  let i = off + HEADER_LEN;
   for (let q = 0; q < qd; q++) {
     if (readName(buf, off, end, i) === null) return 'dns-bad-name';
     i = nameNext + 4; // QTYPE, QCLASS
@@ -164,16 +161,16 @@ export function parseDnsResponse(buf: Uint8Array, off: number, len: number): Dns
     i = nameNext;
     // TYPE, CLASS, TTL, RDLENGTH (RFC 1035 §4.1.3).
     if (i + 10 > end) return 'dns-truncated';
-    const type = (buf[i] << 8) | buf[i + 1];
-    const cls = (buf[i + 2] << 8) | buf[i + 3];
-    const ttl = ((buf[i + 4] << 24) | (buf[i + 5] << 16) | (buf[i + 6] << 8) | buf[i + 7]) >>> 0;
-    const rdlen = (buf[i + 8] << 8) | buf[i + 9];
+    const type = readU16(buf, i);
+    const cls = readU16(buf, i + 2);
+    const ttl = readU32(buf, i + 4);
+    const rdlen = readU16(buf, i + 8);
     const rd = i + 10;
     if (rd + rdlen > end) return 'dns-truncated';
     const ans: DnsAnswer = { name: name, type: type, ttl: ttl };
-    if (type === DNS_TYPE_A && cls === DNS_CLASS_IN) {
+    if (type === DNS_TYPE_A && cls === CLASS_IN) {
       if (rdlen !== 4) return 'dns-bad-rdata';
-      ans.address = readIpv4(buf, rd);
+      ans.address = readU32(buf, rd);
     } else if (type === DNS_TYPE_CNAME) {
       // The target may point anywhere earlier in the message but must lie within RDATA.
       const target = readName(buf, off, rd + rdlen, rd);

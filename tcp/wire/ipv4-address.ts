@@ -1,4 +1,5 @@
 import { Ipv4Address } from './reprs';
+import { readU32, writeU32 } from './bytes';
 
 /** "a.b.c.d" → address, or -1 if the text is not a dotted quad. */
 export function parseIpv4(text: string): Ipv4Address | -1 {
@@ -7,7 +8,8 @@ export function parseIpv4(text: string): Ipv4Address | -1 {
   let v = 0;
   for (let i = 0; i < 4; i++) {
     const p = parts[i];
-    if (!/^\d{1,3}$/.test(p)) return -1;
+    // 1 to 3 digits. Espruino's RegExp has * and + but no {m,n}: the length is checked apart.
+    if (p.length > 3 || !/^\d+$/.test(p)) return -1;
     const n = Number(p);
     if (n > 255) return -1;
     v = v * 256 + n;
@@ -19,16 +21,9 @@ export function formatIpv4(addr: Ipv4Address): string {
   return (addr >>> 24) + '.' + ((addr >>> 16) & 255) + '.' + ((addr >>> 8) & 255) + '.' + (addr & 255);
 }
 
-export function readIpv4(buf: Uint8Array, off: number): Ipv4Address {
-  return ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0;
-}
-
-export function writeIpv4(buf: Uint8Array, off: number, addr: Ipv4Address): void {
-  buf[off] = addr >>> 24;
-  buf[off + 1] = (addr >>> 16) & 255;
-  buf[off + 2] = (addr >>> 8) & 255;
-  buf[off + 3] = addr & 255;
-}
+/** Reads / writes an address as 4 bytes in network order (RFC 791 §3.1). */
+export const readIpv4: (buf: Uint8Array, off: number) => Ipv4Address = readU32;
+export const writeIpv4: (buf: Uint8Array, off: number, addr: Ipv4Address) => void = writeU32;
 
 /** Netmask with `prefix` leading one bits. */
 export function prefixToMask(prefix: number): Ipv4Address {

@@ -1,30 +1,30 @@
 // IPv4 headers (RFC 791 §3.1), header checksum (RFC 791 §3.1 "Header Checksum", RFC 1071).
 import { WireError, Ipv4Address } from './reprs';
-import { readIpv4, writeIpv4 } from './ipv4-address';
+import { readU16, readU32, writeU16, writeU32, outOfRange } from './bytes';
 import { onesComplementSum, internetChecksum } from './checksum';
 
 export const IPV4_HEADER_LEN = 20;
-export const IPV4_MAX_HEADER_LEN = 60;
 
-export const IPV4_VER_IHL = 0;
-export const IPV4_TOS = 1;
-export const IPV4_TOTAL_LEN = 2;
-export const IPV4_ID = 4;
-export const IPV4_FLAGS_FRAG = 6;
-export const IPV4_TTL = 8;
-export const IPV4_PROTOCOL = 9;
+// Field offsets (RFC 791 §3.1).
+const VER_IHL = 0;
+const TOS = 1;
+const TOTAL_LEN = 2;
+const ID = 4;
+const FLAGS_FRAG = 6;
+const TTL = 8;
+const PROTOCOL = 9;
 export const IPV4_CHECKSUM = 10;
-export const IPV4_SRC = 12;
-export const IPV4_DST = 16;
+const SRC = 12;
+const DST = 16;
 
-/** Flags in the 16-bit flags/fragment-offset field (RFC 791 §3.1 "Flags"). */
-export const IPV4_FLAG_DF = 0x4000;
-export const IPV4_FLAG_MF = 0x2000;
-export const IPV4_FRAG_MASK = 0x1fff;
+// The 16-bit flags/fragment-offset field (RFC 791 §3.1 "Flags"); the reserved bit is written 0.
+const FLAG_DF = 0x4000;
+const FLAG_MF = 0x2000;
+const FRAG_MASK = 0x1fff;
 
-/** Option types (RFC 791 §3.1 "Options"): EOL and NOP are single octets, every other has a length. */
-export const IPV4_OPT_EOL = 0;
-export const IPV4_OPT_NOP = 1;
+// Option types (RFC 791 §3.1 "Options"): EOL and NOP are single octets, every other has a length.
+const OPT_EOL = 0;
+const OPT_NOP = 1;
 
 export interface Ipv4Repr {
   src: Ipv4Address;
@@ -54,54 +54,21 @@ export function newIpv4Repr(): Ipv4Repr {
   };
 }
 
-/** Accessors over an IPv4 header at `(buf, off)`. Setters do not update the checksum: call `fillChecksum`. */
-export class Ipv4View {
-  constructor(public buf: Uint8Array, public off: number) {}
-  reset(buf: Uint8Array, off: number): Ipv4View { this.buf = buf; this.off = off; return this; }
-  private u16(at: number): number { return (this.buf[this.off + at] << 8) | this.buf[this.off + at + 1]; }
-  private setU16(at: number, v: number): void { this.buf[this.off + at] = (v >> 8) & 255; this.buf[this.off + at + 1] = v & 255; }
-  get version(): number { return this.buf[this.off] >> 4; }
-  get headerLength(): number { return (this.buf[this.off] & 15) * 4; }
-  get tos(): number { return this.buf[this.off + IPV4_TOS]; }
-  set tos(v: number) { this.buf[this.off + IPV4_TOS] = v; }
-  get totalLength(): number { return this.u16(IPV4_TOTAL_LEN); }
-  set totalLength(v: number) { this.setU16(IPV4_TOTAL_LEN, v); }
-  get id(): number { return this.u16(IPV4_ID); }
-  set id(v: number) { this.setU16(IPV4_ID, v); }
-  get flagsFragment(): number { return this.u16(IPV4_FLAGS_FRAG); }
-  set flagsFragment(v: number) { this.setU16(IPV4_FLAGS_FRAG, v); }
-  get ttl(): number { return this.buf[this.off + IPV4_TTL]; }
-  set ttl(v: number) { this.buf[this.off + IPV4_TTL] = v; }
-  get protocol(): number { return this.buf[this.off + IPV4_PROTOCOL]; }
-  set protocol(v: number) { this.buf[this.off + IPV4_PROTOCOL] = v; }
-  get checksum(): number { return this.u16(IPV4_CHECKSUM); }
-  set checksum(v: number) { this.setU16(IPV4_CHECKSUM, v); }
-  get src(): Ipv4Address { return readIpv4(this.buf, this.off + IPV4_SRC); }
-  set src(v: Ipv4Address) { writeIpv4(this.buf, this.off + IPV4_SRC, v); }
-  get dst(): Ipv4Address { return readIpv4(this.buf, this.off + IPV4_DST); }
-  set dst(v: Ipv4Address) { writeIpv4(this.buf, this.off + IPV4_DST, v); }
-  /** Recomputes the header checksum over the header length the header declares. */
-  fillChecksum(): void {
-    this.setU16(IPV4_CHECKSUM, 0);
-    this.setU16(IPV4_CHECKSUM, internetChecksum(this.buf, this.off, this.headerLength));
-  }
-}
-
 /**
  * Parses the IPv4 packet at `buf[off .. off+len)`. Validates version 4, IHL ≥ 5, the header within
  * `len`, well-formed options, Total Length within [header, len] and the header checksum. Bytes after
  * Total Length (Ethernet minimum-frame padding) are ignored. Fragments are reported, not reassembled.
  */
 export function parseIpv4(buf: Uint8Array, off: number, len: number, out?: Ipv4Repr): Ipv4Repr | WireError {
-  if (!(off >= 0) || !(len >= 0) || off + len > buf.length) return 'ipv4-bad-range';
+  if (outOfRange(buf, off, len)) return 'ipv4-bad-range';
   if (len < IPV4_HEADER_LEN) return 'ipv4-truncated';
-  const verIhl = buf[off + IPV4_VER_IHL];
+  const verIhl = buf[off + VER_IHL];
   if (verIhl >> 4 !== 4) return 'ipv4-bad-version';
   const headerLength = (verIhl & 15) * 4;
   // RFC 791 §3.1: "the minimum value for a correct header is 5".
   if (headerLength < IPV4_HEADER_LEN) return 'ipv4-bad-ihl';
   if (headerLength > len) return 'ipv4-truncated';
-  const totalLength = (buf[off + IPV4_TOTAL_LEN] << 8) | buf[off + IPV4_TOTAL_LEN + 1];
+  const totalLength = readU16(buf, off + TOTAL_LEN);
   if (totalLength < headerLength) return 'ipv4-bad-total-length';
   if (totalLength > len) return 'ipv4-truncated';
   // A correct header sums to 0xffff including its own checksum field (RFC 1071 §1).
@@ -111,24 +78,24 @@ export function parseIpv4(buf: Uint8Array, off: number, len: number, out?: Ipv4R
   const hEnd = off + headerLength;
   while (i < hEnd) {
     const t = buf[i];
-    if (t === IPV4_OPT_EOL) break;
-    if (t === IPV4_OPT_NOP) { i++; continue; }
+    if (t === OPT_EOL) break;
+    if (t === OPT_NOP) { i++; continue; }
     if (i + 1 >= hEnd) return 'ipv4-bad-option';
     const ol = buf[i + 1];
     if (ol < 2 || i + ol > hEnd) return 'ipv4-bad-option';
     i += ol;
   }
-  const ff = (buf[off + IPV4_FLAGS_FRAG] << 8) | buf[off + IPV4_FLAGS_FRAG + 1];
+  const ff = readU16(buf, off + FLAGS_FRAG);
   const r = out || ({} as Ipv4Repr);
-  r.src = readIpv4(buf, off + IPV4_SRC);
-  r.dst = readIpv4(buf, off + IPV4_DST);
-  r.protocol = buf[off + IPV4_PROTOCOL];
-  r.ttl = buf[off + IPV4_TTL];
-  r.tos = buf[off + IPV4_TOS];
-  r.id = (buf[off + IPV4_ID] << 8) | buf[off + IPV4_ID + 1];
-  r.dontFragment = (ff & IPV4_FLAG_DF) !== 0;
-  r.moreFragments = (ff & IPV4_FLAG_MF) !== 0;
-  r.fragmentOffset = (ff & IPV4_FRAG_MASK) * 8;
+  r.src = readU32(buf, off + SRC);
+  r.dst = readU32(buf, off + DST);
+  r.protocol = buf[off + PROTOCOL];
+  r.ttl = buf[off + TTL];
+  r.tos = buf[off + TOS];
+  r.id = readU16(buf, off + ID);
+  r.dontFragment = (ff & FLAG_DF) !== 0;
+  r.moreFragments = (ff & FLAG_MF) !== 0;
+  r.fragmentOffset = (ff & FRAG_MASK) * 8;
   r.headerLength = headerLength;
   r.totalLength = totalLength;
   r.payloadOffset = off + headerLength;
@@ -136,30 +103,30 @@ export function parseIpv4(buf: Uint8Array, off: number, len: number, out?: Ipv4R
   return r;
 }
 
+// Fields of a header at `off` that has not been (and may not be) parsed: the datagram an ICMP error
+// quotes is cut short and its checksum need not hold (RFC 792, RFC 1812 §4.3.2.3).
+export function ipv4Version(buf: Uint8Array, off: number): number { return buf[off + VER_IHL] >> 4; }
+export function ipv4HeaderLength(buf: Uint8Array, off: number): number { return (buf[off + VER_IHL] & 15) * 4; }
+export function ipv4Protocol(buf: Uint8Array, off: number): number { return buf[off + PROTOCOL]; }
+export function ipv4Src(buf: Uint8Array, off: number): Ipv4Address { return readU32(buf, off + SRC); }
+export function ipv4Dst(buf: Uint8Array, off: number): Ipv4Address { return readU32(buf, off + DST); }
+
 /**
  * Writes a 20-byte header (no options) at `off` with Total Length = 20 + `repr.payloadLength` and the
  * checksum filled; returns 20. The reserved flag bit is written 0 (RFC 791 §3.1).
  */
 export function emitIpv4Header(repr: Ipv4Repr, buf: Uint8Array, off: number): number {
-  const total = IPV4_HEADER_LEN + repr.payloadLength;
-  const ff = (repr.dontFragment ? IPV4_FLAG_DF : 0) | (repr.moreFragments ? IPV4_FLAG_MF : 0) |
-    ((repr.fragmentOffset >> 3) & IPV4_FRAG_MASK);
-  buf[off + IPV4_VER_IHL] = 0x45;
-  buf[off + IPV4_TOS] = repr.tos & 255;
-  buf[off + IPV4_TOTAL_LEN] = (total >> 8) & 255;
-  buf[off + IPV4_TOTAL_LEN + 1] = total & 255;
-  buf[off + IPV4_ID] = (repr.id >> 8) & 255;
-  buf[off + IPV4_ID + 1] = repr.id & 255;
-  buf[off + IPV4_FLAGS_FRAG] = ff >> 8;
-  buf[off + IPV4_FLAGS_FRAG + 1] = ff & 255;
-  buf[off + IPV4_TTL] = repr.ttl & 255;
-  buf[off + IPV4_PROTOCOL] = repr.protocol & 255;
-  buf[off + IPV4_CHECKSUM] = 0;
-  buf[off + IPV4_CHECKSUM + 1] = 0;
-  writeIpv4(buf, off + IPV4_SRC, repr.src);
-  writeIpv4(buf, off + IPV4_DST, repr.dst);
-  const c = internetChecksum(buf, off, IPV4_HEADER_LEN);
-  buf[off + IPV4_CHECKSUM] = c >> 8;
-  buf[off + IPV4_CHECKSUM + 1] = c & 255;
+  buf[off + VER_IHL] = 0x45;
+  buf[off + TOS] = repr.tos & 255;
+  writeU16(buf, off + TOTAL_LEN, IPV4_HEADER_LEN + repr.payloadLength);
+  writeU16(buf, off + ID, repr.id);
+  writeU16(buf, off + FLAGS_FRAG, (repr.dontFragment ? FLAG_DF : 0) | (repr.moreFragments ? FLAG_MF : 0) |
+    ((repr.fragmentOffset >> 3) & FRAG_MASK));
+  buf[off + TTL] = repr.ttl & 255;
+  buf[off + PROTOCOL] = repr.protocol & 255;
+  writeU16(buf, off + IPV4_CHECKSUM, 0);
+  writeU32(buf, off + SRC, repr.src);
+  writeU32(buf, off + DST, repr.dst);
+  writeU16(buf, off + IPV4_CHECKSUM, internetChecksum(buf, off, IPV4_HEADER_LEN));
   return IPV4_HEADER_LEN;
 }

@@ -1,6 +1,7 @@
 // The TCP header and its options (RFC 9293 §3.1; MSS §3.7.1; window scale and timestamps RFC 7323;
 // SACK RFC 2018). Parse verifies the checksum over the IPv4 pseudo-header; emit fills it in.
 import { Ipv4Address, TcpRepr, WireError, IP_PROTO_TCP } from './reprs';
+import { readU16, readU32, writeU16, writeU32, outOfRange } from './bytes';
 import { onesComplementSum, internetChecksum, pseudoHeaderSum } from './checksum';
 
 export const TCP_HEADER_LEN = 20;
@@ -13,46 +14,26 @@ const OPT_SACK_PERM = 4;
 const OPT_SACK = 5;
 const OPT_TS = 8;
 
-function rd16(b: Uint8Array, o: number): number {
-  return (b[o] << 8) | b[o + 1];
-}
-
-function rd32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
-function wr16(b: Uint8Array, o: number, v: number): void {
-  b[o] = (v >>> 8) & 255;
-  b[o + 1] = v & 255;
-}
-
-function wr32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 255;
-  b[o + 2] = (v >>> 8) & 255;
-  b[o + 3] = v & 255;
-}
-
 /**
  * Parses and validates the TCP segment in `buf[off .. off+len)` sent from `srcIp` to `dstIp`, filling
  * `out`. Returns `out`, or a WireError. Payload is not copied (payloadOffset is absolute).
  */
 export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4Address, dstIp: Ipv4Address,
   out: TcpRepr): TcpRepr | WireError {
-  if (!(off >= 0) || !(len >= 0) || off + len > buf.length) return 'tcp-bounds';
+  if (outOfRange(buf, off, len)) return 'tcp-bounds';
   if (len < TCP_HEADER_LEN) return 'tcp-truncated';
   const hl = (buf[off + 12] >>> 4) * 4;
   if (hl < TCP_HEADER_LEN) return 'tcp-bad-offset';
   if (hl > len) return 'tcp-truncated';
   // RFC 9293 §3.1: the checksum covers pseudo-header, header and data; a valid segment sums to 0xffff.
   if (onesComplementSum(buf, off, len, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, len)) !== 0xffff) return 'tcp-checksum';
-  out.srcPort = rd16(buf, off);
-  out.dstPort = rd16(buf, off + 2);
-  out.seq = rd32(buf, off + 4);
-  out.ack = rd32(buf, off + 8);
+  out.srcPort = readU16(buf, off);
+  out.dstPort = readU16(buf, off + 2);
+  out.seq = readU32(buf, off + 4);
+  out.ack = readU32(buf, off + 8);
   out.flags = buf[off + 13];
-  out.window = rd16(buf, off + 14);
-  out.urgent = rd16(buf, off + 18);
+  out.window = readU16(buf, off + 14);
+  out.urgent = readU16(buf, off + 18);
   out.mss = 0;
   out.windowScale = -1;
   out.sackPermitted = false;
@@ -71,7 +52,7 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
     if (olen < 2 || p + olen > end) return 'tcp-bad-option';
     if (kind === OPT_MSS) {
       if (olen !== 4) return 'tcp-bad-option';
-      out.mss = rd16(buf, p + 2);
+      out.mss = readU16(buf, p + 2);
     } else if (kind === OPT_WS) {
       if (olen !== 3) return 'tcp-bad-option';
       // RFC 7323 §2.3: a shift above 14 is treated as 14.
@@ -82,13 +63,13 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
     } else if (kind === OPT_SACK) {
       if ((olen - 2) % 8 !== 0) return 'tcp-bad-option';
       for (let q = p + 2; q < p + olen && out.sack.length < 8; q += 8) {
-        out.sack.push(rd32(buf, q), rd32(buf, q + 4));
+        out.sack.push(readU32(buf, q), readU32(buf, q + 4));
       }
     } else if (kind === OPT_TS) {
       if (olen !== 10) return 'tcp-bad-option';
       out.hasTimestamp = true;
-      out.tsVal = rd32(buf, p + 2);
-      out.tsEcr = rd32(buf, p + 6);
+      out.tsVal = readU32(buf, p + 2);
+      out.tsEcr = readU32(buf, p + 6);
     }
     p += olen; // unknown options are skipped by their length (RFC 9293 §3.1, MUST-6)
   }
@@ -129,19 +110,19 @@ export function tcpHeaderLength(repr: TcpRepr): number {
  */
 export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address): number {
   const hl = tcpHeaderLength(repr);
-  wr16(buf, off, repr.srcPort);
-  wr16(buf, off + 2, repr.dstPort);
-  wr32(buf, off + 4, repr.seq);
-  wr32(buf, off + 8, repr.ack);
+  writeU16(buf, off, repr.srcPort);
+  writeU16(buf, off + 2, repr.dstPort);
+  writeU32(buf, off + 4, repr.seq);
+  writeU32(buf, off + 8, repr.ack);
   buf[off + 12] = (hl / 4) << 4;
   buf[off + 13] = repr.flags & 0xff;
-  wr16(buf, off + 14, repr.window);
+  writeU16(buf, off + 14, repr.window);
   buf[off + 16] = 0;
   buf[off + 17] = 0;
-  wr16(buf, off + 18, repr.urgent);
+  writeU16(buf, off + 18, repr.urgent);
   let p = off + TCP_HEADER_LEN;
   if (repr.mss > 0) {
-    buf[p] = OPT_MSS; buf[p + 1] = 4; wr16(buf, p + 2, repr.mss); p += 4;
+    buf[p] = OPT_MSS; buf[p + 1] = 4; writeU16(buf, p + 2, repr.mss); p += 4;
   }
   if (repr.windowScale >= 0) {
     buf[p] = OPT_NOP; buf[p + 1] = OPT_WS; buf[p + 2] = 3; buf[p + 3] = repr.windowScale; p += 4;
@@ -151,17 +132,17 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4
   }
   if (repr.hasTimestamp) {
     buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_TS; buf[p + 3] = 10;
-    wr32(buf, p + 4, repr.tsVal); wr32(buf, p + 8, repr.tsEcr); p += 12;
+    writeU32(buf, p + 4, repr.tsVal); writeU32(buf, p + 8, repr.tsEcr); p += 12;
   }
   const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
   if (blocks > 0) {
     buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK; buf[p + 3] = 2 + 8 * blocks; p += 4;
     for (let i = 0; i < blocks; i++) {
-      wr32(buf, p, repr.sack[2 * i]); wr32(buf, p + 4, repr.sack[2 * i + 1]); p += 8;
+      writeU32(buf, p, repr.sack[2 * i]); writeU32(buf, p + 4, repr.sack[2 * i + 1]); p += 8;
     }
   }
   while (p < off + hl) buf[p++] = OPT_EOL;
   const total = hl + repr.payloadLength;
-  wr16(buf, off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
+  writeU16(buf, off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
   return total;
 }

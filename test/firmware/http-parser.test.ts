@@ -78,9 +78,9 @@ function decodeAll(src: string, pieces: number): { out: string; rest: number; fa
   const step = Math.max(1, Math.ceil(b.length / pieces));
   for (let i = 0; i < b.length && rest < 0; i += step) {
     const end = Math.min(b.length, i + step);
-    const r = d.feed(b, i, end, (v) => { out += text(v); }, () => false);
+    const r = d.feed(b, i, end, { deliver: (v) => { out += text(v); }, stopped: () => false });
     if (r < 0) return { out, rest: -1, failed: true };
-    if (d.done) rest = r;
+    if (d.done()) rest = r;
   }
   return { out, rest, failed: false };
 }

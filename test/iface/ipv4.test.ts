@@ -44,7 +44,7 @@ test('every malformed header is dropped and counted by reason', () => {
   assert.is(c['ipv4-ttl-zero'], 1);
   assert.is(c['ipv4-not-for-us'], 1);
   assert.is(c['ipv4-bad-src'], 1);
-  assert.is(c['ipv4-rx'], 0);
+  assert.is(c['ipv4-rx'] || 0, 0); // counters appear when first counted
 });
 
 test('Ethernet padding after Total Length is ignored', () => {

@@ -18,7 +18,7 @@ test('the kernel pings us: 3 echoes each for 56, 1000 and 1472-byte payloads (15
       assert.match(r.stdout, /3 received/);
     }
     // Larger than the MTU with DF: the kernel refuses locally, we never see a fragment.
-    assert.is(rig.iface.counters['ipv4-fragment'], 0);
+    assert.is(rig.iface.counters['ipv4-fragment'] || 0, 0);
     assert.ok(rig.iface.counters['icmp-echo-replies'] >= 9);
     // The kernel learnt our MAC by ARP, and we answered.
     assert.ok(rig.iface.counters['arp-replies-sent'] >= 1);

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Harness, describe, record, text, ACK, SYN, PEER } from './harness';
+import { F_IN_RECOVERY } from '../../tcp/tcp/socket';
 
 function pattern(n: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -22,7 +23,7 @@ function connectWithRtt(h: Harness, rtt: number) {
 test('RFC 6298: RTO from the handshake sample (SRTT + 4·RTTVAR = 3·RTT), lost data resent at RTO', () => {
   const h = new Harness({ minRtoMs: 100 });
   const { sock, iss } = connectWithRtt(h, 100);
-  assert.is(sock.rtt.rto, 300);
+  assert.is(sock.rto, 300);
   sock.write('lost');
   const first = h.one();
   assert.equal(h.advance(299), []);
@@ -53,17 +54,17 @@ test("Karn: an ACK for retransmitted data gives no RTT sample; the backed-off RT
   sock.write('a');
   h.poll();
   h.advance(300); // retransmission
-  assert.is(sock.rtt.rto, 600);
-  const srtt = sock.rtt.srtt;
+  assert.is(sock.rto, 600);
+  const srtt = sock.srtt;
   h.now += 50;
   h.send({ flags: ACK, seq: 5001, ack: iss + 2 });
-  assert.is(sock.rtt.srtt, srtt, 'no sample from a retransmitted segment');
-  assert.is(sock.rtt.rto, 600);
+  assert.is(sock.srtt, srtt, 'no sample from a retransmitted segment');
+  assert.is(sock.rto, 600);
   sock.write('b');
   h.poll();
   h.now += 100;
   h.send({ flags: ACK, seq: 5001, ack: iss + 3 });
-  assert.ok(sock.rtt.rto < 600, 'a clean sample recomputes the RTO: ' + sock.rtt.rto);
+  assert.ok(sock.rto < 600, 'a clean sample recomputes the RTO: ' + sock.rto);
 });
 
 test('go-back after a timeout: everything unacknowledged is resent in order, cwnd restarts at one segment', () => {
@@ -93,16 +94,16 @@ test('fast retransmit on the third duplicate ACK, NewReno: partial ACK retransmi
   const fr = h.poll();
   assert.equal(fr.map((s) => s.seq - iss + ':' + s.data.length), ['1:1000']);
   assert.is(h.tcp.counters.fastRetransmits, 1);
-  assert.ok(sock.inRecovery);
+  assert.ok(sock.has(F_IN_RECOVERY));
   assert.is(sock.ssthresh, 4000);
   // Partial ACK up to the second hole: that segment goes at once.
   h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
   const pr = h.poll();
   assert.is(pr[0].seq - iss, 2001);
-  assert.ok(sock.inRecovery);
+  assert.ok(sock.has(F_IN_RECOVERY));
   // Full ACK: recovery ends, cwnd deflates to ssthresh.
   h.send({ flags: ACK, seq: 5001, ack: iss + 8001 });
-  assert.not.ok(sock.inRecovery);
+  assert.not.ok(sock.has(F_IN_RECOVERY));
   assert.ok(sock.cwnd <= 4000 + 1000);
 });
 

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seqAdd, seqLt, seqGt, seqDiff, seqMax } from '../../tcp/tcp/seq';
 import { ByteRing } from '../../tcp/tcp/ring';
-import { Reassembly } from '../../tcp/tcp/reassembly';
-import { RttEstimator } from '../../tcp/tcp/rtt';
+import { rangesAdd, rangesAdvance } from '../../tcp/tcp/reassembly';
+import { rttSample, rttBackoff } from '../../tcp/tcp/rtt';
 import { SeededRandom } from '../../hal/sim/random';
 
 test('seq arithmetic holds across the 2^32 wrap', () => {
@@ -39,8 +39,20 @@ test('ring: bytes stored beyond the readable end survive the ring draining empty
   assert.equal(Array.from(r.peek(0, 10)), [10, 20, 30, 40, 50]);
 });
 
+// A flat range list with the accessors the tests read.
+function ranges(max: number) {
+  const r: number[] = [];
+  return {
+    add: (s: number, e: number) => rangesAdd(r, s, e, max),
+    advance: (n: number) => rangesAdvance(r, n),
+    get count() { return r.length / 2; },
+    rangeStart: (i: number) => r[2 * i],
+    rangeEnd: (i: number) => r[2 * i + 1],
+  };
+}
+
 test('reassembly: merges, swallows, bounded ranges, advance joins what is contiguous', () => {
-  const q = new Reassembly(3);
+  const q = ranges(3);
   assert.ok(q.add(100, 200));
   assert.ok(q.add(300, 400));
   assert.ok(q.add(500, 600));
@@ -57,7 +69,7 @@ test('reassembly: merges, swallows, bounded ranges, advance joins what is contig
 });
 
 test('reassembly across the wrap', () => {
-  const q = new Reassembly(4);
+  const q = ranges(4);
   q.add(0xfffffff0, 0x10);
   q.add(0x10, 0x20);
   assert.is(q.count, 1);
@@ -68,7 +80,7 @@ test('reassembly across the wrap', () => {
 test('reassembly matches a reference model on random segments', () => {
   const rnd = new SeededRandom(5);
   for (let round = 0; round < 200; round++) {
-    const q = new Reassembly(4);
+    const q = ranges(4);
     const held = new Uint8Array(400);
     let nxt = 0;
     for (let k = 0; k < 30; k++) {
@@ -90,18 +102,20 @@ test('reassembly matches a reference model on random segments', () => {
 });
 
 test('RTO per RFC 6298: first sample, smoothing, clamping, backoff', () => {
-  const e = new RttEstimator(1000, 200, 60000);
+  const e = { srtt: 0, rttvar: 0, rto: 1000 };
+  const sample = (r: number, first = false) => rttSample(e, r, first, 200, 60000);
+  const backoff = () => rttBackoff(e, 200, 60000);
   assert.is(e.rto, 1000);
-  e.sample(100); // srtt 100, rttvar 50 → 300
+  sample(100, true); // srtt 100, rttvar 50 → 300
   assert.is(e.rto, 300);
-  e.sample(100); // rttvar 37.5, srtt 100 → 250
+  sample(100); // rttvar 37.5, srtt 100 → 250
   assert.is(e.rto, 250);
-  e.sample(10);
+  sample(10);
   assert.ok(e.rto >= 200);
-  e.backoff();
-  e.backoff();
+  backoff();
+  backoff();
   assert.ok(e.rto >= 800);
-  for (let i = 0; i < 20; i++) e.backoff();
+  for (let i = 0; i < 20; i++) backoff();
   assert.is(e.rto, 60000);
 });
 

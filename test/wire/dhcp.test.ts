@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDhcp, emitDhcp, newDhcpRepr, DHCPDISCOVER, DHCPACK, DHCP_MAGIC, DHCP_OPTIONS, BOOTREPLY, DHCP_FLAG_BROADCAST } from '../../tcp/wire/dhcp';
-import { parseMac } from '../../tcp/wire/ethernet';
+import { parseMac } from '../../tcp/wire/mac-text';
 import { parseIpv4 as addr } from '../../tcp/wire/ipv4-address';
 import { isWireError } from '../../tcp/wire/reprs';
 
@@ -88,6 +88,33 @@ test('a message that does not fit the buffer is not written (0 returned)', () =>
   const n = emitDhcp(r, new Uint8Array(600), 0);
   assert.is(n, 240 + 3 + (2 + 60) + (2 + 100) + 1, 'longer than 300: exactly up to END');
   assert.is(emitDhcp(r, new Uint8Array(n - 1), 0), 0);
+});
+
+test('options are emitted in the documented order, the rest of the message is zero', () => {
+  const r = newDhcpRepr();
+  r.messageType = DHCPACK; r.router = 0x0a000001; r.subnetMask = 0xffffff00; r.serverId = 0x0a000001;
+  r.requestedIp = 0x0a000032; r.leaseTime = 3600; r.renewalTime = 1800; r.rebindingTime = 3150;
+  const b = new Uint8Array(400).fill(0xee);
+  const n = emitDhcp(r, b, 50);
+  assert.is(n, 300);
+  const codes: number[] = [];
+  let i = 50 + DHCP_OPTIONS;
+  while (b[i] !== 255) { codes.push(b[i]); i += 2 + b[i + 1]; }
+  assert.equal(codes, [53, 50, 54, 51, 58, 59, 1, 3]);
+  assert.ok(b.subarray(i + 1, 50 + n).every((x) => x === 0), 'zero padding after END');
+  assert.ok(b.subarray(50 + 44, 50 + 236).every((x) => x === 0), 'sname and file are zero');
+  assert.is(b[49], 0xee, 'nothing before the message');
+  assert.is(b[50 + n], 0xee, 'nothing after it');
+});
+
+test('a repeated hostname option replaces the earlier one; a repeated request list is joined', () => {
+  const b = new Uint8Array(discover());
+  const o = DHCP_OPTIONS + 3;
+  b.set([12, 2, 104, 49, 12, 2, 104, 50, 55, 1, 3, 55, 1, 6, 255], o);
+  const r = parseDhcp(b, 0, b.length);
+  if (isWireError(r)) return assert.unreachable(r);
+  assert.is(r.hostname, 'h2');
+  assert.equal(r.parameterRequestList, [3, 6]);
 });
 
 test.run();

@@ -1,11 +1,15 @@
 // Edge cases of each format, one at a time: what is accepted, what is rejected and why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseEthernet, emitEthernetHeader, isBroadcastMac, macToString, parseMac, newEthernetRepr, EthernetView } from '../../tcp/wire/ethernet';
+import { parseEthernet, emitEthernetHeader, isBroadcastMac, newEthernetRepr } from '../../tcp/wire/ethernet';
+import { macToString, parseMac } from '../../tcp/wire/mac-text';
+import { writeU16 } from '../../tcp/wire/bytes';
 import { parseArp, emitArp, ArpRepr } from '../../tcp/wire/arp';
-import { parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4View } from '../../tcp/wire/ipv4';
+import {
+  parseIpv4, emitIpv4Header, newIpv4Repr, ipv4Version, ipv4HeaderLength, ipv4Protocol, ipv4Src, ipv4Dst, IPV4_CHECKSUM,
+} from '../../tcp/wire/ipv4';
 import { parseIcmp, emitIcmp, IcmpRepr } from '../../tcp/wire/icmp';
-import { parseUdp, emitUdpHeader, UdpView } from '../../tcp/wire/udp';
+import { parseUdp, emitUdpHeader, udpSrcPort, udpDstPort } from '../../tcp/wire/udp';
 import { internetChecksum } from '../../tcp/wire/checksum';
 import { parseIpv4 as addr } from '../../tcp/wire/ipv4-address';
 import { isWireError, ETHERTYPE_IPV4, ETHERTYPE_ARP, IP_PROTO_UDP } from '../../tcp/wire/reprs';
@@ -35,9 +39,7 @@ test('ethernet: header fields, views and payload bounds at a non-zero offset', (
   assert.is(r.payloadLength, 46);
   buf[10] = 0x77; // the views share the frame's memory
   assert.is(r.src[0], 0x77);
-  const v = new EthernetView(buf, 4);
-  assert.is(v.ethertype, ETHERTYPE_ARP);
-  v.ethertype = ETHERTYPE_IPV4;
+  writeU16(buf, 4 + 12, ETHERTYPE_IPV4); // the type field
   assert.is(must(parseEthernet(buf, 4, 14)).ethertype, ETHERTYPE_IPV4);
 });
 
@@ -119,12 +121,25 @@ test('ipv4: fields, Ethernet padding beyond Total Length is ignored', () => {
   assert.is(r.tos, 0xb8);
   assert.ok(r.dontFragment);
   assert.not.ok(r.moreFragments);
-  const v = new Ipv4View(b, 0);
-  assert.is(v.totalLength, 26);
-  v.ttl = 1;
+  b[8] = 1; // TTL
   assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-checksum', 'a changed field needs a new checksum');
-  v.fillChecksum();
+  fixIpChecksum(b);
   assert.is(must(parseIpv4(b, 0, b.length)).ttl, 1);
+});
+
+test('ipv4: the field readers for an unparsed header (an ICMP error quotes one) read what parse reads', () => {
+  const b = new Uint8Array(4 + 28);
+  const r = newIpv4Repr();
+  r.src = A; r.dst = B; r.protocol = IP_PROTO_UDP; r.payloadLength = 8;
+  emitIpv4Header(r, b, 4);
+  b[4 + IPV4_CHECKSUM] ^= 0xff; // a quoted header's checksum need not hold: the readers do not look
+  assert.is(ipv4Version(b, 4), 4);
+  assert.is(ipv4HeaderLength(b, 4), 20);
+  assert.is(ipv4Protocol(b, 4), IP_PROTO_UDP);
+  assert.is(ipv4Src(b, 4), A);
+  assert.is(ipv4Dst(b, 4), B);
+  b[4] = 0x46;
+  assert.is(ipv4HeaderLength(b, 4), 24);
 });
 
 test('ipv4: fragment fields round-trip (offset in bytes, 8-byte units on the wire)', () => {
@@ -217,19 +232,21 @@ test('udp: fields and checksum; a zero checksum means none and is accepted', () 
   assert.is(r.payloadOffset, 8);
   assert.is(r.payloadLength, 3);
   assert.is(parseUdp(b, 0, b.length, A, B + 1), 'udp-bad-checksum', 'the pseudo-header covers the addresses');
-  new UdpView(b, 0).checksum = 0;
+  writeU16(b, 6, 0); // the checksum field
   must(parseUdp(b, 0, b.length, A, B + 1));
+  assert.is(udpSrcPort(b, 0), 5353, 'port readers for an unparsed (quoted) header');
+  assert.is(udpDstPort(b, 0), 53);
 });
 
 test('udp: Length below 8 or beyond the data is rejected; bytes beyond Length are ignored', () => {
   const b = udpDatagram([1, 2, 3, 4]);
-  const v = new UdpView(b, 0);
-  v.checksum = 0;
-  v.length = 7;
+  const setLength = (n: number): void => writeU16(b, 4, n);
+  writeU16(b, 6, 0); // no checksum
+  setLength(7);
   assert.is(parseUdp(b, 0, b.length, A, B), 'udp-bad-length');
-  v.length = 13;
+  setLength(13);
   assert.is(parseUdp(b, 0, b.length, A, B), 'udp-truncated');
-  v.length = 10;
+  setLength(10);
   assert.is(must(parseUdp(b, 0, b.length, A, B)).payloadLength, 2);
   assert.is(parseUdp(b, 0, 7, A, B), 'udp-truncated');
 });
@@ -244,6 +261,16 @@ test('udp: a computed checksum of 0 is sent as 0xffff (RFC 768)', () => {
     }
   }
   assert.ok(found, 'some 2-byte payload sums to a zero checksum');
+});
+
+// ---- Dotted quads (configuration text)
+test('dotted quads: 1 to 3 digits per part, each at most 255, exactly four parts', () => {
+  assert.is(addr('0.0.0.0'), 0);
+  assert.is(addr('255.255.255.255'), 0xffffffff);
+  assert.is(addr('010.1.2.3'), 0x0a010203, 'leading zeros are decimal');
+  for (const bad of ['1.2.3', '1.2.3.4.5', '1.2.3.256', '1.2.3.0001', '1.2.3.', '1.2..4', '1.2.3.-1', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.x', '1.2.3.4{']) {
+    assert.is(addr(bad), -1, JSON.stringify(bad));
+  }
 });
 
 test.run();

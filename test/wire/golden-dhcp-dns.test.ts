@@ -7,7 +7,7 @@ import { loadGolden, GoldenFrame } from './golden';
 import { checkFrame } from './golden-layers';
 import { parseDhcp, emitDhcp, DhcpRepr } from '../../tcp/wire/dhcp';
 import { parseDnsResponse, emitDnsQuery } from '../../tcp/wire/dns';
-import { macToString } from '../../tcp/wire/ethernet';
+import { macToString } from '../../tcp/wire/mac-text';
 import { formatIpv4 } from '../../tcp/wire/ipv4-address';
 import { isWireError } from '../../tcp/wire/reprs';
 

@@ -2,7 +2,8 @@
 // rebuild the captured bytes exactly. Shared by the golden-*.test.ts files.
 import * as assert from 'uvu/assert';
 import { GoldenFrame, num, copyOf } from './golden';
-import { parseEthernet, emitEthernetHeader, macToString, EthernetRepr, ETH_HEADER_LEN } from '../../tcp/wire/ethernet';
+import { parseEthernet, emitEthernetHeader, EthernetRepr, ETH_HEADER_LEN } from '../../tcp/wire/ethernet';
+import { macToString } from '../../tcp/wire/mac-text';
 import { parseArp, emitArp, ArpRepr } from '../../tcp/wire/arp';
 import { parseIpv4, emitIpv4Header, Ipv4Repr, IPV4_CHECKSUM } from '../../tcp/wire/ipv4';
 import { parseIcmp, emitIcmp, IcmpRepr } from '../../tcp/wire/icmp';

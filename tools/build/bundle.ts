@@ -10,6 +10,9 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { minify_sync } from 'terser';
 import { declareLateVarsFirst } from '../gate/checks';
+import { inlineCrossModuleConstants, shortenModuleIds } from './inline-constants';
+import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './mangle';
+import { boardProfile, BoardProfile } from './profile';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -25,6 +28,9 @@ export interface BundleModule {
   es5Bytes: number;
 }
 
+/** The firmware's entry: only its bundles are composed per board (tools/build/profile.ts). */
+export const FIRMWARE_ENTRY_ID = 'firmware/main';
+
 export interface BundleResult {
   entryId: string;
   board: string;
@@ -33,6 +39,10 @@ export interface BundleResult {
   /** The minified bundle that ships. */
   code: string;
   modules: BundleModule[];
+  /** Optional parts built as their `.off` variant (firmware bundles only; see tools/build/profile.ts). */
+  leftOut: string[];
+  /** Property names renamed by the minifier: original → mangled (tools/build/mangle.ts); empty when off. */
+  propertyNames: { [name: string]: string };
 }
 
 export interface BundleOptions {
@@ -42,6 +52,11 @@ export interface BundleOptions {
   board?: string;
   /** Skip terser (the gate tests use the readable form to plant faults). */
   minify?: boolean;
+  /**
+   * Rename our own property names on a computed allow-list (tools/build/mangle.ts). On unless false:
+   * every device bundle (build, gate, flash) ships mangled; tests switch it off to compare.
+   */
+  mangleProperties?: boolean;
 }
 
 const TS_OPTIONS: ts.CompilerOptions = {
@@ -67,12 +82,15 @@ function resolveFile(fromDir: string, spec: string): string | null {
   return null;
 }
 
-function boardModuleSource(board: string): string {
-  return 'exports.BOARD = ' + JSON.stringify(board) + ';\n';
+/** The generated firmware/board-selection: the board's name and, for the firmware, its resolved configuration. */
+function boardModuleSource(board: string, profile: BoardProfile | null): string {
+  let src = 'exports.BOARD = ' + JSON.stringify(board) + ';\n';
+  if (profile) src += 'exports.CONFIG = ' + JSON.stringify(profile.config) + ';\n';
+  return src;
 }
 
 /** Compiles one file to ES5 CommonJS and rewrites its relative requires to module ids. */
-function compileModule(absFile: string, seen: Map<string, string>, queue: string[]): { es5: string; deps: string[] } {
+function compileModule(absFile: string, seen: Map<string, string>, queue: string[], leftOut: string[] = []): { es5: string; deps: string[] } {
   const src = fs.readFileSync(absFile, 'utf8');
   const out = ts.transpileModule(src, { compilerOptions: TS_OPTIONS, fileName: absFile, reportDiagnostics: true });
   const errs = (out.diagnostics || []).filter((d) => d.category === ts.DiagnosticCategory.Error);
@@ -90,7 +108,9 @@ function compileModule(absFile: string, seen: Map<string, string>, queue: string
   const es5 = localiseConstants(trimmed).replace(/require\((["'])([^"']+)\1\)/g, (whole, _q, spec: string) => {
     if (!spec.startsWith('.')) return whole; // a module built into Espruino (e.g. "Storage", "NetworkJS")
     const fromDir = path.dirname(absFile);
-    const target = toId(path.resolve(fromDir, spec)) === BOARD_MODULE_ID ? null : resolveFile(fromDir, spec);
+    const wanted = toId(path.resolve(fromDir, spec));
+    // A part this board leaves out is built as its `.off` sibling (tools/build/profile.ts).
+    const target = wanted === BOARD_MODULE_ID ? null : resolveFile(fromDir, leftOut.indexOf(wanted) >= 0 ? spec + '.off' : spec);
     const id = target ? toId(target) : toId(path.resolve(fromDir, spec));
     if (!target && id !== BOARD_MODULE_ID) throw new Error(absFile + ': cannot resolve ' + spec);
     if (target && !seen.has(id)) {
@@ -167,8 +187,52 @@ function wrap(helpers: string, modules: Array<{ id: string; es5: string }>, entr
   return parts.join('\n') + '\n';
 }
 
-export function minifyEs5(code: string): string {
-  const res = minify_sync(code, {
+export interface MinifyOptions {
+  /** Replace cross-module reads of numeric constants by their values (tools/build/inline-constants.ts). Default on. */
+  inlineConstants?: boolean;
+  /** Rename our own property names on a computed allow-list (tools/build/mangle.ts). Default on. */
+  mangleProperties?: boolean;
+  /** Where module ids resolve to TypeScript files (default: the repository). Tests point it at fixtures. */
+  root?: string;
+  /**
+   * Registry keys and requires as small numbers instead of module ids (tools/build/inline-constants.ts
+   * shortenModuleIds). Off by default: the size report finds modules by their ids in the minified code.
+   */
+  shortModuleIds?: boolean;
+  /** terser compress options over ours (measurements of options; nothing ships with this). */
+  compress?: { [option: string]: unknown };
+}
+
+export interface MinifyResult {
+  code: string;
+  /** Original property name → mangled name (empty without mangleProperties). */
+  propertyNames: { [name: string]: string };
+  /** Module id → its key in the minified registry (only with shortModuleIds). */
+  moduleKeys?: { [id: string]: number };
+}
+
+export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyResult {
+  const input = o.inlineConstants === false ? code : inlineCrossModuleConstants(code).code;
+  let propertyNames: { [name: string]: string } = {};
+  let properties: object | false = false;
+  if (o.mangleProperties !== false) {
+    const root = o.root || ROOT;
+    const analysis = analyseProperties(bundleFiles(input, root), input, root);
+    propertyNames = assignNames(analysis.allowed, input);
+    // Only the allow-list (exact names) is renamed; terser's builtin reservation stays on; quoted
+    // names are left alone. The names are ours (most frequent → shortest), given as terser's cache.
+    properties = { regex: exactNamesRegex(Object.keys(propertyNames)), keep_quoted: true, builtins: false };
+  }
+  let moduleKeys: { [id: string]: number } | undefined;
+  let source = input;
+  if (o.shortModuleIds) {
+    const s = shortenModuleIds(input);
+    source = s.code;
+    moduleKeys = s.keys;
+  }
+  const cache: { [k: string]: string } = {};
+  for (const k of Object.keys(propertyNames)) cache['$' + k] = propertyNames[k];
+  const res = minify_sync(source, {
     ecma: 5,
     compress: {
       ecma: 5,
@@ -176,12 +240,18 @@ export function minifyEs5(code: string): string {
       hoist_vars: false, // emits `for(function(){}()…)`, which Espruino cannot parse
       passes: 2,
       keep_fargs: true,
+      ...(o.compress || {}),
     },
-    mangle: true,
+    mangle: properties ? { properties } : true,
+    nameCache: properties ? { props: { props: cache } } : undefined,
     format: { ecma: 5, comments: false, ascii_only: true },
-  });
+  } as Parameters<typeof minify_sync>[1]);
   if (typeof res.code !== 'string') throw new Error('terser produced no code');
-  return declareLateVarsFirst(res.code);
+  return { code: declareLateVarsFirst(res.code), propertyNames, moduleKeys };
+}
+
+export function minifyEs5(code: string, o: MinifyOptions = {}): string {
+  return minifyEs5Detailed(code, o).code;
 }
 
 export function buildBundle(opts: BundleOptions): BundleResult {
@@ -189,31 +259,36 @@ export function buildBundle(opts: BundleOptions): BundleResult {
   if (!fs.existsSync(entryAbs)) throw new Error('entry not found: ' + opts.entry);
   const board = opts.board || 'default';
   const entryId = toId(entryAbs);
+  const profile = entryId === FIRMWARE_ENTRY_ID ? boardProfile(ROOT, board) : null;
+  const leftOut = profile ? profile.leftOut : [];
   const seen = new Map<string, string>([[entryId, entryAbs]]);
   const queue = [entryId];
   const compiled: Array<{ id: string; es5: string; sourceBytes: number }> = [];
   while (queue.length) {
     const id = queue.shift()!;
     const file = seen.get(id)!;
-    const { es5 } = compileModule(file, seen, queue);
+    const { es5 } = compileModule(file, seen, queue, leftOut);
     compiled.push({ id, es5, sourceBytes: fs.statSync(file).size });
   }
   // The board module is generated, whether or not a firmware/board-selection.ts exists for the host.
   const boardIdx = compiled.findIndex((m) => m.id === BOARD_MODULE_ID);
   if (seen.has(BOARD_MODULE_ID)) {
-    const gen = { id: BOARD_MODULE_ID, es5: boardModuleSource(board), sourceBytes: 0 };
+    const gen = { id: BOARD_MODULE_ID, es5: boardModuleSource(board, profile), sourceBytes: 0 };
     if (boardIdx >= 0) compiled[boardIdx] = gen;
     else compiled.push(gen);
   }
   compiled.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const es5Code = wrap(readHelpers(), compiled, entryId);
-  const code = opts.minify === false ? es5Code : minifyEs5(es5Code);
+  const min = opts.minify === false ? { code: es5Code, propertyNames: {} } : minifyEs5Detailed(es5Code, { mangleProperties: opts.mangleProperties });
+  const code = min.code;
   return {
     entryId,
     board,
     es5Code,
     code,
     modules: compiled.map((m) => ({ id: m.id, sourceBytes: m.sourceBytes, es5Bytes: Buffer.byteLength(m.es5) })),
+    leftOut,
+    propertyNames: min.propertyNames,
   };
 }
 

@@ -9,7 +9,8 @@ import { internetChecksum, onesComplementSum, pseudoHeaderSum, setNativeWordSum 
 import { formatIpv4, parseIpv4, readIpv4, writeIpv4 } from '../../tcp/wire/ipv4-address';
 import { ETHERTYPE_IPV4, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 import * as E_ from './expected';
-import { emitEthernetHeader, macToString, parseEthernet, parseMac } from '../../tcp/wire/ethernet';
+import { emitEthernetHeader, parseEthernet } from '../../tcp/wire/ethernet';
+import { macToString, parseMac } from '../../tcp/wire/mac-text';
 import { emitIpv4Header, newIpv4Repr, parseIpv4 as parseIpv4Packet } from '../../tcp/wire/ipv4';
 import { emitUdpHeader, parseUdp } from '../../tcp/wire/udp';
 import { ARP_OP_REQUEST, emitArp, parseArp } from '../../tcp/wire/arp';
