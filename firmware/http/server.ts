@@ -191,7 +191,8 @@ const DISCARD_LIMIT = 65536;
 const STASH_LIMIT = 16384;
 
 class Connection implements BodySink {
-  private head: Uint8Array;
+  /** A head split across segments collects here (made when needed, dropped once the head is in). */
+  private head: Uint8Array | null = null;
   private headLen = 0;
   private state = HEAD;
   private req: HttpRequest | null = null;
@@ -209,7 +210,6 @@ class Connection implements BodySink {
   closeAfter = false;
 
   constructor(readonly socket: TcpSocketApi, readonly server: HttpServer) {
-    this.head = new Uint8Array(server.maxHeadBytes);
     const self = this;
     socket.on('data', function (chunk: Uint8Array) { self.feed(chunk); });
     socket.on('drain', function () { if (self.res && !self.res.finished) self.res.emit('drain'); });
@@ -263,20 +263,42 @@ class Connection implements BodySink {
   }
 
   private feedHead(chunk: Uint8Array, off: number, len: number): number {
-    const room = this.head.length - this.headLen;
-    const n = Math.min(room, len - off);
-    this.head.set(chunk.subarray(off, off + n), this.headLen);
-    const from = this.headLen - 3;
-    this.headLen += n;
-    const end = findHeadEnd(this.head, from, this.headLen);
-    if (end < 0) {
-      if (this.headLen >= this.head.length) this.fail(431);
-      return off + n;
+    const max = this.server.maxHeadBytes;
+    let text: string;
+    let consumed: number;
+    if (this.headLen === 0) {
+      // The usual case: the whole head is in this segment. Parse it in place — an idle keep-alive
+      // connection then holds no head buffer at all.
+      const end = findHeadEnd(chunk, off, len);
+      if (end < 0 ? len - off >= max : end + 4 - off > max) {
+        this.fail(431);
+        return len;
+      }
+      if (end < 0) {
+        if (!this.head) this.head = new Uint8Array(max);
+        this.head.set(chunk.subarray(off, len), 0);
+        this.headLen = len - off;
+        return len;
+      }
+      text = bytesToString(chunk.subarray(off, end));
+      consumed = end + 4;
+    } else {
+      const buf = this.head as Uint8Array;
+      const n = Math.min(max - this.headLen, len - off);
+      buf.set(chunk.subarray(off, off + n), this.headLen);
+      const from = this.headLen - 3;
+      this.headLen += n;
+      const end = findHeadEnd(buf, from, this.headLen);
+      if (end < 0) {
+        if (this.headLen >= max) this.fail(431);
+        return off + n;
+      }
+      // Bytes after the head in this chunk belong to the body or the next request.
+      consumed = off + n - (this.headLen - (end + 4));
+      text = bytesToString(buf.subarray(0, end));
+      this.headLen = 0;
+      this.head = null;
     }
-    // Bytes after the head in this chunk belong to the body or the next request.
-    const consumed = off + n - (this.headLen - (end + 4));
-    const text = bytesToString(this.head.subarray(0, end));
-    this.headLen = 0;
     const server = this.server;
     const head = parseRequestHead(text, server.limits);
     if (typeof head === 'number') {
@@ -524,9 +546,10 @@ export class HttpServer {
   }
 
   /** Takes over one accepted TCP connection. */
-  handle(socket: TcpSocketApi): void {
+  /** Serves `socket`; returns its connection state (only the socket's listeners hold it otherwise). */
+  handle(socket: TcpSocketApi): object {
     this.counters.connections++;
     this.counters.connectionsTotal++;
-    new Connection(socket, this);
+    return new Connection(socket, this);
   }
 }

@@ -286,6 +286,32 @@ test('a malformed chunked body aborts a response already under way', () => {
   }
 });
 
+test('a head within one segment is parsed in place; only a head split across segments gets a head buffer', () => {
+  const { net } = setup({ maxHeadBytes: 1000 });
+  const Real = Uint8Array;
+  let headBuffers = 0;
+  (globalThis as { Uint8Array: unknown }).Uint8Array = new Proxy(Real, {
+    construct(target, args: unknown[]) {
+      if (args[0] === 1000) headBuffers++;
+      return new target(...(args as [number]));
+    },
+  });
+  try {
+    const c = new TestClient(net, 80);
+    c.send('GET /bytes/5 HTTP/1.1\r\nHost: dev\r\n\r\n');
+    net.pump();
+    assert.is(c.reader.responses.length, 1);
+    assert.is(headBuffers, 0);
+    const split = 'GET /bytes/7 HTTP/1.1\r\nHost: dev\r\nX-Long: ' + 'y'.repeat(300) + '\r\n\r\n';
+    for (let i = 0; i < split.length; i += 97) { c.send(split.substring(i, i + 97)); net.pump(); }
+    assert.is(c.reader.responses.length, 2);
+    assert.is(c.reader.responses[1].bodyLength, 7);
+    assert.is(headBuffers, 1);
+  } finally {
+    (globalThis as { Uint8Array: unknown }).Uint8Array = Real;
+  }
+});
+
 test('limits: oversized head 431, too many headers 431, long URI 414, large bodies 413', () => {
   expectError('GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(2000) + '\r\n\r\n', 431);
   let many = 'GET / HTTP/1.1\r\nHost: x\r\n';
