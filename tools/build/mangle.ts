@@ -84,11 +84,21 @@ function isAmbient(node: ts.Node): boolean {
   return false;
 }
 
-/**
- * Analyses the TypeScript files of one bundle (absolute paths) and the ES5 bundle text.
- * `root` decides which files are shipped (rule a).
- */
-export function analyseProperties(files: string[], es5Code: string, root: string): PropertyAnalysis {
+interface SourceAnalysis {
+  candidates: { [name: string]: true };
+  reserved: { [name: string]: string };
+}
+
+const sourceCache: { [key: string]: SourceAnalysis } = Object.create(null);
+
+/** The TypeScript part of the analysis, cached per file set and file versions (one build makes several bundles). */
+function analyseSources(files: string[], root: string): SourceAnalysis {
+  const key = root + '\n' + files.map((f) => {
+    const st = fs.statSync(f);
+    return f + ':' + st.size + ':' + st.mtimeMs;
+  }).sort().join('\n');
+  const hit = sourceCache[key];
+  if (hit) return hit;
   const reserved: { [name: string]: string } = Object.create(null);
   const reserve = (name: string, why: string): void => {
     if (!(name in reserved)) reserved[name] = why;
@@ -269,6 +279,23 @@ export function analyseProperties(files: string[], es5Code: string, root: string
     };
     visit(sf);
   }
+  const result = { candidates, reserved };
+  sourceCache[key] = result;
+  return result;
+}
+
+/**
+ * Analyses the TypeScript files of one bundle (absolute paths) and the ES5 bundle text.
+ * `root` decides which files are shipped (rule a).
+ */
+export function analyseProperties(files: string[], es5Code: string, root: string): PropertyAnalysis {
+  const src = analyseSources(files, root);
+  const candidates = src.candidates;
+  const reserved: { [name: string]: string } = Object.create(null);
+  for (const k of Object.keys(src.reserved)) reserved[k] = src.reserved[k];
+  const reserve = (name: string, why: string): void => {
+    if (!(name in reserved)) reserved[name] = why;
+  };
   // (c) on the ES5 bundle: strings the compiler made (defineProperty names, __rest keys) and the
   // helpers' and runtime's property names.
   for (const tok of acorn.tokenizer(es5Code, { ecmaVersion: 5 })) {
