@@ -42,6 +42,8 @@ export interface BundleResult {
   modules: BundleModule[];
   /** Optional parts built as their `.off` variant (firmware bundles only; see tools/build/profile.ts). */
   leftOut: string[];
+  /** Module id → its key in the minified registry (absent when module ids are kept, e.g. unminified). */
+  moduleKeys?: { [id: string]: number };
   /** Property names renamed by the minifier: original → mangled (tools/build/mangle.ts); empty when off. */
   propertyNames: { [name: string]: string };
 }
@@ -292,7 +294,10 @@ export function buildBundle(opts: BundleOptions): BundleResult {
   }
   compiled.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const es5Code = wrap(readHelpers(), compiled, entryId);
-  const min = opts.minify === false ? { code: es5Code, propertyNames: {} } : minifyEs5Detailed(es5Code, { mangleProperties: opts.mangleProperties });
+  // Device bundles name their modules by number (module ids are strings the device would hold in RAM);
+  // `moduleKeys` lets the size report find them.
+  const min: MinifyResult = opts.minify === false ? { code: es5Code, propertyNames: {} }
+    : minifyEs5Detailed(es5Code, { mangleProperties: opts.mangleProperties, shortModuleIds: true });
   const code = min.code;
   return {
     entryId,
@@ -302,6 +307,7 @@ export function buildBundle(opts: BundleOptions): BundleResult {
     modules: compiled.map((m) => ({ id: m.id, sourceBytes: m.sourceBytes, es5Bytes: Buffer.byteLength(m.es5) })),
     leftOut,
     propertyNames: min.propertyNames,
+    moduleKeys: min.moduleKeys,
   };
 }
 

@@ -72,7 +72,11 @@ export function moduleSpans(code: string, ids: string[]): Record<string, number>
 }
 
 export function sizeReport(b: BundleResult): SizeReport {
-  const spans = moduleSpans(b.code, b.modules.map((m) => m.id));
+  // Modules are found by their key in the registry: their id, or the number the minifier gave it.
+  const keys = b.modules.map((m) => (b.moduleKeys && m.id in b.moduleKeys ? String(b.moduleKeys[m.id]) : m.id));
+  const byKey = moduleSpans(b.code, keys);
+  const spans: Record<string, number> = {};
+  b.modules.forEach((m, i) => { if (byKey[keys[i]] !== undefined) spans[m.id] = byKey[keys[i]]; });
   const modules: ModuleSize[] = b.modules.map((m) => ({
     id: m.id,
     part: partOf(m.id),
