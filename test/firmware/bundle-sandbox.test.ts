@@ -14,17 +14,31 @@ import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { W5500Model } from '../../hal/sim/w5500-model';
+import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
+import { boardConfig } from '../../firmware/boards';
+import { BoardConfig } from '../../firmware/config';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import { ResponseReader } from './http-client';
 
-let bundle = '';
+type Chip = 'w5500' | 'enc28j60';
+const bundles: { [chip: string]: string } = {};
 
-function boot() {
-  if (!bundle) bundle = buildBundle({ entry: 'firmware/main.ts', board: 'sim' }).code;
+/** The sim preset built for `chip`: only that chip's driver is in the bundle (tools/build/profile.ts). */
+function bundleFor(chip: Chip): string {
+  if (!bundles[chip]) {
+    const config = boardConfig('sim') as BoardConfig;
+    config.chip = chip;
+    bundles[chip] = buildBundle({ entry: 'firmware/main.ts', board: 'sim', config: config as unknown as { [k: string]: unknown } }).code;
+  }
+  return bundles[chip];
+}
+
+function boot(chip: Chip = 'w5500') {
+  const bundle = bundleFor(chip);
   const clock = new VirtualClock();
   const wire = new VirtualWire(clock, { delayMs: 0.2 });
-  const model = new W5500Model({ clock, port: wire.a });
+  const model = chip === 'w5500' ? new W5500Model({ clock, port: wire.a }) : new Enc28j60Model({ clock, port: wire.a });
   const rand = new SeededRandom(11);
   // Espruino's timers on the virtual clock.
   let nextId = 1;
@@ -94,47 +108,49 @@ function boot() {
   return { clock, wire, model, client, run, printed, timers };
 }
 
-test('the bundle boots on the simulated W5500 and says what it is', () => {
-  const b = boot();
-  b.run(() => b.printed.length > 0, 1000);
-  if (process.env.DBG) console.log(b.printed, b.timers.length, b.clock.nowMs());
-  assert.match(b.printed.join('\n'), /\[etcpip\] Host simulator.*w5500, MAC 02:[0-9a-f:]+, 10\.0\.2\.15\/24, http :80, echo :7/);
-  assert.ok(b.timers.length >= 1, 'it keeps itself polled');
-});
-
-test('the bundle serves the HTTP contract and echo over real TCP', () => {
-  const b = boot();
-  const reader = new ResponseReader(true);
-  const body = 'x'.repeat(50000);
-  const sock = b.client.connect({ host: '10.0.2.15', port: 80 }, { rxBytes: 16384, txBytes: 16384 });
-  let closed = false;
-  sock.on('connect', () => {
-    sock.write('GET / HTTP/1.1\r\nHost: d\r\n\r\nGET /api/status HTTP/1.1\r\nHost: d\r\n\r\nGET /bytes/100000 HTTP/1.1\r\nHost: d\r\n\r\n' +
-      'POST /echo HTTP/1.1\r\nHost: d\r\nContent-Length: ' + body.length + '\r\n\r\n' + body +
-      'GET /missing HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+for (const chip of ['w5500', 'enc28j60'] as Chip[]) {
+  test('[' + chip + '] the bundle boots on the simulated chip and says what it is', () => {
+    const b = boot(chip);
+    b.run(() => b.printed.length > 0, 1000);
+    if (process.env.DBG) console.log(b.printed, b.timers.length, b.clock.nowMs());
+    assert.match(b.printed.join('\n'), new RegExp('\\[etcpip\\] Host simulator.*' + chip + ', MAC 02:[0-9a-f:]+, 10\\.0\\.2\\.15/24, http :80, echo :7'));
+    assert.ok(b.timers.length >= 1, 'it keeps itself polled');
   });
-  sock.on('data', (d: Uint8Array) => reader.push(d));
-  sock.on('end', () => sock.end());
-  sock.on('close', () => { closed = true; });
-  const echo = b.client.connect({ host: '10.0.2.15', port: 7 });
-  let echoed = '';
-  let echoClosed = false;
-  echo.on('connect', () => { echo.write('through the bundle'); echo.end(); });
-  echo.on('data', (d: Uint8Array) => { echoed += Buffer.from(d).toString('latin1'); });
-  echo.on('close', () => { echoClosed = true; });
-  b.run(() => closed && echoClosed);
-  const rs = reader.responses;
-  assert.equal(rs.map((r) => r.status), [200, 200, 200, 200, 404]);
-  assert.match(rs[0].body, '<!DOCTYPE html>');
-  const st = JSON.parse(rs[1].body);
-  assert.is(st.address, '10.0.2.15/24');
-  assert.equal(st.memory, { free: 3000, total: 5100, blockSize: 13 });
-  assert.is(rs[2].bodyLength, 100000);
-  const h = createHash('sha256');
-  for (let i = 0; i < 100000; i += 64) h.update(Buffer.from(BYTES_PATTERN.substring(0, Math.min(64, 100000 - i)), 'latin1'));
-  assert.is(rs[2].sha256, h.digest('hex'));
-  assert.is(rs[3].body, body);
-  assert.is(echoed, 'through the bundle');
-});
+
+  test('[' + chip + '] the bundle serves the HTTP contract and echo over real TCP', () => {
+    const b = boot(chip);
+    const reader = new ResponseReader(true);
+    const body = 'x'.repeat(50000);
+    const sock = b.client.connect({ host: '10.0.2.15', port: 80 }, { rxBytes: 16384, txBytes: 16384 });
+    let closed = false;
+    sock.on('connect', () => {
+      sock.write('GET / HTTP/1.1\r\nHost: d\r\n\r\nGET /api/status HTTP/1.1\r\nHost: d\r\n\r\nGET /bytes/100000 HTTP/1.1\r\nHost: d\r\n\r\n' +
+        'POST /echo HTTP/1.1\r\nHost: d\r\nContent-Length: ' + body.length + '\r\n\r\n' + body +
+        'GET /missing HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+    });
+    sock.on('data', (d: Uint8Array) => reader.push(d));
+    sock.on('end', () => sock.end());
+    sock.on('close', () => { closed = true; });
+    const echo = b.client.connect({ host: '10.0.2.15', port: 7 });
+    let echoed = '';
+    let echoClosed = false;
+    echo.on('connect', () => { echo.write('through the bundle'); echo.end(); });
+    echo.on('data', (d: Uint8Array) => { echoed += Buffer.from(d).toString('latin1'); });
+    echo.on('close', () => { echoClosed = true; });
+    b.run(() => closed && echoClosed);
+    const rs = reader.responses;
+    assert.equal(rs.map((r) => r.status), [200, 200, 200, 200, 404]);
+    assert.match(rs[0].body, '<!DOCTYPE html>');
+    const st = JSON.parse(rs[1].body);
+    assert.is(st.address, '10.0.2.15/24');
+    assert.equal(st.memory, { free: 3000, total: 5100, blockSize: 13 });
+    assert.is(rs[2].bodyLength, 100000);
+    const h = createHash('sha256');
+    for (let i = 0; i < 100000; i += 64) h.update(Buffer.from(BYTES_PATTERN.substring(0, Math.min(64, 100000 - i)), 'latin1'));
+    assert.is(rs[2].sha256, h.digest('hex'));
+    assert.is(rs[3].body, body);
+    assert.is(echoed, 'through the bundle');
+  });
+}
 
 test.run();

@@ -13,7 +13,7 @@ import { declareLateVarsFirst } from '../gate/checks';
 import { inlineCrossModuleConstants, shortenModuleIds } from './inline-constants';
 import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './mangle';
 import { aliasPrototypes } from './prototype-alias';
-import { boardProfile, BoardProfile } from './profile';
+import { boardProfile, configProfile, BoardProfile } from './profile';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -53,6 +53,8 @@ export interface BundleOptions {
   entry: string;
   /** Board name, visible to the firmware as `BOARD` in firmware/board-selection. */
   board?: string;
+  /** A whole configuration to build instead of the board's preset (validated the same way). */
+  config?: { [key: string]: unknown };
   /** Skip terser (the gate tests use the readable form to plant faults). */
   minify?: boolean;
   /**
@@ -274,7 +276,7 @@ export function buildBundle(opts: BundleOptions): BundleResult {
   if (!fs.existsSync(entryAbs)) throw new Error('entry not found: ' + opts.entry);
   const board = opts.board || 'default';
   const entryId = toId(entryAbs);
-  const profile = entryId === FIRMWARE_ENTRY_ID ? boardProfile(ROOT, board) : null;
+  const profile = entryId !== FIRMWARE_ENTRY_ID ? null : opts.config ? configProfile(ROOT, opts.config) : boardProfile(ROOT, board);
   const leftOut = profile ? profile.leftOut : [];
   const seen = new Map<string, string>([[entryId, entryAbs]]);
   const queue = [entryId];

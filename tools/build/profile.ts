@@ -25,6 +25,11 @@ const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // 
   // require("net"/"http") through NetworkJS do.
   { id: 'tcp/iface/dns-client', needed: (c) => !!c.apps.networkJs },
   { id: 'firmware/networkjs-driver', needed: (c) => !!c.apps.networkJs },
+  // RFC 7323 window scaling only matters for a receive buffer above 64 KB (none of the boards' has one).
+  { id: 'tcp/tcp/window-scale', needed: (c) => c.buffers.tcpRx > 65535 },
+  // SACK (RFC 2018) pays off with several segments in flight; with buffers below four full-sized
+  // segments (4 × 1460 bytes) either way there are one or two, and plain fast retransmit does.
+  { id: 'tcp/tcp/sack', needed: (c) => Math.max(c.buffers.tcpRx, c.buffers.tcpTx) >= 4 * 1460 },
 ];
 
 export function optionalPartIds(): string[] {
@@ -44,6 +49,12 @@ export function boardProfile(root: string, board: string): BoardProfile | null {
   /* eslint-enable @typescript-eslint/no-var-requires */
   const config = boards.boardConfig(board);
   if (!config) throw new Error('unknown board "' + board + '" (known: ' + boards.boardNames().join(', ') + ')');
+  return profileOf(root, config, validateConfig);
+}
+
+/** The profile of a configuration given whole (e.g. a preset with changes), validated as a preset is. */
+export function configProfile(root: string, config: { [key: string]: unknown }): BoardProfile {
+  const { validateConfig } = require(path.join(root, 'firmware', 'config.ts')); // eslint-disable-line @typescript-eslint/no-var-requires
   return profileOf(root, config, validateConfig);
 }
 
