@@ -132,12 +132,6 @@ export class ArpCache {
     if (this.spare.length < this.queueLimit) this.spare.push(w.frame);
   }
 
-  countWaiting(nextHop: Ipv4Address): number {
-    let n = 0;
-    for (let i = 0; i < this.waiting.length; i++) if (this.waiting[i].nextHop === nextHop) n++;
-    return n;
-  }
-
   /** Forgets everything (address change). */
   clear(): void {
     for (let i = 0; i < this.entries.length; i++) this.free(this.entries[i]);

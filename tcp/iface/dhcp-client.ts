@@ -9,7 +9,7 @@
 import { Emitter } from '../events';
 import { Ipv4Address } from '../wire/reprs';
 import {
-  parseDhcp, emitDhcp, newDhcpRepr, DhcpRepr, BOOTREQUEST, BOOTREPLY, DHCPDISCOVER, DHCPOFFER, DHCPREQUEST,
+  parseDhcp, emitDhcp, newDhcpRepr, DhcpRepr, BOOTREPLY, DHCPDISCOVER, DHCPOFFER, DHCPREQUEST,
   DHCPACK, DHCPNAK, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS,
   OPT_LEASE_TIME, OPT_RENEWAL_TIME, OPT_REBINDING_TIME,
 } from '../wire/dhcp';
@@ -109,6 +109,15 @@ export class DhcpClient extends Emitter {
     return (this.host.random.nextU32() % (2 * JITTER_MS + 1)) - JITTER_MS;
   }
 
+  /**
+   * The next retransmission: after the backoff (doubled first when `grow`, up to 64 s) with ±1 s of
+   * jitter (RFC 2131 §4.1). Returns when it is due.
+   */
+  private retryAfterBackoff(now: number, grow: boolean): number {
+    if (grow) this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+    return (this.nextSendAt = now + this.backoffMs + this.jitter());
+  }
+
   /** Back to INIT; the next DISCOVER goes out after `delayMs`. */
   private restart(now: number, delayMs: number = 0): void {
     this.stats.restarts++;
@@ -139,9 +148,7 @@ export class DhcpClient extends Emitter {
         this.emit('expired');
         this.restart(now);
       } else if (this.state === DHCP_BOUND && now >= lease.renewAt) {
-        this.setState(DHCP_RENEWING);
-        this.xid = this.host.random.nextU32();
-        this.nextSendAt = now;
+        this.startRenewing(now);
       } else if (this.state === DHCP_RENEWING && now >= lease.rebindAt) {
         this.setState(DHCP_REBINDING);
         this.nextSendAt = now;
@@ -156,14 +163,12 @@ export class DhcpClient extends Emitter {
         this.setState(DHCP_SELECTING);
         this.send(DHCPDISCOVER, now);
         this.stats.discovers++;
-        this.nextSendAt = now + this.backoffMs + this.jitter();
-        return this.nextSendAt;
+        return this.retryAfterBackoff(now, false);
       case DHCP_SELECTING:
         if (now >= this.nextSendAt) {
           this.send(DHCPDISCOVER, now);
           this.stats.discovers++;
-          this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-          this.nextSendAt = now + this.backoffMs + this.jitter();
+          this.retryAfterBackoff(now, true);
         }
         return this.nextSendAt;
       case DHCP_REQUESTING:
@@ -173,8 +178,7 @@ export class DhcpClient extends Emitter {
             return now;
           }
           this.sendRequest(now);
-          this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-          this.nextSendAt = now + this.backoffMs + this.jitter();
+          this.retryAfterBackoff(now, true);
         }
         return this.nextSendAt;
       case DHCP_BOUND:
@@ -199,10 +203,15 @@ export class DhcpClient extends Emitter {
   /** Renews the lease now (as at T1) if bound; the next poll sends the unicast REQUEST. */
   renewNow(): boolean {
     if (this.state !== DHCP_BOUND || !this.lease) return false;
+    this.startRenewing(0);
+    return true;
+  }
+
+  /** BOUND → RENEWING (RFC 2131 §4.4.5): a new transaction, the first REQUEST due at `at`. */
+  private startRenewing(at: number): void {
     this.setState(DHCP_RENEWING);
     this.xid = this.host.random.nextU32();
-    this.nextSendAt = 0;
-    return true;
+    this.nextSendAt = at;
   }
 
   private sendRequest(now: number): void {
@@ -218,26 +227,12 @@ export class DhcpClient extends Emitter {
    * bound client holding a 548-byte buffer and a message object all the time would cost ~80 blocks.
    */
   private send(type: number, now: number): void {
-    const r = newDhcpRepr();
+    const r = newDhcpRepr(); // a BOOTREQUEST, every other field zero or empty
     const st = this.state;
-    r.op = BOOTREQUEST;
     r.xid = this.xid;
     r.secs = Math.min(0xffff, Math.floor((now - this.startedAt) / 1000));
-    r.flags = 0;
-    r.ciaddr = 0;
-    r.yiaddr = 0;
-    r.siaddr = 0;
-    r.giaddr = 0;
     r.chaddr = this.host.mac;
     r.messageType = type;
-    r.serverId = 0;
-    r.requestedIp = 0;
-    r.leaseTime = 0;
-    r.renewalTime = 0;
-    r.rebindingTime = 0;
-    r.subnetMask = 0;
-    r.router = 0;
-    r.dnsServers = [];
     r.hostname = this.hostname;
     r.parameterRequestList = PARAMETER_REQUEST_LIST;
     let dst = BROADCAST;
@@ -277,11 +272,16 @@ export class DhcpClient extends Emitter {
       this.backoffMs = BACKOFF_FIRST_MS;
       this.setState(DHCP_REQUESTING);
       this.sendRequest(now);
-      this.nextSendAt = now + this.backoffMs + this.jitter();
+      this.retryAfterBackoff(now, false);
+      return;
+    }
+    // NAK and ACK answer a REQUEST: only expected while one is outstanding.
+    if (m.messageType !== DHCPNAK && m.messageType !== DHCPACK ||
+        st !== DHCP_REQUESTING && st !== DHCP_RENEWING && st !== DHCP_REBINDING) {
+      this.host.count('dhcp-unexpected');
       return;
     }
     if (m.messageType === DHCPNAK) {
-      if (st !== DHCP_REQUESTING && st !== DHCP_RENEWING && st !== DHCP_REBINDING) { this.host.count('dhcp-unexpected'); return; }
       // RFC 2131 §4.4.1/§4.4.5: on DHCPNAK the client restarts the configuration process. A server
       // that keeps refusing would make that a tight loop: wait 2 s, doubling per NAK in a row, ≤ 64 s.
       this.stats.naks++;
@@ -294,14 +294,10 @@ export class DhcpClient extends Emitter {
       this.restart(now, Math.min(BACKOFF_MAX_MS, NAK_DELAY_MS * Math.pow(2, this.naksInARow - 1)));
       return;
     }
-    if (m.messageType === DHCPACK) {
-      if (st !== DHCP_REQUESTING && st !== DHCP_RENEWING && st !== DHCP_REBINDING) { this.host.count('dhcp-unexpected'); return; }
-      if (m.yiaddr === 0 || (st === DHCP_REQUESTING && m.yiaddr !== this.offered)) { this.host.count('dhcp-bad-ack'); return; }
-      this.stats.acks++;
-      this.bind(m, this.requestSentAt);
-      return;
-    }
-    this.host.count('dhcp-unexpected');
+    // DHCPACK
+    if (m.yiaddr === 0 || (st === DHCP_REQUESTING && m.yiaddr !== this.offered)) { this.host.count('dhcp-bad-ack'); return; }
+    this.stats.acks++;
+    this.bind(m, this.requestSentAt);
   }
 
   /** Takes the lease in `m`; times count from when the request was sent (RFC 2131 §4.4.1). */

@@ -215,19 +215,12 @@ export class Interface extends Emitter implements IpSender {
   /** Sets (or with null, removes) the IPv4 configuration; announces a new address by gratuitous ARP. */
   configure(cfg: Ipv4Config | null): void {
     const old = this.address;
-    if (cfg) {
-      this.address = cfg.address >>> 0;
-      this.prefixLength = cfg.prefixLength;
-      this.netmask = prefixToMask(cfg.prefixLength);
-      this.gateway = (cfg.gateway || 0) >>> 0;
-      this.dnsServers = cfg.dns ? cfg.dns.slice(0) : [];
-    } else {
-      this.address = 0;
-      this.prefixLength = 0;
-      this.netmask = 0;
-      this.gateway = 0;
-      this.dnsServers = [];
-    }
+    const c = cfg || { address: 0, prefixLength: 0 }; // null: unconfigured
+    this.address = c.address >>> 0;
+    this.prefixLength = c.prefixLength;
+    this.netmask = prefixToMask(c.prefixLength);
+    this.gateway = (c.gateway || 0) >>> 0;
+    this.dnsServers = c.dns ? c.dns.slice(0) : [];
     if (old !== this.address) {
       // Mappings learnt under the old address may be for another subnet: start afresh.
       this.failAllWaiting();
@@ -344,7 +337,6 @@ export class Interface extends Emitter implements IpSender {
       if (a.op === ARP_OP_REQUEST && a.senderIp === 0) {
         if (this.address !== 0 && a.targetIp === this.address && (a.senderMac[0] & 1) === 0) {
           this.sendArp(ARP_OP_REPLY, a.senderMac, 0, a.senderMac);
-          this.count('arp-replies-sent');
         }
         return;
       }
@@ -373,10 +365,7 @@ export class Interface extends Emitter implements IpSender {
       e = this.arp.allocate(a.senderIp, now);
       this.learn(e, a.senderMac);
     }
-    if (a.op === ARP_OP_REQUEST) {
-      this.sendArp(ARP_OP_REPLY, a.senderMac, a.senderIp, a.senderMac);
-      this.count('arp-replies-sent');
-    }
+    if (a.op === ARP_OP_REQUEST) this.sendArp(ARP_OP_REPLY, a.senderMac, a.senderIp, a.senderMac);
   }
 
   /** Records `mac` for entry `e` and sends whatever waited for it. */
@@ -403,14 +392,13 @@ export class Interface extends Emitter implements IpSender {
     r.op = op;
     r.senderMac = this.mac;
     r.senderIp = this.address;
-    if (targetMac) r.targetMac = targetMac;
-    else r.targetMac = ZERO_MAC;
+    r.targetMac = targetMac || ZERO_MAC;
     r.targetIp = targetIp;
     emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
     emitArp(r, buf, ETH_HEADER_LEN);
     // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
     buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
-    if (op === ARP_OP_REQUEST) this.count('arp-requests-sent');
+    this.count(op === ARP_OP_REQUEST ? 'arp-requests-sent' : 'arp-replies-sent');
     this.sendFrame(buf, 60);
   }
 
@@ -491,9 +479,14 @@ export class Interface extends Emitter implements IpSender {
   private route(dst: Ipv4Address): number {
     if (dst === BROADCAST) return BROADCAST;
     if (this.address === 0) return -1; // only limited broadcast before configuration (DHCP)
-    if (this.netmask !== BROADCAST && dst === ((this.address | ~this.netmask) >>> 0)) return BROADCAST;
+    if (this.isSubnetBroadcast(dst)) return BROADCAST;
     if (sameSubnet(dst, this.address, this.netmask)) return dst;
     return this.gateway !== 0 ? this.gateway : -1;
+  }
+
+  /** Whether `a` is the directed broadcast address of our subnet (none while unconfigured or on a /32). */
+  private isSubnetBroadcast(a: Ipv4Address): boolean {
+    return this.address !== 0 && this.netmask !== BROADCAST && a === ((this.address | ~this.netmask) >>> 0);
   }
 
   beginDatagram(dst: Ipv4Address, protocol: number): number {
@@ -593,8 +586,7 @@ export class Interface extends Emitter implements IpSender {
     if (isWireError(ip)) { this.count(ip); return; }
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (ip.src === BROADCAST || isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||
-        (this.address !== 0 && ip.src === this.address) ||
-        (this.address !== 0 && this.netmask !== BROADCAST && ip.src === ((this.address | ~this.netmask) >>> 0))) {
+        (this.address !== 0 && ip.src === this.address) || this.isSubnetBroadcast(ip.src)) {
       this.count('ipv4-bad-src');
       return;
     }
@@ -602,8 +594,7 @@ export class Interface extends Emitter implements IpSender {
     let broadcast = false;
     if (ip.dst === this.address && this.address !== 0) {
       broadcast = false;
-    } else if (ip.dst === BROADCAST || (this.address !== 0 && this.netmask !== BROADCAST &&
-               ip.dst === ((this.address | ~this.netmask) >>> 0))) {
+    } else if (ip.dst === BROADCAST || this.isSubnetBroadcast(ip.dst)) {
       broadcast = true;
     } else if (this.address === 0 && ip.protocol === IP_PROTO_UDP && !isMulticastOrReserved(ip.dst)) {
       // Unconfigured: a DHCP server may unicast the offer to the address it offers (RFC 2131 §4.1).
@@ -655,18 +646,8 @@ export class Interface extends Emitter implements IpSender {
     if (m.type === ICMP_ECHO_REQUEST) {
       // RFC 1122 §3.2.2.6 allows ignoring broadcast echo requests; we do (no smurf amplification).
       if (broadcast) { this.count('icmp-broadcast-ignored'); return; }
-      const off = this.beginDatagram(ip.src, IP_PROTO_ICMP);
-      if (off < 0) return;
-      const tx = this.txBuffer;
       // RFC 792: the reply carries the request's identifier, sequence and data unchanged.
-      tx.set(buf.subarray(m.payloadOffset, m.payloadOffset + m.payloadLength), off + ICMP_HEADER_LEN);
-      const o = this.icmpRepr;
-      o.type = ICMP_ECHO_REPLY;
-      o.code = 0;
-      o.restOfHeader = m.restOfHeader;
-      o.payloadLength = m.payloadLength;
-      const n = emitIcmp(o, tx, off);
-      if (this.commitDatagram(n)) this.count('icmp-echo-replies');
+      this.sendIcmp(ip.src, ICMP_ECHO_REPLY, 0, m.restOfHeader, m.payloadOffset, m.payloadLength, 'icmp-echo-replies');
       return;
     }
     if (m.type === ICMP_DEST_UNREACHABLE) {
@@ -711,17 +692,20 @@ export class Interface extends Emitter implements IpSender {
     }
     if (this.icmpTokens <= 0) { this.count('icmp-rate-limited'); return; }
     this.icmpTokens--;
-    const off = this.beginDatagram(ip.src, IP_PROTO_ICMP);
+    this.sendIcmp(ip.src, ICMP_DEST_UNREACHABLE, code, 0, ipOff, Math.min(ip.headerLength + 8, ip.totalLength), 'icmp-errors-sent');
+  }
+
+  /** Sends an ICMP message to `dst` whose data is rxBuffer[from, from + len); counts `sent` when it went. */
+  private sendIcmp(dst: Ipv4Address, type: number, code: number, rest: number, from: number, len: number, sent: string): void {
+    const off = this.beginDatagram(dst, IP_PROTO_ICMP);
     if (off < 0) return;
-    const quoted = Math.min(ip.headerLength + 8, ip.totalLength);
     const tx = this.txBuffer;
-    tx.set(this.rxBuffer.subarray(ipOff, ipOff + quoted), off + ICMP_HEADER_LEN);
+    tx.set(this.rxBuffer.subarray(from, from + len), off + ICMP_HEADER_LEN);
     const o = this.icmpRepr;
-    o.type = ICMP_DEST_UNREACHABLE;
+    o.type = type;
     o.code = code;
-    o.restOfHeader = 0;
-    o.payloadLength = quoted;
-    const n = emitIcmp(o, tx, off);
-    if (this.commitDatagram(n)) this.count('icmp-errors-sent');
+    o.restOfHeader = rest;
+    o.payloadLength = len;
+    if (this.commitDatagram(emitIcmp(o, tx, off))) this.count(sent);
   }
 }

@@ -12,7 +12,6 @@
 import { Ipv4Address, IP_PROTO_UDP } from '../wire/reprs';
 import { parseUdp, emitUdpHeader, newUdpRepr, UDP_HEADER_LEN, UdpRepr } from '../wire/udp';
 import { IpSender } from './transport';
-import { parseIpv4, formatIpv4 } from '../wire/ipv4-address';
 
 export interface UdpRinfo {
   address: Ipv4Address;
@@ -167,26 +166,4 @@ export class UdpLayer {
     s.queue.push({ data: new Uint8Array(buf.subarray(r.payloadOffset, r.payloadOffset + r.payloadLength)), address: src, port: r.srcPort });
     return true;
   }
-}
-
-/**
- * The UDP sockets in the shape firmware/networkjs-driver.ts asks for (`NetUdp`): addresses as dotted
- * quads, messages as (address, port, data view), sends by local port.
- */
-export function netUdpAdapter(layer: UdpLayer): {
-  bind(port: number, onMessage: (addr: string, port: number, data: Uint8Array) => void): { close(): void; port: number } | null;
-  send(fromPort: number, addr: string, port: number, data: Uint8Array): boolean;
-} {
-  return {
-    bind: function (port, onMessage) {
-      return layer.bind(port, function (data: Uint8Array, rinfo: UdpRinfo): void {
-        onMessage(formatIpv4(rinfo.address), rinfo.port, data);
-      });
-    },
-    send: function (fromPort, addr, port, data) {
-      const a = parseIpv4(addr);
-      if (a === -1 || !layer.find(fromPort)) return false;
-      return layer.sendFrom(fromPort, data, port, a);
-    },
-  };
 }

@@ -4,7 +4,7 @@
 import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import {
   TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
-  F_RTT_ACTIVE, F_SACK_REXMIT, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE,
+  F_RTT_ACTIVE, F_SACK_OK, F_SACK_REXMIT, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE,
 } from './socket';
 import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
@@ -12,6 +12,7 @@ import {
 } from './state';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
+import { SACK, sackOnAck } from './sack';
 
 export interface TcpCounters {
   rxSegments: number;
@@ -66,6 +67,28 @@ export interface InputHost {
   applySynOptions(sock: TcpSocket, seg: TcpRepr): void;
 }
 
+/** The send window from a segment that synchronizes (its SEG.SEQ and SEG.ACK become SND.WL1, SND.WL2). */
+export function setSendWindow(sock: TcpSocket, wnd: number, seq: number, ack: number): void {
+  sock.sndWnd = wnd;
+  sock.maxSndWnd = wnd;
+  sock.sndWl1 = seq;
+  sock.sndWl2 = ack;
+}
+
+/**
+ * Our SYN is acknowledged by `ack` (RFC 9293 §3.10.7.3 SYN-SENT, §3.10.7.4 SYN-RECEIVED): SND.UNA moves,
+ * the handshake's round trip is measured (Karn: not after a retransmission), the timer stops.
+ */
+function synAcked(sock: TcpSocket, ack: number, now: number): void {
+  sock.sndUna = ack;
+  if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
+  if ((sock.flags & F_RTT_ACTIVE) !== 0 && sock.retries === 0) sock.rttSample(now - sock.rttSentAt);
+  sock.flags &= ~F_RTT_ACTIVE;
+  sock.rtxAt = 0;
+  sock.retries = 0;
+  sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
+}
+
 function challengeAck(sock: TcpSocket, host: InputHost, now: number): void {
   if (host.allowChallengeAck(now)) {
     host.counters.challengeAcks++;
@@ -104,22 +127,14 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
     host.applySynOptions(sock, seg);
     // RFC 7323 §2.2: the window in a SYN is never scaled.
-    sock.sndWnd = seg.window;
-    sock.maxSndWnd = seg.window;
-    sock.sndWl1 = seq;
-    sock.sndWl2 = seg.ack;
+    setSendWindow(sock, seg.window, seq, seg.ack);
     if (!hasAck) {
       // Simultaneous open: answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; our SYN goes again with ACK.
       sock.state = SYN_RECEIVED;
       sock.sndNxt = sock.iss;
       return;
     }
-    sock.sndUna = seg.ack;
-    if ((sock.flags & F_RTT_ACTIVE) !== 0 && sock.retries === 0) sock.rttSample(now - sock.rttSentAt);
-    sock.flags &= ~F_RTT_ACTIVE;
-    sock.rtxAt = 0;
-    sock.retries = 0;
-    sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
+    synAcked(sock, seg.ack, now);
     sock.flags |= F_ACK_PENDING;
     sock.flags |= F_VISIBLE;
     sock.emit('connect');
@@ -216,17 +231,8 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   if (!(flags & TCP_ACK)) return;
   if (sock.state === SYN_RECEIVED) {
     if (seqLt(sock.sndUna, seg.ack) && seqLe(seg.ack, sock.sndMax)) {
-      sock.sndUna = seg.ack;
-      if (seqLt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
-      if ((sock.flags & F_RTT_ACTIVE) !== 0 && sock.retries === 0) sock.rttSample(now - sock.rttSentAt);
-      sock.flags &= ~F_RTT_ACTIVE;
-      sock.rtxAt = 0;
-      sock.retries = 0;
-      sock.sndWnd = seg.window << sock.sndShift;
-      sock.maxSndWnd = sock.sndWnd;
-      sock.sndWl1 = seg.seq;
-      sock.sndWl2 = seg.ack;
-      sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
+      synAcked(sock, seg.ack, now);
+      setSendWindow(sock, seg.window << sock.sndShift, seg.seq, seg.ack);
       if (sock.listener) {
         sock.listener.onEstablished(sock);
       } else {
@@ -278,13 +284,8 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     challengeAck(sock, host, now);
     return false;
   }
-  // RFC 2018: remember what the peer holds above the cumulative ACK (blocks outside
-  // (ACK, SND.MAX] are ignored; a full scoreboard just stays incomplete).
-  for (let i = 0; i + 1 < seg.sack.length; i += 2) {
-    const l = seqGt(seg.sack[i], ack) ? seg.sack[i] : ack;
-    const r = seg.sack[i + 1];
-    if (seqGt(r, l) && seqLe(r, sock.sndMax)) rangesAdd(sock.sacked || (sock.sacked = []), l, r, SACK_SCOREBOARD_RANGES);
-  }
+  // RFC 2018: the peer's SACK blocks go to the scoreboard (only if we said SACK-permitted: §4).
+  if (SACK && (sock.flags & F_SACK_OK) !== 0) sackOnAck(sock, seg);
   if (seqGt(ack, sock.sndUna)) {
     let acked = seqDiff(ack, sock.sndUna);
     if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {
@@ -294,10 +295,6 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     const flight = seqDiff(sock.sndMax, sock.sndUna);
     sock.tx.consume(acked);
     sock.sndUna = ack;
-    if (sock.sacked !== null) {
-      rangesAdvance(sock.sacked, ack);
-      if (sock.sacked.length === 0) sock.sacked = null; // nothing above SND.UNA is known held
-    }
     if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
     if (seqLt(sock.sndMax, ack)) sock.sndMax = ack;
     // RFC 6298 §3 / Karn: the timed segment is covered and was not retransmitted.
@@ -378,14 +375,12 @@ function onDupAck(sock: TcpSocket): void {
   } else if ((sock.flags & F_IN_RECOVERY) !== 0) {
     sock.cwnd += mss; // each further duplicate: a segment has left the network
     // With a SACK scoreboard, that segment's room goes to the next hole first.
-    if (sock.sacked !== null) sock.flags |= F_SACK_REXMIT;
+    if (SACK && sock.sacked !== null) sock.flags |= F_SACK_REXMIT;
   }
 }
 
 /** At most this many duplicate ACKs go out in one output (bounded; 3 already trigger fast retransmit). */
 const MAX_DUP_ACKS_OWED = 8;
-/** SACK scoreboard ranges kept (a SACK option carries at most 4 blocks, RFC 2018 §3). */
-const SACK_SCOREBOARD_RANGES = 4;
 
 /** Seventh and eighth steps: segment text into the receive ring (in order or reassembly), then FIN. */
 function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: number, dataLen: number,

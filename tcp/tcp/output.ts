@@ -9,7 +9,8 @@ import {
 } from './socket';
 import { TcpCounters } from './input';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
-import { seqAdd, seqDiff, seqLe, seqLt, seqMax } from './seq';
+import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
+import { SACK, sackRetransmit } from './sack';
 
 /** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
 export interface SegmentSender {
@@ -20,6 +21,13 @@ export interface SegmentSender {
 
 function armRtx(sock: TcpSocket, now: number): void {
   if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto;
+}
+
+/** Times the segment just sent, ending at SND.NXT (RFC 6298 §3: one measurement at a time). */
+function timeSegment(sock: TcpSocket, now: number): void {
+  sock.flags |= F_RTT_ACTIVE;
+  sock.rttSeq = sock.sndNxt;
+  sock.rttSentAt = now;
 }
 
 /** Sends what is due for `sock` now. */
@@ -33,11 +41,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
       tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0);
       sock.sndNxt = seqAdd(sock.iss, 1);
       sock.sndMax = sock.sndNxt;
-      if (first) {
-        sock.flags |= F_RTT_ACTIVE;
-        sock.rttSeq = sock.sndNxt;
-        sock.rttSentAt = now;
-      }
+      if (first) timeSegment(sock, now);
       armRtx(sock, now);
     }
     sock.flags &= ~F_ACK_PENDING;
@@ -65,7 +69,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
       if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
   }
-  if ((sock.flags & F_SACK_REXMIT) !== 0) {
+  if (SACK && (sock.flags & F_SACK_REXMIT) !== 0) {
     sock.flags &= ~F_SACK_REXMIT;
     sackRetransmit(sock, ip, tx, mss);
   }
@@ -118,11 +122,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     }
     sock.sndNxt = seqAdd(sock.sndNxt, n + (fin ? 1 : 0));
     sock.sndMax = seqMax(sock.sndMax, sock.sndNxt);
-    if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) {
-      sock.flags |= F_RTT_ACTIVE;
-      sock.rttSeq = sock.sndNxt;
-      sock.rttSentAt = now;
-    }
+    if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) timeSegment(sock, now);
     armRtx(sock, now);
     sock.flags &= ~F_ACK_PENDING;
     if ((sock.flags & F_PROBE) !== 0) {
@@ -169,31 +169,6 @@ function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
   tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
 }
 
-/**
- * Retransmits the next hole below the highest SACKed byte (RFC 6675 §4 NextSeg, rule 1, simplified):
- * from `rexmitNext` skip SACKed ranges; the hole ends where the next SACKed range starts.
- */
-function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender, mss: number): void {
-  const q = sock.sacked;
-  if (q === null) return;
-  let h = seqLt(sock.rexmitNext, sock.sndUna) ? sock.sndUna : sock.rexmitNext;
-  let i = 0;
-  while (i < q.length && seqLe(q[i], h)) {
-    if (seqLt(h, q[i + 1])) h = q[i + 1];
-    i += 2;
-  }
-  if (i >= q.length) return; // nothing SACKed above h: not known to be lost
-  let n = seqDiff(q[i], h);
-  if (n > mss) n = mss;
-  const offset = seqDiff(h, sock.sndUna);
-  if (offset + n > sock.tx.length) n = sock.tx.length - offset;
-  if (n <= 0) return;
-  tx.sendSegment(ip, sock, TCP_ACK, h, offset, n);
-  tx.counters.sackRetransmits++;
-  sock.rexmitNext = seqAdd(h, n);
-  sock.flags &= ~F_ACK_PENDING;
-}
-
 /** Handles expired timers of `sock`. */
 export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
   if (sock.closed) return;
@@ -232,7 +207,7 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
       sock.dupAcks = 0;
       sock.recover = sock.sndMax;
       sock.sndNxt = sock.sndUna;
-      sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
+      if (SACK) sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
       if (sock.sndWnd === 0) sock.flags |= F_PROBE;
     }
   }

@@ -14,10 +14,6 @@ export class ByteRing {
     this.buf = new Uint8Array(capacity > 0 ? capacity : 1);
   }
 
-  get capacity(): number {
-    return this.buf.length;
-  }
-
   free(): number {
     return this.buf.length - this.length;
   }

@@ -9,7 +9,7 @@ import { OutOfOrder } from './reassembly';
 import { rttSample, rttBackoff } from './rtt';
 import { TcpConfig } from './config';
 import { CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, LAST_ACK, TIME_WAIT, STATE_NAMES } from './state';
-import { seqAdd, seqLe, seqLt } from './seq';
+import { seqAdd } from './seq';
 
 declare const E: { toUint8Array?: (s: string) => Uint8Array } | undefined;
 
@@ -314,22 +314,6 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
       this.flags &= ~F_NEED_DRAIN;
       this.emit('drain');
     }
-  }
-
-  /**
-   * RFC 2018 §4: SACK blocks for the out-of-order data held, the block holding the most recent
-   * segment first, then the others in order, at most 4 (the wire format drops what does not fit).
-   */
-  fillSackBlocks(out: number[]): void {
-    const o = this.ooo;
-    if (!o) return;
-    const r = o.r;
-    let first = -1;
-    for (let i = 0; i < r.length; i += 2) {
-      if (seqLe(r[i], o.last) && seqLt(o.last, r[i + 1])) first = i;
-    }
-    if (first >= 0) out.push(r[first], r[first + 1]);
-    for (let i = 0; i < r.length && out.length < 8; i += 2) if (i !== first) out.push(r[i], r[i + 1]);
   }
 
   /** The out-of-order state, made on first use. */

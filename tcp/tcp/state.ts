@@ -21,11 +21,6 @@ export function isSynchronized(state: number): boolean {
   return state >= ESTABLISHED;
 }
 
-/** States in which we may still send new data. */
-export function canSendData(state: number): boolean {
-  return state === ESTABLISHED || state === CLOSE_WAIT;
-}
-
 /** States in which received text is accepted (RFC 9293 §3.10.7.4, seventh step). */
 export function canReceiveData(state: number): boolean {
   return state === ESTABLISHED || state === FIN_WAIT_1 || state === FIN_WAIT_2;

@@ -7,11 +7,12 @@ import { Transport, IpSender } from '../iface/transport';
 import { RandomSource } from '../../hal/interfaces';
 import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
+import { readU16, readU32 } from '../wire/bytes';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
 import { TcpSocket, SocketHost, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
 import { TcpListener, ListenerHost } from './listener';
-import { segmentArrives, InputHost, TcpCounters, newTcpCounters } from './input';
+import { segmentArrives, setSendWindow, InputHost, TcpCounters, newTcpCounters } from './input';
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
 import { seqAdd, seqGt, seqLt } from './seq';
@@ -20,13 +21,9 @@ import {
   TimeWaitTable, TW_REOPEN, TW_UNTIL, TW_LOCAL_IP, TW_LOCAL_PORT, TW_REMOTE_IP, TW_REMOTE_PORT, TW_SND, TW_RCV,
 } from './time-wait';
 import { SynCookies } from './syn-cookies';
+import { SACK, fillSackBlocks } from './sack';
+import { WINDOW_SCALING, shiftFor } from './window-scale';
 
-/** RFC 7323 §2.3: the smallest shift that lets a 16-bit window field describe `bytes` (at most 14). */
-function shiftFor(bytes: number): number {
-  let s = 0;
-  while (s < 14 && 65535 * (1 << s) < bytes) s++;
-  return s;
-}
 
 const RST_QUEUE = 16;
 /** Numbers per queued bare segment in Tcp.rq: local ip, local port, remote ip, remote port, seq, ack, flags, window. */
@@ -37,6 +34,13 @@ const MIN_SND_MSS = 64;
 const COOKIE_PERIOD_MS = 64000;
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
+
+/** The send MSS and the initial window that goes with it (RFC 5681 §3.1: min(4*SMSS, max(2*SMSS, 4380 bytes))). */
+function setSndMss(sock: TcpSocket, mss: number): void {
+  sock.sndMss = mss;
+  const iw = 2 * mss > 4380 ? 2 * mss : 4380;
+  sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+}
 
 export interface ConnectOptions extends SocketBuffers {
   localPort?: number;
@@ -134,7 +138,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       return;
     }
     sock.state = SYN_SENT;
-    if (this.config.windowScaling) sock.flags |= F_OFFER_WS;
+    if (WINDOW_SCALING && this.config.windowScaling) sock.flags |= F_OFFER_WS;
     this.startSequence(sock, this.lastNow);
     this.sockets.push(sock);
     this.counters.activeOpens++;
@@ -176,9 +180,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   unreachable(dst: Ipv4Address, code: number, original: Uint8Array, off: number, len: number): void {
     // `original` holds (at least) the first 8 bytes of our TCP header: ports and sequence number.
     if (len < 8) return;
-    const localPort = (original[off] << 8) | original[off + 1];
-    const remotePort = (original[off + 2] << 8) | original[off + 3];
-    const seq = ((original[off + 4] << 24) | (original[off + 5] << 16) | (original[off + 6] << 8) | original[off + 7]) >>> 0;
+    const localPort = readU16(original, off);
+    const remotePort = readU16(original, off + 2);
+    const seq = readU32(original, off + 4);
     for (let i = 0; i < this.sockets.length; i++) {
       const s = this.sockets[i];
       if (s.remoteIp !== dst || s.localPort !== localPort || s.remotePort !== remotePort) continue;
@@ -211,7 +215,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     let next = Infinity;
     // TIME_WAIT: expire, and ACK what needs it.
     const tw = this.timeWait;
-    for (let i = 0; i < tw.count;) {
+    for (let i = 0; i < tw.count();) {
       const until = tw.get(i, TW_UNTIL);
       if (nowMs >= until) {
         tw.remove(i);
@@ -284,17 +288,12 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     // or configuration, and honour the peer's exact value. Only an absurd announcement (below
     // MIN_SND_MSS) is raised to that floor: segments of a few bytes would cost more in headers and polls
     // than they carry (Linux has the same guard, tcp_min_snd_mss = 48).
-    let mss = seg.mss > 0 ? seg.mss : 536;
-    const ours = this.ourMss();
-    if (mss > ours) mss = ours;
+    let mss = this.peerMss(seg);
     if (mss < MIN_SND_MSS) mss = MIN_SND_MSS;
-    sock.sndMss = mss;
-    // RFC 5681 §3.1 initial window: min(4*SMSS, max(2*SMSS, 4380 bytes)).
-    const iw = 2 * mss > 4380 ? 2 * mss : 4380;
-    sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+    setSndMss(sock, mss);
     // RFC 7323 §2.2: window scaling is in force only when both SYNs carry the option. An active open
     // offered it already; a passive one answers with it only when the peer offered it.
-    if (seg.windowScale >= 0 && this.config.windowScaling) {
+    if (WINDOW_SCALING && seg.windowScale >= 0 && this.config.windowScaling) {
       sock.sndShift = seg.windowScale;
       sock.rcvShift = shiftFor(sock.rx.buf.length);
       sock.flags |= F_OFFER_WS;
@@ -304,31 +303,22 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       sock.flags &= ~F_OFFER_WS;
     }
     // RFC 2018 §2: SACK blocks may be sent only when the peer's SYN said SACK-permitted.
-    if (seg.sackPermitted && this.config.sack) sock.flags |= F_SACK_OK;
+    if (SACK && seg.sackPermitted && this.config.sack) sock.flags |= F_SACK_OK;
     else sock.flags &= ~F_SACK_OK;
   }
 
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
-    const off = ip.beginDatagram(sock.remoteIp, IP_PROTO_TCP);
+    const off = this.beginSegment(ip, sock.remoteIp, sock.localPort, sock.remotePort, seq, flags);
     if (off < 0) {
-      this.counters.txNoRoute++;
       sock.flags |= F_UNREACHABLE;
       return false;
     }
     if (sock.localIp === 0) sock.localIp = ip.localAddress();
     const r = this.seg;
-    r.srcPort = sock.localPort;
-    r.dstPort = sock.remotePort;
-    r.seq = seq;
-    r.flags = flags;
-    r.urgent = 0;
-    r.hasTimestamp = false;
-    r.sack.length = 0;
     const syn = (flags & TCP_SYN) !== 0;
-    r.mss = syn ? this.ourMss() : 0;
-    r.windowScale = syn && (sock.flags & F_OFFER_WS) !== 0 ? shiftFor(sock.rx.buf.length) : -1;
-    r.sackPermitted = syn && this.config.sack && (sock.state === SYN_SENT || (sock.flags & F_SACK_OK) !== 0);
-    if (!syn && (sock.flags & F_SACK_OK) !== 0 && sock.ooo !== null && sock.ooo.r.length > 0 && (flags & TCP_ACK)) sock.fillSackBlocks(r.sack);
+    r.windowScale = WINDOW_SCALING && syn && (sock.flags & F_OFFER_WS) !== 0 ? shiftFor(sock.rx.buf.length) : -1;
+    r.sackPermitted = !!SACK && syn && this.config.sack && (sock.state === SYN_SENT || (sock.flags & F_SACK_OK) !== 0);
+    if (SACK && !syn && (sock.flags & F_SACK_OK) !== 0 && (flags & TCP_ACK)) fillSackBlocks(sock, r.sack);
     if (flags & TCP_ACK) {
       r.ack = sock.rcvNxt;
       sock.delAckAt = 0; // this segment carries the ACK
@@ -344,18 +334,22 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     let hl = tcpHeaderLength(r);
     // RFC 9293 §3.7.1: options come out of the MSS. SACK blocks are advisory: a full-sized segment
     // goes without them (pure ACKs carry them).
-    if (r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
+    if (SACK && r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
       r.sack.length = 0;
       hl = tcpHeaderLength(r);
     }
     if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
-    r.payloadLength = len;
-    const total = emitTcp(r, ip.txBuffer, off, sock.localIp, sock.remoteIp);
-    this.counters.txSegments++;
-    return ip.commitDatagram(total);
+    return this.endSegment(ip, off, sock.localIp, sock.remoteIp, len);
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** The peer's MSS option (536 without one, RFC 9293 §3.7.1), at most ours. */
+  private peerMss(seg: TcpRepr): number {
+    const mss = seg.mss > 0 ? seg.mss : 536;
+    const ours = this.ourMss();
+    return mss < ours ? mss : ours;
+  }
 
   private ourMss(): number {
     const m = this.maxTransport - TCP_HEADER_LEN;
@@ -377,8 +371,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     sock.recover = iss;
     sock.lastActivityMs = nowMs;
     // Until the peer's SYN tells its MSS: the RFC default.
-    sock.sndMss = 536;
-    sock.cwnd = 4 * 536;
+    setSndMss(sock, 536);
   }
 
   private pickEphemeral(): number {
@@ -441,9 +434,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
         this.lastCookieAt = nowMs;
         // Backlog full (a SYN flood, or just busy): answer statelessly with a cookie.
         // The cookie encodes a table MSS no larger than the peer's (syn-cookies.ts).
-        let mss = seg.mss > 0 ? seg.mss : 536;
-        if (mss > this.ourMss()) mss = this.ourMss();
-        const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, mss);
+        const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, this.peerMss(seg));
         // The window is the listener's receive buffer, which the connection will have (cookieAck).
         const rx = l.rxBytes;
         this.queueBare(dst, seg.dstPort, src, seg.srcPort, cookie, seqAdd(seg.seq, 1), TCP_SYN | TCP_ACK,
@@ -456,10 +447,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
     sock.rcvNxt = seqAdd(seg.seq, 1);
     this.applySynOptions(sock, seg);
-    sock.sndWnd = seg.window;
-    sock.maxSndWnd = seg.window;
-    sock.sndWl1 = seg.seq;
-    sock.sndWl2 = 0;
+    setSendWindow(sock, seg.window, seg.seq, 0);
     sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
     // Data on a SYN is kept and handed over once the connection is taken (RFC 9293 §3.10.7.2);
     // a FIN on it is not processed (the peer will repeat it).
@@ -514,9 +502,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     sock.rcvNxt = seg.seq;
     // What the cookie SYN|ACK advertised: the listener's receive buffer, unscaled (no window scaling).
     sock.rcvAdv = seqAdd(seg.seq, Math.min(l.rxBytes, 65535));
-    sock.sndMss = mss;
-    const iw = 2 * mss > 4380 ? 2 * mss : 4380;
-    sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
+    setSndMss(sock, mss);
     this.sockets.push(sock);
     this.counters.passiveOpens++;
     segmentArrives(sock, seg, buf, nowMs, this);
@@ -558,30 +544,47 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
   private sendBare(ip: IpSender, localIp: number, localPort: number, remoteIp: number, remotePort: number,
     seq: number, ack: number, flags: number, win = 0): void {
+    const off = this.beginSegment(ip, remoteIp, localPort, remotePort, seq, flags);
+    if (off < 0) return;
+    const r = this.seg;
+    r.ack = (flags & TCP_ACK) ? ack : 0;
+    r.window = win;
+    if (flags & TCP_RST) this.counters.rstSent++;
+    else if (flags & TCP_SYN) this.counters.synCookiesSent++;
+    this.endSegment(ip, off, localIp || ip.localAddress(), remoteIp, 0);
+  }
+
+  /**
+   * Starts a segment in `seg` and the interface's transmit buffer: addressing, sequence number and
+   * flags, no options but the MSS on a SYN (our own, MTU − 40, RFC 9293 §3.7.1, whatever the peer's).
+   * Returns where the TCP header goes, or -1 (counted) without a route.
+   */
+  private beginSegment(ip: IpSender, remoteIp: number, localPort: number, remotePort: number, seq: number,
+    flags: number): number {
     const off = ip.beginDatagram(remoteIp, IP_PROTO_TCP);
     if (off < 0) {
       this.counters.txNoRoute++;
-      return;
+      return off;
     }
     const r = this.seg;
     r.srcPort = localPort;
     r.dstPort = remotePort;
     r.seq = seq;
-    r.ack = (flags & TCP_ACK) ? ack : 0;
     r.flags = flags;
-    r.window = win;
     r.urgent = 0;
-    // A SYN|ACK (cookie) carries our own MSS, MTU − 40 (RFC 9293 §3.7.1), whatever the peer's was.
     r.mss = (flags & TCP_SYN) ? this.ourMss() : 0;
     r.windowScale = -1;
     r.sackPermitted = false;
     r.hasTimestamp = false;
     r.sack.length = 0;
-    r.payloadLength = 0;
-    const total = emitTcp(r, ip.txBuffer, off, localIp || ip.localAddress(), remoteIp);
-    if (flags & TCP_RST) this.counters.rstSent++;
-    else if (flags & TCP_SYN) this.counters.synCookiesSent++;
+    return off;
+  }
+
+  /** Emits the segment begun with beginSegment(), its `len` payload bytes already in place, and sends it. */
+  private endSegment(ip: IpSender, off: number, localIp: number, remoteIp: number, len: number): boolean {
+    this.seg.payloadLength = len;
+    const total = emitTcp(this.seg, ip.txBuffer, off, localIp, remoteIp);
     this.counters.txSegments++;
-    ip.commitDatagram(total);
+    return ip.commitDatagram(total);
   }
 }

@@ -27,7 +27,8 @@ export class TimeWaitTable {
 
   constructor(private readonly slots: number, private readonly lifetimeMs: number) {}
 
-  get count(): number {
+  /** Entries held. */
+  count(): number {
     return this.e.length / TW_FIELDS;
   }
 
@@ -40,7 +41,7 @@ export class TimeWaitTable {
   add(localIp: number, localPort: number, remoteIp: number, remotePort: number, snd: number, rcv: number,
     nowMs: number): boolean {
     let reclaimed = false;
-    const n = this.count;
+    const n = this.count();
     if (n >= this.slots) {
       let oldest = 0;
       for (let i = 1; i < n; i++) if (this.get(i, TW_UNTIL) < this.get(oldest, TW_UNTIL)) oldest = i;

@@ -19,9 +19,10 @@ test('every optional part has an .off variant exporting the same values', () => 
     const full = require(path.join(ROOT, id));
     const off = require(path.join(ROOT, id + '.off'));
     /* eslint-enable @typescript-eslint/no-var-requires */
-    const classes = (m: Record<string, unknown>) => Object.keys(m).filter((k) => typeof m[k] === 'function' && /^[A-Z]/.test(k)).sort();
-    assert.ok(classes(full).length > 0, id);
-    for (const k of classes(full)) assert.type(off[k], 'function', id + ' .off lacks ' + k);
+    // Classes and functions (the feature modules tcp/tcp/sack and window-scale export functions only).
+    const fns = (m: Record<string, unknown>) => Object.keys(m).filter((k) => typeof m[k] === 'function').sort();
+    assert.ok(fns(full).length > 0, id);
+    for (const k of fns(full)) assert.type(off[k], 'function', id + ' .off lacks ' + k);
   }
 });
 
@@ -32,7 +33,8 @@ test('the Pico bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram 
   for (const id of ['hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client', 'tcp/wire/dns', 'firmware/networkjs-driver']) {
     assert.not.ok(m.includes(id), id + ' must be left out');
   }
-  assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client']);
+  assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client',
+    'tcp/tcp/sack', 'tcp/tcp/window-scale']);
   // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
   for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
   assert.match(b.code, /CONFIG=\{[^}]*name:"pico"/);
@@ -86,6 +88,42 @@ test('a left-out part reached anyway says plainly that it is not in this build',
     const Off = require(path.join(ROOT, id + '.off'))[cls]; // eslint-disable-line @typescript-eslint/no-var-requires
     assert.throws(() => new Off({}, {}), /not in this firmware build/, id);
   }
+});
+
+test('TCP features: window scaling only above 64 KB of receive buffer, SACK only with four full segments of buffer', () => {
+  const base = boardConfig('pico') as BoardConfig;
+  const out = (rx: number, tx: number) => {
+    const c = JSON.parse(JSON.stringify(base));
+    c.buffers.tcpRx = rx;
+    c.buffers.tcpTx = tx;
+    return profileOf(ROOT, c, validateConfig).leftOut.filter((id) => id.startsWith('tcp/tcp/')).sort();
+  };
+  assert.equal(out(2048, 2048), ['tcp/tcp/sack', 'tcp/tcp/window-scale']);
+  assert.equal(out(4096, 5839), ['tcp/tcp/sack', 'tcp/tcp/window-scale']);
+  assert.equal(out(5840, 2048), ['tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of receive buffer');
+  assert.equal(out(2048, 8192), ['tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of send buffer');
+  // Window scaling never ships to a board: buffers.tcpRx is at most 65535 (firmware/config.ts).
+  for (const name of ['pico', 'esp32', 'wifi', 'linux', 'sim']) {
+    const p = boardProfile(ROOT, name);
+    assert.ok(p && p.leftOut.includes('tcp/tcp/window-scale'), name);
+  }
+  const sim = boardProfile(ROOT, 'sim');
+  assert.ok(sim && !sim.leftOut.includes('tcp/tcp/sack'), 'sim (8 KB buffers) keeps SACK');
+});
+
+test('a bundle with the TCP features out has none of their code', () => {
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'wifi', mangleProperties: false });
+  const m = ids(b);
+  assert.ok(m.includes('tcp/tcp/sack.off') && m.includes('tcp/tcp/window-scale.off'));
+  assert.not.ok(m.includes('tcp/tcp/sack') || m.includes('tcp/tcp/window-scale'));
+  // The guarded code is gone, not just switched off: no SACK scoreboard or hole retransmission, no
+  // SACK blocks written, no window-scale negotiation.
+  // (The .off modules still define empty functions of those names; nothing calls them.)
+  for (const s of ['sackRetransmits++', '.sackOnAck)', '.fillSackBlocks)', '.sackRetransmit)', '.shiftFor)']) {
+    assert.not.ok(b.code.includes(s), s);
+  }
+  const sim = buildBundle({ entry: 'firmware/main.ts', board: 'sim', mangleProperties: false });
+  for (const s of ['sackRetransmits++', '.sackOnAck)', '.fillSackBlocks)', '.sackRetransmit)']) assert.ok(sim.code.includes(s), 'control: ' + s);
 });
 
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rig, ipFrame, udpSegment, PEER_IP, OUR_IP } from './rig';
 import { IP_PROTO_UDP } from '../../tcp/wire/reprs';
-import { netUdpAdapter } from '../../tcp/iface/udp';
+import { udpOverInterface } from '../../firmware/networkjs-driver';
 
 const bytes = (s: string) => new Uint8Array(s.split('').map((c) => c.charCodeAt(0)));
 
@@ -83,7 +83,7 @@ test('datagrams larger than one packet are refused (no fragmentation); the large
 
 test('the NetworkJS adapter speaks dotted quads and sends by local port', () => {
   const r = new Rig();
-  const net = netUdpAdapter(r.iface.udp);
+  const net = udpOverInterface(r.iface.udp);
   const got: string[] = [];
   const h = net.bind(6000, (addr, port, data) => got.push(addr + ':' + port + ':' + String.fromCharCode(...data)))!;
   assert.is(h.port, 6000);

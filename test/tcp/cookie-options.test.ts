@@ -23,8 +23,8 @@ test('cookie SYN|ACK advertises the listener receive buffer; the connection uses
   h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
   assert.is(got.length, 1);
   const s = got[0];
-  assert.is(s.rx.capacity, 512);
-  assert.is(s.tx.capacity, 700);
+  assert.is(s.rx.buf.length, 512);
+  assert.is(s.tx.buf.length, 700);
   assert.is((s.rcvAdv - s.rcvNxt) | 0, 512, 'right edge as advertised in the SYN|ACK');
   // The peer may send exactly the 512 advertised: all accepted.
   const data = new Uint8Array(512).fill(65);

@@ -40,10 +40,10 @@ test('the TIME_WAIT table is one flat array: an entry while it lasts, nothing af
   assert.ok(fin, 'our FIN');
   h.send({ flags: ACK | FIN, seq: 1001, ack: iss + 2 });
   h.poll();
-  assert.is(h.tcp.timeWait.count, 1);
+  assert.is(h.tcp.timeWait.count(), 1);
   assert.is(internals(h).tw.length, 8);
   h.advance(2500);
-  assert.is(h.tcp.timeWait.count, 0);
+  assert.is(h.tcp.timeWait.count(), 0);
   assert.is(internals(h).tw.length, 0);
 });
 

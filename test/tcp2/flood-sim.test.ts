@@ -103,10 +103,10 @@ function flood(imp: WireImpairments): void {
   };
 
   const max = { sockets: 0, halfOpen: 0, timeWait: 0, arpWaiting: 0, arpEntries: 0 };
-  // TIME_WAIT entries: the compact table (tcp.timeWait.count), or the older parallel arrays.
-  const sv = server.tcp as unknown as { timeWait?: { count: number }; twUntil?: number[] };
+  // TIME_WAIT entries: the compact table (tcp.timeWait.count()), or the older parallel arrays.
+  const sv = server.tcp as unknown as { timeWait?: { count(): number }; twUntil?: number[] };
   const timeWaitCount = (): number => {
-    if (sv.timeWait) return sv.timeWait.count;
+    if (sv.timeWait) return sv.timeWait.count();
     if (sv.twUntil) return sv.twUntil.length;
     throw new Error('cannot see the TIME_WAIT table');
   };

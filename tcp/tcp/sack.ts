@@ -1,0 +1,76 @@
+// Selective acknowledgment (RFC 2018): the SACK blocks we send for out-of-order data held, the
+// scoreboard of what the peer reports holding, and retransmission of the holes it leaves (a light RFC
+// 6675). Everything SACK-only lives here, behind the constant SACK, so that a board whose receive
+// buffer holds only one or two segments builds sack.off.ts in its place (tools/build/profile.ts) and
+// the guarded code (`if (SACK && …)`) is gone from its bundle.
+import { TcpRepr, TCP_ACK } from '../wire/reprs';
+import { IpSender } from '../iface/transport';
+import { TcpSocket, F_ACK_PENDING } from './socket';
+import { rangesAdd, rangesAdvance } from './reassembly';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
+import { SegmentSender } from './output';
+
+/** 1: SACK is in this build (0 in sack.off.ts). */
+export const SACK = 1;
+
+/** SACK scoreboard ranges kept (a SACK option carries at most 4 blocks, RFC 2018 §3). */
+const SCOREBOARD_RANGES = 4;
+
+/**
+ * An ACK arrived: remember what the peer holds above the cumulative ACK (blocks outside (ACK, SND.MAX]
+ * are ignored; a full scoreboard just stays incomplete), and forget what the ACK now covers.
+ */
+export function sackOnAck(sock: TcpSocket, seg: TcpRepr): void {
+  const ack = seg.ack;
+  const s = seg.sack;
+  for (let i = 0; i + 1 < s.length; i += 2) {
+    const l = seqGt(s[i], ack) ? s[i] : ack;
+    const r = s[i + 1];
+    if (seqGt(r, l) && seqLe(r, sock.sndMax)) rangesAdd(sock.sacked || (sock.sacked = []), l, r, SCOREBOARD_RANGES);
+  }
+  if (sock.sacked !== null && seqGt(ack, sock.sndUna)) {
+    rangesAdvance(sock.sacked, ack);
+    if (sock.sacked.length === 0) sock.sacked = null; // nothing above SND.UNA is known held
+  }
+}
+
+/**
+ * RFC 2018 §4: SACK blocks for the out-of-order data held, the block holding the most recent segment
+ * first, then the others in order, at most 4 (the wire format drops what does not fit).
+ */
+export function fillSackBlocks(sock: TcpSocket, out: number[]): void {
+  const o = sock.ooo;
+  if (!o) return;
+  const r = o.r;
+  let first = -1;
+  for (let i = 0; i < r.length; i += 2) {
+    if (seqLe(r[i], o.last) && seqLt(o.last, r[i + 1])) first = i;
+  }
+  if (first >= 0) out.push(r[first], r[first + 1]);
+  for (let i = 0; i < r.length && out.length < 8; i += 2) if (i !== first) out.push(r[i], r[i + 1]);
+}
+
+/**
+ * Retransmits the next hole below the highest SACKed byte (RFC 6675 §4 NextSeg, rule 1, simplified):
+ * from `rexmitNext` skip SACKed ranges; the hole ends where the next SACKed range starts.
+ */
+export function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender, mss: number): void {
+  const q = sock.sacked;
+  if (q === null) return;
+  let h = seqLt(sock.rexmitNext, sock.sndUna) ? sock.sndUna : sock.rexmitNext;
+  let i = 0;
+  while (i < q.length && seqLe(q[i], h)) {
+    if (seqLt(h, q[i + 1])) h = q[i + 1];
+    i += 2;
+  }
+  if (i >= q.length) return; // nothing SACKed above h: not known to be lost
+  let n = seqDiff(q[i], h);
+  if (n > mss) n = mss;
+  const offset = seqDiff(h, sock.sndUna);
+  if (offset + n > sock.tx.length) n = sock.tx.length - offset;
+  if (n <= 0) return;
+  tx.sendSegment(ip, sock, TCP_ACK, h, offset, n);
+  tx.counters.sackRetransmits++;
+  sock.rexmitNext = seqAdd(h, n);
+  sock.flags &= ~F_ACK_PENDING;
+}
