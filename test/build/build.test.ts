@@ -4,6 +4,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
+import { execSync } from 'child_process';
 import { buildBundle, localiseConstants, SMOKE_ENTRY, BOARD_MODULE_ID } from '../../tools/build/bundle';
 import { formatReport, partOf, sizeReport } from '../../tools/build/size-report';
 import { parseBuildArgs, runBuild } from '../../tools/build';
@@ -123,6 +125,28 @@ test('two block-scoped consts of one name (as in a driver reset loop) build into
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('imported functions are called as m.f(): safe because no exported function of shipped code reads this', () => {
+  const files = execSync("git ls-files 'tcp/*.ts' 'hal/*.ts' 'firmware/*.ts'", { cwd: path.join(__dirname, '..', '..') })
+    .toString().trim().split('\n').filter((f) => !f.startsWith('hal/sim/'));
+  const readsThis: string[] = [];
+  for (const f of files) {
+    const sf = ts.createSourceFile(f, fs.readFileSync(path.join(__dirname, '..', '..', f), 'utf8'), ts.ScriptTarget.ES2019, true);
+    for (const st of sf.statements) {
+      if (!ts.isFunctionDeclaration(st) || !(ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Export)) continue;
+      const walk = (n: ts.Node): void => {
+        if (n.kind === ts.SyntaxKind.ThisKeyword) readsThis.push(f + ': ' + (st.name ? st.name.text : '?'));
+        if (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isClassLike(n)) return;
+        ts.forEachChild(n, walk);
+      };
+      ts.forEachChild(st, walk);
+    }
+  }
+  assert.equal(readsThis, []);
+  const fw = buildBundle({ entry: 'firmware/main.ts', board: 'sim', minify: false }).es5Code;
+  assert.not.match(fw, /\(0, [\w$]+_\d+\.[\w$]+\)\(/);
+  assert.match(fw, /seq_1\.seqAdd\(/);
 });
 
 test.run();
