@@ -28,7 +28,9 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    buffers: { tcpRx: 2048, tcpTx: 4096, httpHead: 1536, maxConnections: 6, backlog: 2 },
+    // 2 KB + 2 KB per connection: with the code loaded from Storage this leaves room for two
+    // connections at once in the estimate (README "Memory"); 4 KB send buffers would leave one.
+    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
   linux: {
