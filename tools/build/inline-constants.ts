@@ -12,34 +12,11 @@
 //    somewhere shadows it), or is assigned anywhere.
 // Then a constant export nobody can read any more is no longer put on the exports object (see below).
 import * as acorn from 'acorn';
-
-type Node = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { Node, walk } from './ast';
 
 interface ModuleFn {
   id: string;
   fn: Node;
-}
-
-function children(n: Node): Node[] {
-  const out: Node[] = [];
-  for (const k of Object.keys(n)) {
-    if (k === 'type' || k === 'start' || k === 'end') continue;
-    const v = n[k];
-    if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') out.push(c); }
-    else if (v && typeof v.type === 'string') out.push(v);
-  }
-  return out;
-}
-
-/** Walks `root` depth first, calling `f(node, parent)`. */
-function walk(root: Node, f: (n: Node, parent: Node | null) => void): void {
-  const stack: Array<[Node, Node | null]> = [[root, null]];
-  while (stack.length) {
-    const [n, p] = stack.pop()!;
-    f(n, p);
-    const cs = children(n);
-    for (let i = cs.length - 1; i >= 0; i--) stack.push([cs[i], n]);
-  }
 }
 
 /** The module functions of the registry `var __m = { "id": function (exports, module, require) {…} }`. */

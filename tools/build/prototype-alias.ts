@@ -8,19 +8,7 @@
 // IIFE's top level (not inside nested functions, which may run at any time). terser then names it
 // with one letter. Classes that assign `X.prototype` itself, or use it fewer than 3 times, are left.
 import * as acorn from 'acorn';
-
-type Node = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function children(n: Node): Node[] {
-  const out: Node[] = [];
-  for (const k of Object.keys(n)) {
-    if (k === 'type' || k === 'start' || k === 'end') continue;
-    const v = n[k];
-    if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') out.push(c); }
-    else if (v && typeof v.type === 'string') out.push(v);
-  }
-  return out;
-}
+import { children, Node } from './ast';
 
 function isFunction(n: Node): boolean {
   return n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression';

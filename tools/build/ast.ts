@@ -1,0 +1,26 @@
+// Walking acorn ASTs in the bundler's transforms (tools/build/inline-constants.ts, prototype-alias.ts).
+
+export type Node = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The child nodes of `n`, in source order. */
+export function children(n: Node): Node[] {
+  const out: Node[] = [];
+  for (const k of Object.keys(n)) {
+    if (k === 'type' || k === 'start' || k === 'end') continue;
+    const v = n[k];
+    if (Array.isArray(v)) { for (const c of v) if (c && typeof c.type === 'string') out.push(c); }
+    else if (v && typeof v.type === 'string') out.push(v);
+  }
+  return out;
+}
+
+/** Walks `root` depth first, calling `f(node, parent)`. */
+export function walk(root: Node, f: (n: Node, parent: Node | null) => void): void {
+  const stack: Array<[Node, Node | null]> = [[root, null]];
+  while (stack.length) {
+    const [n, p] = stack.pop()!;
+    f(n, p);
+    const cs = children(n);
+    for (let i = cs.length - 1; i >= 0; i--) stack.push([cs[i], n]);
+  }
+}
