@@ -10,14 +10,8 @@ import * as vm from 'vm';
 import * as ts from 'typescript';
 import { buildBundle, minifyEs5Detailed } from '../../tools/build/bundle';
 import { analyseProperties, ESPRUINO_NAMES } from '../../tools/build/mangle';
-import { Stack } from '../../tcp/stack';
-import { VirtualClock } from '../../hal/sim/virtual-clock';
-import { VirtualWire } from '../../hal/sim/virtual-wire';
-import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
-import { SeededRandom } from '../../hal/sim/random';
-import { W5500Model } from '../../hal/sim/w5500-model';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { ResponseReader } from '../firmware/http-client';
+import { bootBundle } from '../helpers/bundle-sandbox';
 import { estimateBlocks, mangledNameLength } from '../../bench/lib/espruino-memory';
 import { memoryEstimate } from '../../bench/device-cost';
 
@@ -134,54 +128,15 @@ test('the mangle map is the same for the same input', () => {
 // ---- the built bundle's status JSON, mangled vs not
 
 function serveStatus(code: string): { json: unknown; html: string } {
-  const clock = new VirtualClock();
-  const wire = new VirtualWire(clock, { delayMs: 0.2 });
-  const model = new W5500Model({ clock, port: wire.a });
-  const rand = new SeededRandom(11);
-  let nextId = 1;
-  const timers: Array<{ id: number; at: number; fn: () => void }> = [];
-  const sandbox: { [k: string]: unknown } = {
-    SPI1: { setup() {}, send(data: Uint8Array) { return model.spi.transfer(new Uint8Array(data)); } },
-    digitalWrite() {},
-    digitalRead() { return 1; },
-    pinMode() {},
-    setWatch() { return 1; },
-    clearWatch() {},
-    getTime() { clock.advance(0.001); return clock.nowMs() / 1000; },
-    setTimeout(fn: () => void, ms: number) { const id = nextId++; timers.push({ id, at: clock.nowMs() + (ms || 0), fn }); return id; },
-    clearTimeout(id: number) { const i = timers.findIndex((t) => t.id === id); if (i >= 0) timers.splice(i, 1); },
-    print() {},
-    getSerial() { return '33ffd605-41573033-15720843'; },
-    process: { memory() { return { free: 3000, usage: 2100, total: 5100, blocksize: 13 }; } },
-    E: {
-      sum(a: ArrayLike<number>) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; },
-      toString(u8: Uint8Array) { let s = ''; for (let i = 0; i < u8.length; i++) s += String.fromCharCode(u8[i]); return s; },
-      toUint8Array(s: string) { const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255; return u; },
-      hwRand() { return rand.nextU32(); },
-      getSizeOf() { return 1; },
-    },
-  };
-  vm.runInContext(code, vm.createContext(sandbox));
-  const client = new Stack({
-    device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.b),
-    random: new SeededRandom(12),
-    ipv4: { address: parseIpv4('10.0.2.2') as number, prefixLength: 24 },
-  });
+  const b = bootBundle(code);
   const reader = new ResponseReader(true);
   let closed = false;
-  const sock = client.connect({ host: '10.0.2.15', port: 80 });
+  const sock = b.client.connect({ host: '10.0.2.15', port: 80 });
   sock.on('connect', () => sock.write('GET /api/status HTTP/1.1\r\nHost: d\r\n\r\nGET / HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'));
   sock.on('data', (d: Uint8Array) => reader.push(d));
   sock.on('end', () => sock.end());
   sock.on('close', () => { closed = true; });
-  for (let i = 0; i < 2000000 && !closed; i++) {
-    model.service();
-    const now = clock.nowMs();
-    timers.sort((a, b) => a.at - b.at || a.id - b.id);
-    while (timers.length && timers[0].at <= clock.nowMs()) { timers.shift()!.fn(); model.service(); }
-    const next = Math.min(client.poll(now), timers.length ? timers[0].at : Infinity, wire.nextDeliveryMs(), now + 1);
-    clock.advanceTo(next > now ? next : now + 0.01);
-  }
+  b.run(() => closed, 2000000);
   assert.ok(closed, 'the connection finished');
   assert.equal(reader.responses.map((r) => r.status), [200, 200]);
   return { json: JSON.parse(reader.responses[0].body), html: reader.responses[1].body };

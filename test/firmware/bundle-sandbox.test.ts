@@ -1,27 +1,18 @@
 // Runs as the device runs: the built bundle itself (tools/build → the minified ES5 that ships), loaded
 // into a `vm` sandbox that exposes only Espruino's globals — SPI1, digitalWrite, setWatch, getTime, E,
 // timers, print, process.memory, getSerial, and the language's own typed arrays; none of Node's —
-// with SPI1 backed by the simulated W5500 (hal/sim/w5500-model.ts) on a VirtualWire. A second Stack on
+// (test/helpers/bundle-sandbox.ts) over each simulated chip on a VirtualWire. A second Stack on
 // the wire is the client: the HTTP and echo contract through the bundle.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as vm from 'vm';
 import { createHash } from 'crypto';
 import { buildBundle } from '../../tools/build/bundle';
-import { Stack } from '../../tcp/stack';
-import { VirtualClock } from '../../hal/sim/virtual-clock';
-import { VirtualWire } from '../../hal/sim/virtual-wire';
-import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
-import { SeededRandom } from '../../hal/sim/random';
-import { W5500Model } from '../../hal/sim/w5500-model';
-import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { boardConfig } from '../../firmware/boards';
 import { BoardConfig } from '../../firmware/config';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import { ResponseReader } from './http-client';
+import { bootBundle, Chip } from '../helpers/bundle-sandbox';
 
-type Chip = 'w5500' | 'enc28j60';
 const bundles: { [chip: string]: string } = {};
 
 /** The sim preset built for `chip`: only that chip's driver is in the bundle (tools/build/profile.ts). */
@@ -35,77 +26,7 @@ function bundleFor(chip: Chip): string {
 }
 
 function boot(chip: Chip = 'w5500') {
-  const bundle = bundleFor(chip);
-  const clock = new VirtualClock();
-  const wire = new VirtualWire(clock, { delayMs: 0.2 });
-  const model = chip === 'w5500' ? new W5500Model({ clock, port: wire.a }) : new Enc28j60Model({ clock, port: wire.a });
-  const rand = new SeededRandom(11);
-  // Espruino's timers on the virtual clock.
-  let nextId = 1;
-  const timers: Array<{ id: number; at: number; fn: () => void }> = [];
-  const printed: string[] = [];
-  const watches: Array<() => void> = [];
-  const sandbox: { [k: string]: unknown } = {
-    SPI1: {
-      setup() {},
-      send(data: Uint8Array) {
-        if (!ArrayBuffer.isView(data)) throw new Error('SPI1.send: expected a Uint8Array (one call per SPI frame)');
-        return model.spi.transfer(new Uint8Array(data)); // a Uint8Array back for a Uint8Array, like Espruino
-      },
-    },
-    digitalWrite() {},
-    digitalRead() { return 1; },
-    pinMode() {},
-    setWatch(fn: () => void) { watches.push(fn); return watches.length; },
-    clearWatch(id: number) { if (id === undefined) throw new Error('clearWatch() would clear every watch'); },
-    // Time passes while code runs (1 µs per call), so busy-waits end as on a board.
-    getTime() { clock.advance(0.001); return clock.nowMs() / 1000; },
-    setTimeout(fn: () => void, ms: number) {
-      const id = nextId++;
-      timers.push({ id, at: clock.nowMs() + (ms || 0), fn });
-      return id;
-    },
-    clearTimeout(id?: number) {
-      if (id === undefined) throw new Error('clearTimeout(undefined) throws on Espruino');
-      const i = timers.findIndex((t) => t.id === id);
-      if (i >= 0) timers.splice(i, 1);
-    },
-    print(s: string) { printed.push(String(s)); },
-    getSerial() { return '33ffd605-41573033-15720843'; },
-    process: { memory() { return { free: 3000, usage: 2100, total: 5100, blocksize: 13 }; } },
-    E: {
-      sum(a: ArrayLike<number>) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; },
-      toString(u8: Uint8Array) { let s = ''; for (let i = 0; i < u8.length; i++) s += String.fromCharCode(u8[i]); return s; },
-      toUint8Array(s: string) { const u = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255; return u; },
-      hwRand() { return rand.nextU32(); },
-      getSizeOf() { return 1; },
-    },
-  };
-  const ctx = vm.createContext(sandbox);
-  for (const name of ['require', 'process', 'Buffer', 'module', 'exports', 'global', 'setImmediate']) {
-    if (name !== 'process') assert.is(vm.runInContext('typeof ' + name, ctx), 'undefined', name + ' must not exist');
-  }
-  vm.runInContext(bundle, ctx, { filename: 'dist/firmware.js' });
-  const client = new Stack({
-    device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.b),
-    random: new SeededRandom(12),
-    ipv4: { address: parseIpv4('10.0.2.2') as number, prefixLength: 24 },
-  });
-  const run = (done: () => boolean, maxSteps = 3000000): void => {
-    for (let i = 0; i < maxSteps && !done(); i++) {
-      model.service();
-      const now = clock.nowMs();
-      timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      while (timers.length && timers[0].at <= clock.nowMs()) {
-        const t = timers.shift()!;
-        t.fn();
-        model.service();
-      }
-      const next = Math.min(client.poll(now), timers.length ? timers[0].at : Infinity, wire.nextDeliveryMs(), now + 1);
-      clock.advanceTo(next > now ? next : now + 0.01);
-    }
-  };
-  return { clock, wire, model, client, run, printed, timers };
+  return bootBundle(bundleFor(chip), chip);
 }
 
 for (const chip of ['w5500', 'enc28j60'] as Chip[]) {
