@@ -81,10 +81,24 @@ test('without DNS a dotted quad still resolves and a name fails with ENOTSUP', (
   assert.is(dns.poll(0), Infinity);
 });
 
+test('an app switched off (port 0) is left out of the bundle; the other app still builds in', () => {
+  const c = boardConfig('pico') as BoardConfig;
+  c.apps.httpPort = 0;
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'pico', config: c as unknown as { [k: string]: unknown } });
+  const m = ids(b);
+  assert.ok(m.includes('firmware/apps/http-app.off') && m.includes('firmware/apps/echo'));
+  for (const id of ['firmware/apps/http-app', 'firmware/http/server', 'firmware/http/router']) assert.not.ok(m.includes(id), id);
+  const full = buildBundle({ entry: 'firmware/main.ts', board: 'pico' });
+  assert.ok(b.code.length < full.code.length - 10000, b.code.length + ' vs ' + full.code.length);
+  c.apps.httpPort = 80;
+  c.apps.echoPort = 0;
+  assert.ok(profileOf(ROOT, c, validateConfig).leftOut.includes('firmware/apps/echo'));
+});
+
 test('a left-out part reached anyway says plainly that it is not in this build', () => {
   for (const [id, cls] of [['hal/drivers/w5500', 'W5500'], ['hal/drivers/enc28j60', 'Enc28j60'],
     ['hal/espruino/dgram-frame-device', 'DgramFrameDevice'], ['tcp/iface/dhcp-client', 'DhcpClient'],
-    ['firmware/networkjs-driver', 'NetworkJsDriver']]) {
+    ['firmware/networkjs-driver', 'NetworkJsDriver'], ['firmware/apps/http-app', 'startHttp'], ['firmware/apps/echo', 'startEcho']]) {
     const Off = require(path.join(ROOT, id + '.off'))[cls]; // eslint-disable-line @typescript-eslint/no-var-requires
     assert.throws(() => new Off({}, {}), /not in this firmware build/, id);
   }

@@ -25,6 +25,9 @@ const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // 
   // require("net"/"http") through NetworkJS do.
   { id: 'tcp/iface/dns-client', needed: (c) => !!c.apps.networkJs },
   { id: 'firmware/networkjs-driver', needed: (c) => !!c.apps.networkJs },
+  // An app switched off (port 0) costs nothing.
+  { id: 'firmware/apps/http-app', needed: (c) => c.apps.httpPort > 0 },
+  { id: 'firmware/apps/echo', needed: (c) => c.apps.echoPort > 0 },
   // RFC 7323 window scaling only matters for a receive buffer above 64 KB (none of the boards' has one).
   { id: 'tcp/tcp/window-scale', needed: (c) => c.buffers.tcpRx > 65535 },
   // SACK (RFC 2018) pays off with several segments in flight; with buffers below four full-sized
