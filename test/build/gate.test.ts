@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { spawnSync } from 'child_process';
 import { buildBundle, defaultEntry, SMOKE_ENTRY } from '../../tools/build/bundle';
-import { braceQuantifier, checkBundle, GateFailure } from '../../tools/gate/checks';
+import { braceQuantifier, espruinoRegexProblem, checkBundle, GateFailure } from '../../tools/gate/checks';
 import { runGate } from '../../tools/gate';
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });
@@ -47,7 +47,13 @@ test('planted {m,n} regex repetition fails as regex (Espruino has no {} quantifi
   assert.equal(f.map((x) => x.rule), ['regex']);
   assert.ok(checkBundle(plant('var planted = new RegExp("a{2}");')).some((x) => x.rule === 'regex'));
   assert.equal(checkBundle(plant('var planted = /[{1,2}]\\{3\\}x+/.test("a");')), []);
-  assert.ok(braceQuantifier('ab{3,}') && braceQuantifier('(x){2}') && !braceQuantifier('a\\{2}') && !braceQuantifier('{a}'));
+  assert.ok(braceQuantifier('ab{3,}') && braceQuantifier('x{2}') && !braceQuantifier('a\\{2}') && !braceQuantifier('{a}'));
+});
+
+test('regexes Espruino runs differently fail as regex: ?, repeated groups, "." in a class, \\b, | in a group', () => {
+  for (const p of ['colou?r', '(ab)+', '[a.]', 'a\\bc', '(a|b)c', 'a*?']) assert.ok(espruinoRegexProblem(p), p);
+  for (const p of ['^[0-9]+$', '^HTTP\\/\\d\\.\\d$', '[a\\.]+', 'a|b', '^(ab)c$', '[?+*(]']) assert.is(espruinoRegexProblem(p), null, p);
+  assert.equal(checkBundle(plant('var planted = /^[a-z.]+$/.test("x");')).map((x) => x.rule), ['regex']);
 });
 
 test('planted arrow function fails as es5-syntax', () => {

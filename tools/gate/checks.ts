@@ -13,7 +13,7 @@ export type GateRule =
   | 'extends-error' // class X extends Error (lowered: __extends(X, Error), Error.call(this, ...))
   | 'ts-helper' // TypeScript's own helpers (they assume hoisting and Array.prototype.slice)
   | 'unknown-global' // a global outside tools/espruino-globals.json
-  | 'regex' // a regular expression Espruino's small engine cannot run ({m,n} repetition)
+  | 'regex' // a regular expression Espruino's small engine runs differently ({m,n}, ?, group repetition, …)
   | 'use-before-declaration'; // Espruino hoists neither functions nor var
 
 export interface GateFailure {
@@ -365,8 +365,8 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       }
     } else if (n.type === 'CallExpression' || n.type === 'NewExpression') {
       const a = n.arguments;
-      if (isIdent(n.callee, 'RegExp') && a.length > 0 && a[0].type === 'Literal' && typeof a[0].value === 'string' && braceQuantifier(a[0].value)) {
-        fail(out, 'regex', 'RegExp("' + a[0].value + '") repeats with {m,n}: Espruino\'s RegExp has no {} quantifiers', n);
+      if (isIdent(n.callee, 'RegExp') && a.length > 0 && a[0].type === 'Literal' && typeof a[0].value === 'string' && espruinoRegexProblem(a[0].value)) {
+        fail(out, 'regex', 'RegExp("' + a[0].value + '"): ' + espruinoRegexProblem(a[0].value) + ' in Espruino\'s RegExp', n);
       }
       if (n.type === 'CallExpression' && a.length === 2 && isIdent(a[1]) && /^(Error|TypeError|RangeError)$/.test(a[1].name) && isIdent(n.callee)) {
         fail(out, 'extends-error', 'extends ' + a[1].name + ' (' + n.callee.name + '(X, ' + a[1].name + ')): throws on Espruino', n);
@@ -383,8 +383,8 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       if (first.type === 'CallExpression' && first.callee.type === 'FunctionExpression') {
         fail(out, 'espruino-syntax', 'for (function(){}()...): Espruino cannot parse a function expression in a for initialiser', n);
       }
-    } else if (n.type === 'Literal' && n.regex && braceQuantifier(n.regex.pattern)) {
-      fail(out, 'regex', '/' + n.regex.pattern + '/ repeats with {m,n}: Espruino\'s RegExp has no {} quantifiers (use *, + or a length check)', n);
+    } else if (n.type === 'Literal' && n.regex && espruinoRegexProblem(n.regex.pattern)) {
+      fail(out, 'regex', '/' + n.regex.pattern + '/: ' + espruinoRegexProblem(n.regex.pattern) + ' in Espruino\'s RegExp', n);
     } else if (n.type === 'Literal' && typeof n.value === 'string' && /^Class extends value /.test(n.value)) {
       fail(out, 'ts-helper', "TypeScript's __extends (it needs hoisting and throws at load on Espruino)", n);
     }
@@ -396,17 +396,45 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
   return out;
 }
 
-/** Does a regular-expression source use {m}, {m,} or {m,n} repetition (outside a character class)? */
-export function braceQuantifier(pattern: string): boolean {
+/**
+ * What Espruino's small RegExp engine (src/jswrap_regexp.c: single characters, classes, `^`, `$`, groups,
+ * `|` at the top level, and `*`/`+` after a single character or class) would get wrong in `pattern`,
+ * or null. It reads `?` and `{` as literal characters, cannot repeat a group, treats `.` inside a class
+ * as any character, does not know `\b`/`\B`, and does not handle `|` inside a group.
+ */
+export function espruinoRegexProblem(pattern: string): string | null {
   let inClass = false;
+  let depth = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '\\') {
+      const e = pattern.charAt(i + 1);
+      if (!inClass && (e === 'b' || e === 'B')) return '\\' + e + ' (word boundary) is a literal letter there';
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      else if (c === '.') return '"." inside [...] matches any character there (write \\.)';
+      continue;
+    }
     if (c === '[') inClass = true;
-    else if (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.substring(i))) return true;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      const n = pattern.charAt(i + 1);
+      if (n === '*' || n === '+' || n === '?' || n === '{') return 'a repeated group ")' + n + '" is not supported';
+    } else if (c === '|' && depth > 0) return '"|" inside a group is not supported';
+    else if (c === '?') return '"?" (optional, lazy or (?...)) is a literal character there';
+    else if (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.substring(i))) return '{m,n} repetition is not supported';
   }
-  return false;
+  return null;
+}
+
+/** Does a regular-expression source use {m}, {m,} or {m,n} repetition (outside a character class)? */
+export function braceQuantifier(pattern: string): boolean {
+  const p = espruinoRegexProblem(pattern);
+  return p !== null && p.indexOf('{m,n}') >= 0;
 }
 
 /**
