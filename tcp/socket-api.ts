@@ -27,7 +27,8 @@ export interface TcpSocketApi {
    * then wait for 'drain' before writing more. What is held is bounded (TcpConfig
    * maxPendingWriteBytes / maxPendingWrites): a call that would pass the bound is refused whole —
    * false, 'error' with 'ENOBUFS', none of it taken; earlier data is still sent and the connection
-   * stays up. Strings are sent as bytes (one byte per char code).
+   * stays up (writes of at most 16 bytes — protocol framing — count against maxPendingWrites only).
+   * Strings are sent as bytes (one byte per char code).
    */
   write(data: Uint8Array | string): boolean;
   /** Writes `data` if given, then sends FIN once everything queued is sent. */

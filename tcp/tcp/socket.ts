@@ -11,6 +11,9 @@ import { TcpConfig } from './config';
 import { CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, LAST_ACK, TIME_WAIT, STATE_NAMES } from './state';
 import { seqAdd } from './seq';
 
+/** Writes this short are never refused for bytes beyond the send ring (see write()). */
+const FRAMING_BYTES = 16;
+
 declare const E: { toUint8Array?: (s: string) => Uint8Array } | undefined;
 
 /** Strings are sent as bytes, one per char code (natively on Espruino). */
@@ -233,10 +236,13 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     // writer that waits for 'drain' never holds more, and the bytes are the caller's already). Beyond
     // it, what a writer ignoring backpressure piles up is bounded in bytes and chunks (running out of
     // memory cannot be caught on Espruino): the call that would pass the bound is refused whole, none
-    // of it taken, while what was accepted before is still sent.
+    // of it taken, while what was accepted before is still sent. A write of a few bytes (protocol
+    // framing: an HTTP chunk's last-chunk) is bounded by the chunk count only: refusing it for bytes
+    // would leave the stream unframed, and its bytes are no burden.
     this.flags |= F_NEED_DRAIN;
     const cfg = this.host.config;
-    if (p !== null && (p.length >= cfg.maxPendingWrites || this.pendingBytes() + len > cfg.maxPendingWriteBytes)) {
+    if (p !== null && (p.length >= cfg.maxPendingWrites ||
+        (len > FRAMING_BYTES && this.pendingBytes() + len > cfg.maxPendingWriteBytes))) {
       this.emit('error', new Error('ENOBUFS'));
       return false;
     }

@@ -1,6 +1,7 @@
 // write() past a full send buffer holds data by reference: the first held chunk always, more only up to
 // maxPendingWriteBytes bytes and maxPendingWrites chunks; beyond that the call is refused whole
-// (false + 'error' ENOBUFS) and everything accepted before it is still sent, in order.
+// (false + 'error' ENOBUFS) and everything accepted before it is still sent, in order. Writes of at most
+// 16 bytes (protocol framing) are bounded by the chunk count only.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Harness, ACK, record } from './harness';
@@ -34,7 +35,7 @@ test('bytes: a write that would hold more than maxPendingWriteBytes is refused w
   assert.is(sock.write(pattern(1500, 2500)), false, '3000 held: at the limit, accepted');
   assert.equal(rec.events, []);
   assert.is(sock.bufferedAmount, 4000);
-  assert.is(sock.write(pattern(1, 4000)), false, 'one byte more is refused');
+  assert.is(sock.write(pattern(17, 4000)), false, 'more is refused (17 bytes: above framing size)');
   assert.equal(rec.events, ['error:ENOBUFS']);
   assert.is(sock.bufferedAmount, 4000, 'nothing of the refused call taken');
   assert.is(sock.stateName, 'ESTABLISHED', 'the connection goes on');
@@ -52,7 +53,7 @@ test('the first held chunk is taken whatever its size; the bound counts it for w
   const rec = record(sock);
   assert.is(sock.write(pattern(3000, 0)), false, 'ring full, 2000 held (one chunk, above the bound)');
   assert.equal(rec.events, []);
-  assert.is(sock.write(pattern(1, 3000)), false);
+  assert.is(sock.write(pattern(17, 3000)), false);
   assert.equal(rec.events, ['error:ENOBUFS']);
   assert.is(sock.bufferedAmount, 3000);
   const got = collect(h, irs);
@@ -69,6 +70,21 @@ test('the first held chunk is taken whatever its size; the bound counts it for w
   const got2 = collect(h, irs);
   assert.is(got2.length, 1500);
   for (let i = 0; i < got2.length; i++) if (got2[i] !== (i & 255)) assert.unreachable('byte ' + i);
+});
+
+test('a write of a few bytes (protocol framing) is bounded by the chunk count only, not the bytes', () => {
+  const h = new Harness({ txBytes: 1000, maxPendingWriteBytes: 500, maxPendingWrites: 3 });
+  const { sock } = h.acceptOne(1000);
+  const rec = record(sock);
+  assert.is(sock.write(pattern(3000, 0)), false, '2000 held, above the bound');
+  assert.is(sock.write(pattern(17, 0)), false);
+  assert.equal(rec.events, ['error:ENOBUFS'], '17 bytes are bounded');
+  assert.is(sock.write('0\r\n\r\n'), false);
+  assert.is(sock.write(pattern(16, 0)), false);
+  assert.equal(rec.events, ['error:ENOBUFS'], 'framing-sized writes are taken');
+  assert.is(sock.bufferedAmount, 3000 + 5 + 16);
+  assert.is(sock.write('x'), false);
+  assert.equal(rec.events, ['error:ENOBUFS', 'error:ENOBUFS'], 'the chunk count still bounds them');
 });
 
 test('chunks: more than maxPendingWrites held chunks are refused', () => {
