@@ -10,7 +10,7 @@ import * as vm from 'vm';
 import * as ts from 'typescript';
 import { buildBundle, minifyEs5Detailed } from '../../tools/build/bundle';
 import { analyseProperties, ESPRUINO_NAMES } from '../../tools/build/mangle';
-import { ResponseReader } from '../firmware/http-client';
+import { exchange } from '../firmware/http-client';
 import { bootBundle } from '../helpers/bundle-sandbox';
 import { estimateBlocks, mangledNameLength } from '../../bench/lib/espruino-memory';
 import { memoryEstimate } from '../../bench/device-cost';
@@ -129,15 +129,11 @@ test('the mangle map is the same for the same input', () => {
 
 function serveStatus(code: string): { json: unknown; html: string } {
   const b = bootBundle(code);
-  const reader = new ResponseReader(true);
-  let closed = false;
-  const sock = b.client.connect({ host: '10.0.2.15', port: 80 });
-  sock.on('connect', () => sock.write('GET /api/status HTTP/1.1\r\nHost: d\r\n\r\nGET / HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'));
-  sock.on('data', (d: Uint8Array) => reader.push(d));
-  sock.on('end', () => sock.end());
-  sock.on('close', () => { closed = true; });
-  b.run(() => closed, 2000000);
-  assert.ok(closed, 'the connection finished');
+  const x = exchange(b.client.connect({ host: '10.0.2.15', port: 80 }),
+    'GET /api/status HTTP/1.1\r\nHost: d\r\n\r\nGET / HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+  b.run(x.done, 2000000);
+  assert.ok(x.done(), 'the connection finished');
+  const reader = x.reader;
   assert.equal(reader.responses.map((r) => r.status), [200, 200]);
   return { json: JSON.parse(reader.responses[0].body), html: reader.responses[1].body };
 }

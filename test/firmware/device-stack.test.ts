@@ -18,7 +18,7 @@ import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
-import { ResponseReader } from './http-client';
+import { ResponseReader, exchange } from './http-client';
 import { EspruinoNetModel } from './networkjs-model';
 
 type Chip = 'none' | 'w5500' | 'enc28j60';
@@ -157,14 +157,8 @@ test('Pico buffers bound what write() may hold (rx + tx) and POST /echo 200 KB a
 test('10 MB /bytes/N through the 2 KB send buffer of the Pico preset, over the W5500 model', () => {
   // The Pico's buffers on the device side.
   const r = rig('w5500', { delayMs: 0.2 }, 1, (c) => { c.buffers.tcpTx = 2048; c.buffers.tcpRx = 2048; });
-  const reader = new ResponseReader(false);
-  const sock = r.connect(80);
-  let closed = false;
-  sock.on('connect', () => sock.write('GET /bytes/10000000 HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'));
-  sock.on('data', (d: Uint8Array) => reader.push(d));
-  sock.on('end', () => sock.end());
-  sock.on('close', () => { closed = true; });
-  r.run(() => closed, 20000000);
+  const { reader, done } = exchange(r.connect(80), 'GET /bytes/10000000 HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n', false);
+  r.run(done, 20000000);
   assert.is(reader.responses.length, 1);
   assert.is(reader.responses[0].bodyLength, 10000000);
   assert.is(reader.responses[0].sha256, patternHash(10000000));

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { makePair, B_ADDR } from '../../bench/lib/pair';
 import { HttpServer } from '../../firmware/http/server';
 import { Router } from '../../firmware/http/router';
-import { ResponseReader } from './http-client';
+import { exchange } from './http-client';
 
 const PICO_TCP = { rxBytes: 2048, txBytes: 2048, maxPendingWriteBytes: 4096, maxPendingWrites: 8 };
 
@@ -14,16 +14,11 @@ function serve(handler: (res: any) => void) { // eslint-disable-line @typescript
   const p = makePair({}, 3, PICO_TCP);
   const http = new HttpServer(new Router().get('/x', (_req, res) => handler(res)), {});
   p.b.createServer(80, (sock) => { http.handle(sock); });
-  const reader = new ResponseReader(true);
   const c = p.a.connect({ host: B_ADDR, port: 80 }, { rxBytes: 16384, txBytes: 16384 });
-  let closed = false;
-  c.on('connect', () => c.write('GET /x HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n'));
-  c.on('data', (d: Uint8Array) => reader.push(d));
-  c.on('end', () => c.end());
-  c.on('close', () => { closed = true; });
-  p.run(() => closed, 200000);
-  assert.ok(closed, 'the response ended and the connection closed');
-  return reader;
+  const x = exchange(c, 'GET /x HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');
+  p.run(x.done, 200000);
+  assert.ok(x.done(), 'the response ended and the connection closed');
+  return x.reader;
 }
 
 function bytes(n: number, seed: number): Uint8Array {

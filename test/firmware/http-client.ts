@@ -162,3 +162,24 @@ export class TestClient {
 export function sha256(b: Uint8Array | string): string {
   return createHash('sha256').update(typeof b === 'string' ? Buffer.from(b, 'latin1') : b).digest('hex');
 }
+
+/** Anything with the socket API's connect/on/write/end (a Stack's socket). */
+interface Conn {
+  on(event: string, fn: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  write(d: Uint8Array | string): boolean;
+  end(): void;
+}
+
+/**
+ * Sends `request` on `sock` once connected and reads the responses until the server closes (the
+ * client closes its side when the server's FIN arrives). `done()` says when the connection closed.
+ */
+export function exchange(sock: Conn, request: string, keepBodies = true): { reader: ResponseReader; done: () => boolean } {
+  const reader = new ResponseReader(keepBodies);
+  let closed = false;
+  sock.on('connect', () => sock.write(request));
+  sock.on('data', (d: Uint8Array) => reader.push(d));
+  sock.on('end', () => sock.end());
+  sock.on('close', () => { closed = true; });
+  return { reader, done: () => closed };
+}
