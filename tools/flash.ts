@@ -289,9 +289,15 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     }
     log('[4/4] verifying ...');
     const name = JSON.stringify(a.storageName);
-    const v = await runCli(cliBase(a, port, board).concat(['-e',
-      'print("etcpip"+"-verify:"+(function(f){return f===undefined?"-1:0":f.length+":"+E.CRC32(f);})(require("Storage").read(' + name + ')))']), a.verbose ? log : () => {}, 30000);
-    const vm2 = /etcpip-verify:(-?\d+):(\d+)/.exec(v.out);
+    // Reading back is harmless to repeat: a reply lost on the link (the CLI can hang up before a slow
+    // bridge has passed the board's answer on) is asked for again, up to three times.
+    let vm2: RegExpExecArray | null = null;
+    for (let attempt = 1; attempt <= 3 && !vm2; attempt++) {
+      const v = await runCli(cliBase(a, port, board).concat(['-e',
+        'print("etcpip"+"-verify:"+(function(f){return f===undefined?"-1:0":f.length+":"+E.CRC32(f);})(require("Storage").read(' + name + ')))']), a.verbose ? log : () => {}, 30000);
+      vm2 = /etcpip-verify:(-?\d+):(\d+)/.exec(v.out);
+      if (!vm2 && attempt < 3) log('      no answer to the read-back; asking again');
+    }
     const want = { bytes: expected.length, crc: crc32(expected) };
     if (!vm2) throw new FlashError('could not read the firmware back from the board to verify it', 6);
     if (Number(vm2[1]) !== want.bytes || Number(vm2[2]) !== want.crc) {

@@ -100,6 +100,19 @@ test('a lost Storage write is caught by verification, not reported as flashed', 
   });
 });
 
+test('a read-back answer lost on the link is asked for again; three lost answers are an error, not a flash', async () => {
+  await withBoard({ loseReplies: { containing: 'etcpip-verify:', count: 2 } }, async (b) => {
+    const lines: string[] = [];
+    await flash(args('tcp://127.0.0.1:' + b.port, { save: true }), (l) => lines.push(l));
+    assert.is(b.storage['.bootcde'], PROGRAM);
+    assert.is(lines.filter((l) => /asking again/.test(l)).length, 2);
+    assert.ok(lines.some((l) => /^flashed \d+ bytes .*verified/.test(l)), lines.join('\n'));
+  });
+  await withBoard({ loseReplies: { containing: 'etcpip-verify:', count: 3 } }, async (_b, port) => {
+    await expectFail(flash(args(port, { save: true })), 6, /could not read the firmware back/);
+  });
+});
+
 test('a bundle with non-ASCII bytes is refused before anything is sent', async () => {
   await withBoard({}, async (b, port) => {
     const f = path.join(os.tmpdir(), 'etcpip-flash-utf-' + process.pid + '.js');

@@ -21,6 +21,8 @@ export interface FakeBoardOptions {
   runPrograms?: boolean;
   /** Simulates a flaky link: Storage writes after the first N are lost silently. */
   dropStorageWritesAfter?: number;
+  /** Simulates replies lost on the way back: the first N printed lines containing this text vanish. */
+  loseReplies?: { containing: string; count: number };
 }
 
 export class FakeBoard {
@@ -171,7 +173,10 @@ export class FakeBoard {
       getFree(): number { return flash - used(); },
     };
     const print = (...a: unknown[]): void => {
-      out(a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ') + '\r\n');
+      const line = a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
+      const lose = self.opts.loseReplies;
+      if (lose && lose.count > 0 && line.indexOf(lose.containing) >= 0) { lose.count--; return; }
+      out(line + '\r\n');
     };
     const crc32 = (s: string): number => {
       let c = ~0;
