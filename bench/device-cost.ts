@@ -5,10 +5,8 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 import { sizeReport, SizeReport } from '../tools/build/size-report';
-import { makePair, B_ADDR } from './lib/pair';
+import { scenario } from './lib/memory-scenario';
 import { estimateBlocks } from './lib/espruino-memory';
-import { TcpSocket } from '../tcp/tcp/socket';
-import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
 
 /** The parts the issue names, each a set of module-id prefixes (first match wins, in this order). */
 const PART_GROUPS: Array<{ name: string; prefixes: string[] }> = [
@@ -56,39 +54,17 @@ export interface MemoryResult {
   notes: string;
 }
 
-function status(): DeviceStatus {
-  return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
-    connections: 0, counters: {}, memory: null };
-}
-
 /**
  * `nameLength`: how long a property name is on the device — pass `mangledNameLength(bundle.propertyNames)`
  * (bench/lib/espruino-memory.ts) to count names as the mangled bundle holds them; default unmangled.
  */
 export function memoryEstimate(opts: { nameLength?: (name: string) => number } = {}): MemoryResult {
-  const p = makePair({}, 11);
-  // What the device holds: its Stack (with the interface, TCP, their buffers) and the apps' objects.
-  const app = startHttp(p.b, status, { port: 80 });
-  const echo = p.b.createServer(7, (s: TcpSocket) => { s.on('data', (d: Uint8Array) => s.write(new Uint8Array(d))); });
-  const exclude = [p.b.iface.device, p.b.iface.random];
-  const measure = (): number => estimateBlocks({ stack: p.b, app, echo }, new Set(), { exclude, nameLength: opts.nameLength });
-  p.run(() => false, 50); // ARP-free warm state
+  const s = scenario();
+  const measure = (): number => estimateBlocks(s.root(), new Set(), { exclude: s.exclude, nameLength: opts.nameLength });
   const idle = measure();
-  // One TCP connection to the echo port.
-  const c = p.a.connect({ host: B_ADDR, port: 7 });
-  let echoed = 0;
-  c.on('connect', () => c.write('hello'));
-  c.on('data', (d: Uint8Array) => { echoed += d.length; });
-  p.run(() => echoed >= 5, 100000);
-  p.run(() => false, 500); // let ACKs settle
+  s.openTcp(); // one TCP connection to the echo port
   const oneTcp = measure();
-  // One keep-alive HTTP connection after one request.
-  const h = p.a.connect({ host: B_ADDR, port: 80 });
-  let got = 0;
-  h.on('connect', () => h.write('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'));
-  h.on('data', (d: Uint8Array) => { got += d.length; });
-  p.run(() => got > 10, 100000);
-  p.run(() => false, 500);
+  s.openHttp(); // one keep-alive HTTP connection after one request
   const plusHttp = measure();
   return {
     blockBytes: 13,

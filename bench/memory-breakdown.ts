@@ -11,10 +11,8 @@
 //                                                                     # bundle holds them (builds it)
 //
 // The totals printed are checked against estimateBlocks, so this tool cannot drift from the estimate.
-import { makePair, B_ADDR, Pair } from './lib/pair';
 import { estimateBlocks } from './lib/espruino-memory';
-import { TcpSocket } from '../tcp/tcp/socket';
-import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
+import { scenario } from './lib/memory-scenario';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 
 export interface Row { path: string; blocks: number }
@@ -113,51 +111,6 @@ export function grouped(rows: Row[], depth: number): Row[] {
   return Object.keys(sums).map((k) => ({ path: k, blocks: sums[k] })).sort((a, b) => b.blocks - a.blocks);
 }
 
-function status(): DeviceStatus {
-  return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
-    connections: 0, counters: {}, memory: null };
-}
-
-export interface Scenario {
-  pair: Pair;
-  /** What the device holds (the same root as memoryEstimate). */
-  root(): { stack: unknown; app: unknown; echo: unknown };
-  exclude: unknown[];
-  /** Opens one echo connection and one keep-alive HTTP connection (after one request). */
-  openTcp(): TcpSocket;
-  openHttp(): TcpSocket;
-}
-
-/** The memoryEstimate scenario (bench/device-cost.ts), step by step. */
-export function scenario(): Scenario {
-  const p = makePair({}, 11);
-  const app = startHttp(p.b, status, { port: 80 });
-  const echo = p.b.createServer(7, (s: TcpSocket) => { s.on('data', (d: Uint8Array) => s.write(new Uint8Array(d))); });
-  p.run(() => false, 50);
-  return {
-    pair: p,
-    root: () => ({ stack: p.b, app, echo }),
-    exclude: [p.b.iface.device, p.b.iface.random],
-    openTcp(): TcpSocket {
-      const c = p.a.connect({ host: B_ADDR, port: 7 });
-      let echoed = 0;
-      c.on('connect', () => c.write('hello'));
-      c.on('data', (d: Uint8Array) => { echoed += d.length; });
-      p.run(() => echoed >= 5, 100000);
-      p.run(() => false, 500);
-      return c;
-    },
-    openHttp(): TcpSocket {
-      const h = p.a.connect({ host: B_ADDR, port: 80 });
-      let got = 0;
-      h.on('connect', () => h.write('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'));
-      h.on('data', (d: Uint8Array) => { got += d.length; });
-      p.run(() => got > 10, 100000);
-      p.run(() => false, 500);
-      return h;
-    },
-  };
-}
 
 /** Idle, +TCP and +HTTP totals and rows; the totals are checked against estimateBlocks. */
 export function measureAll(nameLength?: NameLength): { idle: Row[]; tcp: Row[]; http: Row[]; totals: number[] } {

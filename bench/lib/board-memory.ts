@@ -13,6 +13,7 @@ import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { estimateBlocks } from './espruino-memory';
+import { openEchoConnection, openHttpConnection } from './memory-scenario';
 import { HttpServer } from '../../firmware/http/server';
 
 export interface BoardMemory {
@@ -86,25 +87,9 @@ export function boardMemory(board: string, nameLength?: (name: string) => number
     r.run(() => false, 50);
     idle = measure();
     const keep: TcpSocketApi[] = [];
-    if (config.apps.echoPort) {
-      const c = r.client.connect({ host: DEVICE_IP, port: config.apps.echoPort });
-      let echoed = 0;
-      c.on('connect', () => c.write('hello'));
-      c.on('data', (d: Uint8Array) => { echoed += d.length; });
-      keep.push(c);
-      r.run(() => echoed >= 5, 100000);
-      r.run(() => false, 500);
-    }
+    if (config.apps.echoPort) keep.push(openEchoConnection<TcpSocketApi>(r.client, DEVICE_IP, config.apps.echoPort, r.run));
     oneTcp = measure();
-    if (config.apps.httpPort) {
-      const h = r.client.connect({ host: DEVICE_IP, port: config.apps.httpPort });
-      let got = 0;
-      h.on('connect', () => h.write('GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n'));
-      h.on('data', (d: Uint8Array) => { got += d.length; });
-      keep.push(h);
-      r.run(() => got > 10, 100000);
-      r.run(() => false, 500);
-    }
+    if (config.apps.httpPort) keep.push(openHttpConnection<TcpSocketApi>(r.client, DEVICE_IP, config.apps.httpPort, r.run));
     plusHttp = measure();
   } finally {
     proto.handle = handle;

@@ -69,24 +69,29 @@ export class EspruinoNetModel {
 
   constructor(readonly driver: NetworkJsDriverLike) {}
 
+  /** What createServer() returns: listen(port) asks the driver for a listening socket of the server's type. */
+  serverHandle(srv: ModelServer) {
+    const model = this;
+    return {
+      listen(port: number) {
+        srv.id = model.driver.create(undefined, port, srv.type);
+        if (srv.id < 0) throw new Error('Unable to create socket');
+        model.servers.push(srv);
+        return this;
+      },
+      close() {
+        srv.closed = true;
+        model.driver.close(srv.id);
+      },
+    };
+  }
+
   /** What an Espruino program sees as require("net"). */
   net() {
     const model = this;
     return {
       createServer(onConnection: (s: ModelSocket) => void) {
-        const srv: ModelServer = { id: -1, onConnection, closed: false, type: 0 };
-        return {
-          listen(port: number) {
-            srv.id = model.driver.create(undefined, port, 0);
-            if (srv.id < 0) throw new Error('Unable to create socket');
-            model.servers.push(srv);
-            return this;
-          },
-          close() {
-            srv.closed = true;
-            model.driver.close(srv.id);
-          },
-        };
+        return model.serverHandle({ id: -1, onConnection, closed: false, type: 0 });
       },
       connect(opts: { host: string; port: number }, onConnect?: () => void): ModelSocket {
         const id = model.driver.create(opts.host, opts.port, 0);
@@ -170,18 +175,7 @@ export class EspruinoNetModel {
             s.on('close', () => { if (req) req.emit('close'); });
           },
         };
-        return {
-          listen(port: number) {
-            srv.id = model.driver.create(undefined, port, SOCKET_TYPE_HTTP);
-            if (srv.id < 0) throw new Error('Unable to create socket');
-            model.servers.push(srv);
-            return this;
-          },
-          close() {
-            srv.closed = true;
-            model.driver.close(srv.id);
-          },
-        };
+        return model.serverHandle(srv);
       },
       get(target: string | { host: string; port?: number; path?: string }, onResponse: (res: Emitter & { statusCode: number; headers: object }) => void) {
         let o = target as { host: string; port?: number; path?: string };

@@ -168,13 +168,13 @@ export class Harness {
   }
 
   /** Active open to the peer: our SYN, peer SYN|ACK seq=irs, our ACK. */
-  connectOne(irs = 5000, opts: { mss?: number; win?: number; rxBytes?: number; txBytes?: number } = {}):
+  connectOne(irs = 5000, opts: { mss?: number; win?: number; rxBytes?: number; txBytes?: number; sackPermitted?: boolean } = {}):
     { sock: TcpSocket; iss: number; irs: number } {
     const sock = this.tcp.connect(PEER, this.peerPort, { rxBytes: opts.rxBytes, txBytes: opts.txBytes });
     const syn = this.one();
     this.ourPort = syn.srcPort;
     const iss = syn.seq;
-    this.send({ flags: TCP_SYN | TCP_ACK, seq: irs, ack: iss + 1, mss: opts.mss ?? 1460, win: opts.win ?? 65535 });
+    this.send({ flags: TCP_SYN | TCP_ACK, seq: irs, ack: iss + 1, mss: opts.mss ?? 1460, win: opts.win ?? 65535, sackPermitted: opts.sackPermitted });
     this.poll();
     return { sock, iss, irs };
   }

@@ -76,12 +76,8 @@ test('out-of-order state for a FIN beyond a hole lives until the FIN is processe
 
 test('SACK scoreboard: none until the peer reports a block, gone when the cumulative ACK passes it', () => {
   const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
-  const sock = h.tcp.connect(PEER, 8080, { txBytes: 16384 });
-  const syn = h.one();
-  h.ourPort = syn.srcPort; h.peerPort = 8080;
-  const iss = syn.seq;
-  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, sackPermitted: true });
-  h.poll();
+  h.peerPort = 8080;
+  const { sock, iss } = h.connectOne(5000, { mss: 1000, txBytes: 16384, sackPermitted: true });
   assert.ok(sock.has(F_SACK_OK));
   sock.cwnd = 8000;
   sock.write(pattern(4000));

@@ -134,12 +134,8 @@ test('RFC 5827 early retransmit: two segments outstanding, nothing more to send 
 
 test('SACK recovery: after the fast retransmit, each duplicate ACK retransmits the next hole the scoreboard shows', () => {
   const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
-  const sock = h.tcp.connect(PEER, 8080, { txBytes: 16384 });
-  const syn = h.one();
-  h.ourPort = syn.srcPort; h.peerPort = 8080;
-  const iss = syn.seq;
-  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, sackPermitted: true });
-  h.poll();
+  h.peerPort = 8080;
+  const { sock, iss } = h.connectOne(5000, { mss: 1000, txBytes: 16384, sackPermitted: true });
   sock.cwnd = 8000;
   sock.write(pattern(8000));
   assert.is(h.poll().length, 8);

@@ -24,3 +24,19 @@ export function walk(root: Node, f: (n: Node, parent: Node | null) => void): voi
     for (let i = cs.length - 1; i >= 0; i--) stack.push([cs[i], n]);
   }
 }
+
+/** A replacement of code[start, end) by `text`. */
+export interface Edit { start: number; end: number; text: string }
+
+/** `code` with non-overlapping `edits` applied (in any order). */
+export function applyEdits(code: string, edits: Edit[]): string {
+  const sorted = edits.slice().sort((a, b) => a.start - b.start);
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of sorted) {
+    parts.push(code.slice(at, e.start), e.text);
+    at = e.end;
+  }
+  parts.push(code.slice(at));
+  return parts.join('');
+}

@@ -12,7 +12,7 @@
 //    somewhere shadows it), or is assigned anywhere.
 // Then a constant export nobody can read any more is no longer put on the exports object (see below).
 import * as acorn from 'acorn';
-import { Node, walk } from './ast';
+import { applyEdits, Edit, Node, walk } from './ast';
 
 interface ModuleFn {
   id: string;
@@ -141,7 +141,7 @@ export function inlineCrossModuleConstants(code: string): InlineResult {
     });
     plans.push({ fn: m.fn, aliases: ok });
   }
-  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const edits: Edit[] = [];
   for (const p of plans) {
     if (!Object.keys(p.aliases).length) continue;
     walk(p.fn.body, (n, parent) => {
@@ -212,15 +212,7 @@ export function inlineCrossModuleConstants(code: string): InlineResult {
       }
     }
   }
-  edits.sort((a, b) => a.start - b.start);
-  const parts: string[] = [];
-  let at = 0;
-  for (const e of edits) {
-    parts.push(code.slice(at, e.start), e.text);
-    at = e.end;
-  }
-  parts.push(code.slice(at));
-  return { code: parts.join(''), inlined: edits.length - dropped, dropped };
+  return { code: applyEdits(code, edits), inlined: edits.length - dropped, dropped };
 }
 
 /**

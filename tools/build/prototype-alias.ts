@@ -8,7 +8,7 @@
 // IIFE's top level (not inside nested functions, which may run at any time). terser then names it
 // with one letter. Classes that assign `X.prototype` itself, or use it fewer than 3 times, are left.
 import * as acorn from 'acorn';
-import { children, Node } from './ast';
+import { applyEdits, children, Edit, Node } from './ast';
 
 function isFunction(n: Node): boolean {
   return n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression';
@@ -35,7 +35,7 @@ function prototypeReads(root: Node, name: string): { nodes: Node[]; assigned: bo
 
 export function aliasPrototypes(code: string): { code: string; classes: number; replaced: number } {
   const ast = acorn.parse(code, { ecmaVersion: 5 });
-  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const edits: Edit[] = [];
   let classes = 0;
   const stack: Node[] = [ast];
   while (stack.length) {
@@ -66,13 +66,5 @@ export function aliasPrototypes(code: string): { code: string; classes: number; 
     edits.push({ start: decl.end, end: decl.end, text: '\nvar ' + alias + ' = ' + name + '.prototype;' });
     for (const x of reads) edits.push({ start: x.start, end: x.end, text: alias });
   }
-  edits.sort((a, b) => a.start - b.start);
-  const parts: string[] = [];
-  let at = 0;
-  for (const e of edits) {
-    parts.push(code.slice(at, e.start), e.text);
-    at = e.end;
-  }
-  parts.push(code.slice(at));
-  return { code: parts.join(''), classes, replaced: edits.length - classes };
+  return { code: applyEdits(code, edits), classes, replaced: edits.length - classes };
 }
