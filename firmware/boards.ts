@@ -2,15 +2,21 @@
 import { BoardConfig, BoardPreset, resolveConfig } from './config';
 
 export const PRESETS: { [name: string]: BoardPreset } = {
-  // Espruino Pico (STM32F401, 5,100 variables) + a W5500 module (e.g. WIZ850io / W5500 "Lite").
-  // SPI2 is on the Pico's B13/B14/B15 (STM32F401 alternate functions); the rest are free GPIOs.
+  // Espruino Pico (STM32F401, 5,100 variables, 48 KB of Storage) + a W5500 module (e.g. WIZ850io /
+  // W5500 "Lite"). SPI2 is on the Pico's B13/B14/B15 (STM32F401 alternate functions); the rest are free
+  // GPIOs. What fits a Pico (README "Memory"): the stack with the echo server on a static address — the
+  // HTTP server and the DHCP client make the firmware larger than the Pico's Storage. Set `ipv4` to your
+  // network before you build.
   pico: {
     name: 'pico',
-    description: 'Espruino Pico + W5500 module',
+    description: 'Espruino Pico + W5500 module (echo server, static address)',
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 },
+    ipv4: { address: '192.168.1.50', prefixLength: 24, gateway: '192.168.1.1', dns: [] },
+    apps: { httpPort: 0 },
+    // 1 KB + 1 KB: four echo connections at their fullest fit beside the code.
+    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 4, backlog: 2 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
   esp32: {
@@ -21,15 +27,16 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'D5', reset: 'D26', int: 'D4' },
     buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048, maxConnections: 8, backlog: 4 },
   },
-  // Espruino WiFi (STM32F411, 8,190 variables) + a W5500 module; its ESP8266 is left alone.
+  // Espruino WiFi (STM32F411, 7,148 variables in Espruino's boards/ESPRUINOWIFI.py, 64 KB of Storage) +
+  // a W5500 module; its ESP8266 is left alone. The full firmware (DHCP, echo, HTTP).
   wifi: {
     name: 'wifi',
     description: 'Espruino WiFi + W5500 module',
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    // 2 KB + 2 KB per connection: with the code loaded from Storage this leaves room for two
-    // connections at once in the estimate (README "Memory"); 4 KB send buffers would leave one.
+    // 2 KB + 2 KB per connection; four connections at their fullest fit beside the code (README
+    // "Memory": every allowed connection must fit, or a busy moment would run the board out of memory).
     buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
@@ -52,8 +59,8 @@ export const PRESETS: { [name: string]: BoardPreset } = {
   },
 };
 
-/** The preset used when none is named (a build without `--board`). */
-export const DEFAULT_BOARD = 'pico';
+/** The preset used when none is named (a build without `--board`): the smallest board that runs the whole firmware. */
+export const DEFAULT_BOARD = 'wifi';
 
 export function boardNames(): string[] {
   return Object.keys(PRESETS);

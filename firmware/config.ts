@@ -2,10 +2,17 @@
 // Board presets live in firmware/boards.ts; `resolveConfig` fills defaults and `validateConfig` says
 // plainly what is wrong before anything touches the hardware.
 import { parseIpv4 } from '../tcp/wire/ipv4-address';
-import { isMacText } from './mac';
 
 // The MAC helpers live in firmware/mac.ts (the device bundle needs them; it does not need validation).
 export { macFromSerial, parseMacText, macText, configMac } from './mac';
+
+/** "02:12:34:56:78:9a"? (no {n} quantifiers: Espruino's regex engine is small). */
+function isMacText(s: string): boolean {
+  const parts = s.split(':');
+  if (parts.length !== 6) return false;
+  for (let i = 0; i < 6; i++) if (parts[i].length !== 2 || !/^[0-9a-fA-F]+$/.test(parts[i])) return false;
+  return true;
+}
 
 export type ChipKind = 'w5500' | 'enc28j60';
 

@@ -72,8 +72,7 @@ export class Device {
     const c = this.o.config;
     const cfg = this.stack.iface.config();
     const counters: { [group: string]: { [name: string]: number } } = {};
-    const d = this.o.device.counters;
-    counters.device = { rxFrames: d.rxFrames, txFrames: d.txFrames, rxDropped: d.rxDropped, txErrors: d.txErrors, resyncs: d.resyncs };
+    counters.device = this.o.device.counters as unknown as { [name: string]: number }; // FrameDeviceCounters
     counters.tcp = this.stack.tcp.counters as unknown as { [name: string]: number };
     // Only the interface counters that moved, so the page stays short.
     const ic = this.stack.iface.counters;

@@ -2,14 +2,6 @@
 // Kept apart from firmware/config.ts because the device bundle needs these at boot, while the
 // configuration itself is resolved and validated at build time (tools/build/bundle.ts).
 
-/** "02:12:34:56:78:9a"? (no {n} quantifiers: Espruino's regex engine is small). */
-export function isMacText(s: string): boolean {
-  const parts = s.split(':');
-  if (parts.length !== 6) return false;
-  for (let i = 0; i < 6; i++) if (parts[i].length !== 2 || !/^[0-9a-fA-F]+$/.test(parts[i])) return false;
-  return true;
-}
-
 /**
  * A stable, locally administered unicast MAC from a board's unique id (RFC 7042 §2.1: the U/L bit
  * set, the I/G bit clear). Two FNV-1a style hashes of the id give the five free bytes.

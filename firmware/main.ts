@@ -66,32 +66,29 @@ interface Link {
 }
 
 function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; delayMs(ms: number): void }): Link {
+  let device: DgramFrameDevice | Enc28j60 | W5500;
+  let signal = true; // a datagram link always signals arrivals; a chip only with an INT line
   if (c.link === 'dgram') {
-    const d = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort });
-    return { device: d, watch: function (cb) { d.onInterrupt(cb); } };
+    device = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort });
+  } else {
+    const spi = openSpi(spiBus(c.spi.bus), { sck: c.spi.sck, miso: c.spi.miso, mosi: c.spi.mosi, cs: c.pins.cs }, c.spi.baud);
+    const resetPin = c.pins.reset ? new EspruinoOutputPin(c.pins.reset, true) : undefined;
+    const intPin = c.pins.int ? new EspruinoInputPin(c.pins.int, true) : undefined;
+    const o = { spi, clock, mac, resetPin, intPin };
+    const chip = c.chip === 'enc28j60' ? new Enc28j60(o) : new W5500(o);
+    chip.init();
+    device = chip;
+    signal = !!intPin;
   }
-  const spi = openSpi(spiBus(c.spi.bus), { sck: c.spi.sck, miso: c.spi.miso, mosi: c.spi.mosi, cs: c.pins.cs }, c.spi.baud);
-  const resetPin = c.pins.reset ? new EspruinoOutputPin(c.pins.reset, true) : undefined;
-  const intPin = c.pins.int ? new EspruinoInputPin(c.pins.int, true) : undefined;
-  if (c.chip === 'enc28j60') {
-    const e = new Enc28j60({ spi, clock, mac, resetPin, intPin });
-    e.init();
-    return { device: e, watch: intPin ? function (cb) { e.onInterrupt(cb); } : null };
-  }
-  const w = new W5500({ spi, clock, mac, resetPin, intPin });
-  w.init();
-  return { device: w, watch: intPin ? function (cb) { w.onInterrupt(cb); } : null };
+  return { device, watch: signal ? function (cb) { device.onInterrupt(cb); } : null };
 }
 
 function start(): void {
   const config = CONFIG;
   const platform = espruinoPlatform();
   const clock = platform.clock;
-  let mac = configMac(config, serial());
-  if (config.mac === 'auto' && !serial()) {
-    // No unique id (e.g. the Linux build): a random locally administered address for this run.
-    mac = configMac(config, String(platform.random.nextU32()) + ':' + String(platform.random.nextU32()));
-  }
+  // Without a unique id (e.g. the Linux build) an "auto" MAC is a random locally administered one for this run.
+  const mac = configMac(config, serial() || String(platform.random.nextU32()) + ':' + String(platform.random.nextU32()));
 
   let link: Link;
   try {

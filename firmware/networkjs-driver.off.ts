@@ -1,10 +1,14 @@
 // Built in place of networkjs-driver.ts when `apps.networkJs` is off (tools/build/profile.ts).
+function notInBuild(): never {
+  throw new Error('NetworkJS driver: not in this firmware build (apps.networkJs off)');
+}
+
 export class NetworkJsDriver {
   constructor(_stack: unknown, _o: unknown) {
-    throw new Error('the NetworkJS driver is not in this firmware build (apps.networkJs is off)');
+    notInBuild();
   }
 }
 
 export function udpOverInterface(_udp: unknown): never {
-  throw new Error('the NetworkJS driver is not in this firmware build (apps.networkJs is off)');
+  return notInBuild();
 }

@@ -52,50 +52,92 @@ export function runBuild(a: BuildArgs) {
   return { bundle: b, report: r };
 }
 
-/** Variable pools of the boards the presets target (../shared/espruino.md "Memory"): blocks × bytes. */
-const BOARD_POOLS: { [board: string]: { blocks: number; blockBytes: number } } = {
-  default: { blocks: 5100, blockBytes: 13 }, // the Pico preset
-  pico: { blocks: 5100, blockBytes: 13 },
-  wifi: { blocks: 8190, blockBytes: 13 },
-  esp32: { blocks: 16383, blockBytes: 14 },
+/**
+ * What the preset boards have for the firmware: the variable pool (blocks × bytes) and the flash Storage
+ * the code is saved in (`saved_code` pages × page size in Espruino's boards/*.py). Pico: 5,100 variables
+ * (../shared/espruino.md and boards/PICO_R1_3.py agree), Storage 3 × 16 KB. Espruino WiFi:
+ * boards/ESPRUINOWIFI.py says 7,148 variables (espruino.md says 8,190: the smaller is used), Storage
+ * 1 × 64 KB. ESP32: up to 16,383 variables of 14 bytes (espruino.md), Storage 64 × 4 KB (boards/ESP32.py).
+ */
+export const BOARD_LIMITS: { [board: string]: { blocks: number; blockBytes: number; storageBytes: number } } = {
+  pico: { blocks: 5100, blockBytes: 13, storageBytes: 3 * 16384 },
+  wifi: { blocks: 7148, blockBytes: 13, storageBytes: 65536 },
+  esp32: { blocks: 16383, blockBytes: 14, storageBytes: 64 * 4096 },
 };
 
+/** Bytes a Storage file takes beyond its contents (header and alignment; tools/flash.ts keeps the same margin). */
+export const STORAGE_FILE_OVERHEAD = 64;
+
+/** Share of a board's pool left free for the interpreter's own use (its root, call scopes and
+ *  temporaries while a request is handled): an engineering margin, not a measured figure. */
+export const INTERPRETER_RESERVE = 0.05;
+
+/** What the code costs once loaded: its bytes, and the blocks it takes when run from Storage. */
+export interface CodeCost {
+  bytes: number;
+  /** Bytes written to Storage: the bundle as the espruino CLI pretokenises it (tools/build/storage-size.ts). */
+  storageBytes: number;
+  /** Blocks taken by what loading creates (functions, names, values; bodies stay in flash). */
+  loadBlocks: number;
+}
+
+/** The code cost of a bundle's source (tools/build/load-cost.ts). */
+export function codeCost(source: string): CodeCost {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  const { loadCost } = require('./build/load-cost');
+  const { storageBytes } = require('./build/storage-size');
+  /* eslint-enable @typescript-eslint/no-var-requires */
+  return { bytes: source.length, storageBytes: storageBytes(source), loadBlocks: loadCost(source).blocks };
+}
+
 /**
- * The memory part of the size report: what the board's firmware holds idle and per connection,
- * estimated from the live objects of firmware/device.ts built from the board's preset
- * (bench/lib/board-memory.ts; names counted at their mangled length), and the code's share when loaded
- * from Storage (~1 block per 13 bytes of bundle, ../shared/espruino.md "Memory": 5 KB → 402 blocks).
+ * The memory part of the size report: what the board's firmware holds idle, per connection (idle, and at
+ * its fullest: both buffers full and a response held), estimated from the live objects of
+ * firmware/device.ts built from the board's preset (bench/lib/board-memory.ts; names counted at their
+ * mangled length), and the code when loaded from Storage (tools/build/load-cost.ts). A board fits when
+ * code + idle + every allowed connection at its fullest leave the interpreter's reserve free.
  */
-export function memoryReport(board: string, bundleBytes: number, propertyNames?: { [name: string]: string }): { text: string; json: object } {
+export function memoryReport(board: string, code: CodeCost, propertyNames?: { [name: string]: string }): { text: string; json: object } {
   /* eslint-disable @typescript-eslint/no-var-requires */
   const { boardMemory } = require('../bench/lib/board-memory');
   const { mangledNameLength } = require('../bench/lib/espruino-memory');
   /* eslint-enable @typescript-eslint/no-var-requires */
   const name = board === 'default' ? require('../firmware/boards').DEFAULT_BOARD : board; // eslint-disable-line @typescript-eslint/no-var-requires
   const m = boardMemory(name, propertyNames ? mangledNameLength(propertyNames) : undefined);
-  const pool = BOARD_POOLS[name];
-  const codeBlocks = Math.ceil(bundleBytes / 13);
-  const pad = (label: string, v: string): string => '  ' + (label + '                                                            ').slice(0, 58) + v;
+  const pool = BOARD_LIMITS[name];
+  const pad = (label: string, v: string): string => '  ' + (label + '                                                                          ').slice(0, 72) + v;
   const lines = [
-    'memory estimate for board "' + name + '" (Espruino blocks of 13 bytes):',
-    pad('idle: stack, echo and HTTP apps' + (m.dhcpBlocks ? ' (DHCP client ' + m.dhcpBlocks + ')' : ''), String(m.idleBlocks)),
-    pad('per TCP connection (its two buffers: ' + m.bufferBlocks + ')', '+' + m.perTcpConnectionBlocks),
-    pad('per keep-alive HTTP connection', '+' + m.perHttpConnectionBlocks),
-    pad('code loaded from Storage (bundle bytes / 13)', '~' + codeBlocks),
+    'memory estimate for board "' + name + '" (Espruino blocks of 13 bytes' + (pool && pool.blockBytes > 13 ? '; the board\'s are ' + pool.blockBytes + ', so data costs a little less' : '') + '):',
+    pad('code run from Storage (what loading creates; bodies stay in flash)', '~' + code.loadBlocks),
+    pad('idle: stack and apps' + (m.dhcpBlocks ? ' (DHCP client ' + m.dhcpBlocks + ')' : ''), String(m.idleBlocks)),
+    pad('per idle TCP connection (its two buffers: ' + m.bufferBlocks + ')', '+' + m.perTcpConnectionBlocks),
   ];
+  if (m.perHttpConnectionBlocks) lines.push(pad('per idle keep-alive HTTP connection', '+' + m.perHttpConnectionBlocks));
+  lines.push(pad('per connection at its fullest (' + (m.busyEchoConnectionBlocks ? 'echo ' + m.busyEchoConnectionBlocks : '') +
+    (m.busyEchoConnectionBlocks && m.busyHttpConnectionBlocks ? ', ' : '') + (m.busyHttpConnectionBlocks ? 'HTTP ' + m.busyHttpConnectionBlocks : '') + ')',
+  '+' + m.worstConnectionBlocks));
   let fit: object | null = null;
   if (pool) {
-    const base = m.idleBlocks + codeBlocks;
-    const per = Math.max(m.perTcpConnectionBlocks, m.perHttpConnectionBlocks);
-    const room = pool.blocks - base;
-    const conns = room > 0 ? Math.min(m.maxConnections, Math.floor(room / per)) : 0;
-    fit = { poolBlocks: pool.blocks, idlePlusCode: base, connectionsThatFit: conns, fits: conns >= 1 };
-    lines.push('  pool ' + pool.blocks + ' blocks; idle + code ≈ ' + base + (conns >= 1
-      ? '; room for ' + conns + ' of ' + m.maxConnections + ' connections (' + (pool.blocks - base - conns * per) + ' blocks left) — fits'
-      : ' — DOES NOT FIT: ' + (base + per - pool.blocks) + ' blocks over with one connection'));
-    lines.push('  (before the interpreter\'s own use of the pool; estimates from the host, not a board)');
+    const reserve = Math.ceil(pool.blocks * INTERPRETER_RESERVE);
+    const usable = pool.blocks - reserve;
+    const base = m.idleBlocks + code.loadBlocks;
+    const need = base + m.maxConnections * m.worstConnectionBlocks;
+    const conns = usable > base ? Math.min(m.maxConnections, Math.floor((usable - base) / m.worstConnectionBlocks)) : 0;
+    const ramFits = need <= usable;
+    const storageNeed = code.storageBytes + STORAGE_FILE_OVERHEAD;
+    const storageFits = storageNeed <= pool.storageBytes;
+    const fits = ramFits && storageFits;
+    fit = { poolBlocks: pool.blocks, reserveBlocks: reserve, idlePlusCode: base, needBlocks: need, connectionsThatFit: conns, ramFits,
+      storageBytes: pool.storageBytes, storageNeedBytes: storageNeed, storageFits, fits };
+    lines.push('  Storage: ' + code.bytes + ' bytes, ' + code.storageBytes + ' pretokenised; the board has ' + pool.storageBytes +
+      (storageFits ? ' — fits (' + (pool.storageBytes - storageNeed) + ' bytes spare)' : ' — DOES NOT FIT: ' + (storageNeed - pool.storageBytes) + ' bytes over'));
+    lines.push('  RAM: pool ' + pool.blocks + ' blocks, ' + reserve + ' kept for the interpreter; code + idle + ' + m.maxConnections +
+      ' connections at their fullest = ' + need + (ramFits ? ' — fits (' + (usable - need) + ' blocks spare)'
+        : ' — DOES NOT FIT: ' + (need - usable) + ' blocks over; ' + conns + ' of ' + m.maxConnections + ' connections would fit'));
+    lines.push('  (estimates from the host, not a board; the bytes/13 rule of ../shared/espruino.md would put the code at ~' +
+      Math.ceil(code.bytes / 13) + ' blocks)');
   }
-  return { text: lines.join('\n'), json: { board: m, codeBlocksFromStorage: codeBlocks, boardPool: pool || null, fit } };
+  return { text: lines.join('\n'), json: { board: m, code, boardPool: pool || null, fit } };
 }
 
 if (require.main === module) {
@@ -104,7 +146,7 @@ if (require.main === module) {
     const { report, bundle } = runBuild(args);
     console.log(formatReport(report));
     if (/firmware[\\/]main(\.ts)?$/.test(args.entry)) {
-      const mem = memoryReport(args.board, bundle.code.length, bundle.propertyNames);
+      const mem = memoryReport(args.board, codeCost(bundle.code), bundle.propertyNames);
       console.log(mem.text);
       const sizeFile = path.join(args.out, 'size.json');
       const json = JSON.parse(fs.readFileSync(sizeFile, 'utf8'));

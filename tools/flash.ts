@@ -1,16 +1,22 @@
-// `npm run flash -- --port /dev/ttyACM0 [--board NAME] [--save] [--baud 115200] [--file FILE]`
+// `npm run flash -- --port /dev/ttyACM0 [--board NAME] [--save] [--no-pretokenise] [--baud 115200] [--file FILE]`
 //
 // Builds the firmware (tools/build.ts → dist/firmware.js) and uploads it with the `espruino` CLI
 // (EspruinoTools 0.1.67, the npm package), in four steps, each reported plainly:
 //   1. build         (skipped with --file FILE)
 //   2. probe         the board must answer a marker expression: else "no board answering"
 //   3. upload        to RAM, or with --save to Storage as .bootcde, which Espruino runs at boot from
-//                    flash (function bodies stay in flash: less RAM)
+//                    flash (function bodies stay in flash: less RAM). Storage uploads are pretokenised
+//                    by the CLI (--config PRETOKENISE=1: keywords and operators become one byte, and, as
+//                    the probed firmware version allows, strings from 2v20.48 and integers from 2v26
+//                    become raw tokens), unless --no-pretokenise. The CLI refuses to pretokenise RAM
+//                    uploads, so those go as they are.
 //   4. verify        (--save) the length and CRC32 of .bootcde read back from the board must match
 //                    what the CLI was asked to write; only then does it say "flashed".
 // Workarounds for the CLI (see /work/shared/espruino.md "Flashing"): --no-ble (no D-Bus here),
 // SERIAL_THROTTLE_SEND=1 (small uploads otherwise never finish), --board FILE.json (offline: no board
-// JSON download), and pseudo-terminals are bridged to TCP with socat (the CLI rejects PTY paths).
+// JSON download), and pseudo-terminals are bridged to TCP with socat (the CLI rejects PTY paths). The
+// CLI runs through tools/flash/espruino-cli.js, which gives its pretokenise plugin the probed version
+// (with --board it would see none) and sends bytes above 0x7F as single bytes on tcp:// ports.
 // Exit codes: 0 ok, 2 no port, 3 no board answering, 4 out of memory, 5 board error, 6 verify failed,
 // 1 anything else (build failure, bad arguments).
 import { spawn, spawnSync, ChildProcess } from 'child_process';
@@ -21,7 +27,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
+const CLI = path.join(ROOT, 'tools', 'flash', 'espruino-cli.js');
 
 export interface FlashArgs {
   port: string;
@@ -32,6 +38,8 @@ export interface FlashArgs {
   /** Storage file for --save. */
   storageName: string;
   verbose: boolean;
+  /** With --save: let the CLI pretokenise the code (default true; --no-pretokenise sets false). */
+  pretokenise?: boolean;
 }
 
 export class FlashError extends Error {
@@ -50,9 +58,10 @@ export function parseArgs(argv: string[]): FlashArgs {
     else if (k === '--baud' || k === '-b') { a.baud = Number(v); i++; }
     else if (k === '--file') { a.file = v; i++; }
     else if (k === '--save') a.save = true;
+    else if (k === '--no-pretokenise') a.pretokenise = false;
     else if (k === '--verbose' || k === '-v') a.verbose = true;
     else if (k === '--help' || k === '-h') {
-      throw new FlashError('usage: npm run flash -- --port /dev/ttyACM0|tcp://HOST:PORT [--board NAME] [--save] [--baud N] [--file FILE]', 1);
+      throw new FlashError('usage: npm run flash -- --port /dev/ttyACM0|tcp://HOST:PORT [--board NAME] [--save] [--no-pretokenise] [--baud N] [--file FILE]', 1);
     } else throw new FlashError('unknown argument ' + k + ' (try --help)', 1);
   }
   if (!a.port) throw new FlashError('no port given: use --port /dev/ttyACM0 (or tcp://HOST:PORT)', 2);
@@ -60,25 +69,46 @@ export function parseArgs(argv: string[]): FlashArgs {
   return a;
 }
 
-/** The environment the CLI would otherwise read from the board or download (offline operation). */
-function boardJson(): string {
-  const file = path.join(os.tmpdir(), 'etcpip-flash-board-' + process.pid + '.json');
-  fs.writeFileSync(file, JSON.stringify({
-    VERSION: '2v29', VERSION_MAJOR: 2, VERSION_MINOR: 29,
+/** A firmware version as process.env.VERSION gives it ("2v29", "2v20.48"), or null. */
+export function parseVersion(v: string): { major: number; minor: number } | null {
+  const m = /^(\d+)v(\d+)(\.\d+)?$/.exec(v);
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : null;
+}
+
+/**
+ * The environment the CLI would otherwise read from the board or download (offline operation), for
+ * firmware `version` (the probed one once known). The CLI only uses VERSION_MAJOR/MINOR from it (Storage
+ * exists from 1v96); the pretokenise plugin never sees it (tools/flash/espruino-cli.js).
+ */
+function boardJson(version: string = '2v29', file?: string): string {
+  const f = file || path.join(os.tmpdir(), 'etcpip-flash-board-' + process.pid + '.json');
+  const v = parseVersion(version) || { major: 2, minor: 29 };
+  fs.writeFileSync(f, JSON.stringify({
+    VERSION: version, VERSION_MAJOR: v.major, VERSION_MINOR: v.minor,
     // Modules the firmware may require(); all are built into the Pico/WiFi/ESP32/Linux firmwares.
     info: { builtin_modules: ['Storage', 'NetworkJS', 'net', 'http', 'dgram', 'Flash', 'crypto'] },
   }));
-  return file;
+  return f;
+}
+
+/** 81622 → "81,622". */
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 interface CliResult { code: number | null; out: string }
 
-/** Runs the espruino CLI, echoing its lines with a prefix; resolves with everything it printed. */
-function runCli(args: string[], log: (s: string) => void, timeoutMs: number): Promise<CliResult> {
+/**
+ * Runs the espruino CLI, echoing its lines with a prefix; resolves with everything it printed.
+ * `version`: the firmware version its pretokenise plugin tokenises for (null: none known).
+ */
+function runCli(args: string[], log: (s: string) => void, timeoutMs: number, version: string | null = null): Promise<CliResult> {
   return new Promise((resolve) => {
     const env = Object.assign({}, process.env);
     delete env.FORCE_COLOR;
     delete env.NO_COLOR;
+    delete env.ETCPIP_ESPRUINO_VERSION;
+    if (version) env.ETCPIP_ESPRUINO_VERSION = version;
     const child: ChildProcess = spawn(process.execPath, [CLI].concat(args), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let partial = '';
@@ -165,10 +195,30 @@ export function crc32(s: string): number {
   return (~c) >>> 0;
 }
 
-/** What the CLI will store: run it with -n -o (transform only) and replay its Storage writes locally. */
-async function expectedStorage(a: FlashArgs, board: string, log: (s: string) => void): Promise<string> {
+/** The CLI options for a Storage upload (pretokenised unless told not to). */
+function storageArgs(a: FlashArgs): string[] {
+  const r = ['--storage', a.storageName + ':-'];
+  if (a.pretokenise !== false) r.push('--config', 'PRETOKENISE=1');
+  return r;
+}
+
+/**
+ * What the CLI will store for a --save upload to a board running firmware `version`: run it with -n -o
+ * (transform only, no board) exactly as the upload will run it, and replay its Storage writes locally.
+ */
+export async function expectedStorage(a: FlashArgs, version: string | null, log: (s: string) => void = () => {}, board?: string): Promise<string> {
+  const ownBoard = !board;
+  const boardFile = board || boardJson(version || '2v29', path.join(os.tmpdir(), 'etcpip-flash-stage-board-' + process.pid + '.json'));
+  try {
+    return await stage(a, boardFile, version, log);
+  } finally {
+    if (ownBoard) { try { fs.unlinkSync(boardFile); } catch (e) { /* gone */ } }
+  }
+}
+
+async function stage(a: FlashArgs, board: string, version: string | null, log: (s: string) => void): Promise<string> {
   const staged = path.join(os.tmpdir(), 'etcpip-flash-staged-' + process.pid + '.js');
-  const r = await runCli(['--no-ble', '--board', board, '-n', '-o', staged, '--storage', a.storageName + ':-', a.file], a.verbose ? log : () => {}, 60000);
+  const r = await runCli(['--no-ble', '--board', board, '-n', '-o', staged].concat(storageArgs(a), [a.file]), a.verbose ? log : () => {}, 60000, version);
   if (!fs.existsSync(staged)) throw new FlashError('the espruino CLI could not prepare the upload:\n' + r.out, 1);
   const files: { [k: string]: string } = {};
   const Storage = {
@@ -241,6 +291,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
 
     const board = boardJson();
     cleanup.push(() => { try { fs.unlinkSync(board); } catch (e) { /* gone */ } });
+    const tokenise = a.save && a.pretokenise !== false;
 
     // 2. probe
     log('[2/4] looking for Espruino on ' + a.port + ' ...');
@@ -255,11 +306,21 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     }
     const free = Number(pm[2]) * Number(pm[3]);
     const storageFree = Number(pm[4]);
+    // The probed version decides what the CLI tokenises; both the staging run below and the upload are
+    // told it, so the expected Storage content is what this board gets.
+    const version = parseVersion(pm[1]) ? pm[1] : null;
+    if (version) boardJson(version, board);
+    // What --save stores, and so what must fit and what verification expects.
+    let expected = '';
+    if (a.save) expected = await expectedStorage(a, version, log, board);
+    const stored = a.save ? expected.length : size;
     log('      Espruino ' + pm[1] + ', ~' + Math.round(free / 1024) + ' KB RAM free' +
-      (storageFree >= 0 ? ', ' + Math.round(storageFree / 1024) + ' KB Storage free' : '') + '; firmware is ' + size + ' bytes');
-    if (a.save && storageFree >= 0 && size + 64 > storageFree) {
-      throw new FlashError('the firmware (' + size + ' bytes) does not fit in the board\'s free Storage (' + storageFree +
-        ' bytes): erase Storage (require("Storage").eraseAll()) or build a smaller configuration. Nothing was written.', 4);
+      (storageFree >= 0 ? ', ' + Math.round(storageFree / 1024) + ' KB Storage free' : '') + '; firmware is ' + fmt(size) + ' bytes' +
+      (tokenise ? ', ' + fmt(stored) + ' pretokenised' + (version ? '' : ' (keywords only: unknown firmware version)') : ''));
+    // Each Storage file also takes a 32-byte header and rounding (jsflash.h): keep 64 bytes of slack.
+    if (a.save && storageFree >= 0 && stored + 64 > storageFree) {
+      throw new FlashError('the firmware (' + fmt(stored) + ' bytes' + (tokenise ? ' pretokenised' : '') + ') does not fit in the board\'s free Storage (' +
+        fmt(storageFree) + ' bytes): erase Storage (require("Storage").eraseAll()) or build a smaller configuration. Nothing was written.', 4);
     }
     // Code loaded into RAM costs about 2.4x its size in variables (espruino.md "Memory": 5 KB took 938 blocks).
     if (!a.save && size * 2.4 > free) {
@@ -267,16 +328,14 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     }
 
     // 3. upload
-    let expected = '';
-    if (a.save) expected = await expectedStorage(a, board, log);
-    log('[3/4] uploading ' + size + ' bytes ' + (a.save ? 'to Storage "' + a.storageName + '" (runs at boot)' : 'to RAM (lost on reset; add --save to keep it)') + ' ...');
+    log('[3/4] uploading ' + fmt(stored) + ' bytes ' + (a.save ? 'to Storage "' + a.storageName + '" (runs at boot)' : 'to RAM (lost on reset; add --save to keep it)') + ' ...');
     const t0 = Date.now();
     const ticker = setInterval(() => log('      ... ' + Math.round((Date.now() - t0) / 1000) + ' s'), 5000);
     const upArgs = cliBase(a, port, board);
-    if (a.save) upArgs.push('--storage', a.storageName + ':-');
+    if (a.save) upArgs.push.apply(upArgs, storageArgs(a));
     upArgs.push(a.file);
-    // About 10 bits per byte on a UART, plus slack for the REPL.
-    const up = await runCli(upArgs, log, 60000 + Math.ceil(size * 4 * 10 * 1000 / a.baud));
+    // About 10 bits per byte on a UART, plus slack for the REPL (escapes make the Storage writes longer).
+    const up = await runCli(upArgs, log, 60000 + Math.ceil(size * 4 * 10 * 1000 / a.baud), a.save ? version : null);
     clearInterval(ticker);
     const problem = boardProblem(up.out);
     if (problem) throw problem;
@@ -304,7 +363,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
       throw new FlashError('verification failed: the board holds ' + vm2[1] + ' bytes (CRC ' + vm2[2] + '), expected ' +
         want.bytes + ' bytes (CRC ' + want.crc + '). The firmware was NOT flashed correctly.', 6);
     }
-    log('flashed ' + want.bytes + ' bytes to Storage "' + a.storageName + '" on ' + a.port + ' (CRC32 ' + want.crc +
+    log('flashed ' + fmt(want.bytes) + ' bytes' + (tokenise ? ' (pretokenised)' : '') + ' to Storage "' + a.storageName + '" on ' + a.port + ' (CRC32 ' + want.crc +
       ' verified); it runs at every boot.');
     return want;
   } finally {

@@ -28,6 +28,16 @@ export interface BoardMemory {
   perHttpConnectionBlocks: number;
   /** The two socket buffers of a connection at this board's sizes (part of the above). */
   bufferBlocks: number;
+  /**
+   * Added by one echo connection at its fullest: its client sent a whole receive buffer and stopped
+   * reading, so both buffers are full, a write is held, and the echo app's copy of a chunk (held by its
+   * closure, which the walk cannot see: added as a buffer of the receive size) exists.
+   */
+  busyEchoConnectionBlocks: number;
+  /** Added by one HTTP connection that asked for the status page (`GET /`) and stopped reading. */
+  busyHttpConnectionBlocks: number;
+  /** The most one connection can hold (the larger of the two above): what every open connection may cost. */
+  worstConnectionBlocks: number;
   maxConnections: number;
 }
 
@@ -53,8 +63,8 @@ function rig(config: BoardConfig, seed: number) {
   return { device, client, run, exclude: [frames, random] as unknown[] };
 }
 
-export function boardMemory(board: string, nameLength?: (name: string) => number): BoardMemory {
-  const preset = boardConfig(board);
+export function boardMemory(board: string | BoardConfig, nameLength?: (name: string) => number): BoardMemory {
+  const preset = typeof board === 'string' ? boardConfig(board) : board;
   if (!preset) throw new Error('unknown board ' + board);
   const walk = (root: unknown, exclude: unknown[], seen = new Set<unknown>()): number =>
     estimateBlocks(root, seen, { exclude, nameLength } as { exclude: unknown[] });
@@ -83,6 +93,8 @@ export function boardMemory(board: string, nameLength?: (name: string) => number
   let idle = 0;
   let oneTcp = 0;
   let plusHttp = 0;
+  let busyEcho = 0;
+  let busyHttp = 0;
   try {
     r.run(() => false, 50);
     idle = measure();
@@ -91,17 +103,41 @@ export function boardMemory(board: string, nameLength?: (name: string) => number
     oneTcp = measure();
     if (config.apps.httpPort) keep.push(openHttpConnection<TcpSocketApi>(r.client, DEVICE_IP, config.apps.httpPort, r.run));
     plusHttp = measure();
+    // Connections at their fullest, each measured on its own against the idle device.
+    const stalled = (port: number, request: Uint8Array | string): TcpSocketApi => {
+      const c = r.client.connect({ host: DEVICE_IP, port }, { rxBytes: 256 });
+      c.on('connect', () => { c.pause(); c.write(request); });
+      r.run(() => false, 4000);
+      return c;
+    };
+    keep.forEach((c) => c.destroy());
+    r.run(() => false, 4000);
+    const base = measure();
+    if (config.apps.echoPort) {
+      const c = stalled(config.apps.echoPort, new Uint8Array(config.buffers.tcpRx));
+      busyEcho = measure() - base + Math.ceil(config.buffers.tcpRx / 13) + 4;
+      c.destroy();
+      r.run(() => false, 4000);
+    }
+    if (config.apps.httpPort) {
+      const base2 = measure();
+      stalled(config.apps.httpPort, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      busyHttp = measure() - base2;
+    }
   } finally {
     proto.handle = handle;
   }
   const b = config.buffers;
   return {
-    board,
+    board: preset.name,
     idleBlocks: idle,
     dhcpBlocks,
     perTcpConnectionBlocks: config.apps.echoPort ? oneTcp - idle : 0,
     perHttpConnectionBlocks: config.apps.httpPort ? plusHttp - oneTcp : 0,
     bufferBlocks: Math.ceil(b.tcpRx / 13) + 4 + Math.ceil(b.tcpTx / 13) + 4,
+    busyEchoConnectionBlocks: busyEcho,
+    busyHttpConnectionBlocks: busyHttp,
+    worstConnectionBlocks: Math.max(busyEcho, busyHttp, oneTcp - idle, plusHttp - oneTcp),
     maxConnections: b.maxConnections,
   };
 }

@@ -3,10 +3,6 @@ const NOT_IN_BUILD = 'the HTTP app is not in this firmware build (apps.httpPort 
 
 export const BYTES_PATTERN = '';
 
-export function renderStatusHtml(_st: unknown): string {
-  throw new Error(NOT_IN_BUILD);
-}
-
 export function statusRouter(_router: unknown, _status: unknown, _opts: unknown): never {
   throw new Error(NOT_IN_BUILD);
 }

@@ -47,6 +47,7 @@ export interface HttpApp {
 /** The byte pattern served by /bytes/N: byte i is PATTERN[i % 64] (printable, newline-terminated lines). */
 export const BYTES_PATTERN = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n';
 const BLOCK = 1024;
+const OCTET_STREAM = 'application/octet-stream';
 
 function makeBlock(): Uint8Array {
   const b = new Uint8Array(BLOCK);
@@ -55,31 +56,10 @@ function makeBlock(): Uint8Array {
   return b;
 }
 
-/** Streams N pattern bytes through `res`, one block at a time, waiting for 'drain' when full. */
-function serveBytes(res: HttpResponse, n: number, block: Uint8Array): void {
-  let left = n;
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': n, 'Cache-Control': 'no-store' });
-  if (res.noBody) {
-    res.end();
-    return;
-  }
-  const pump = function (): void {
-    while (left > 0 && !res.finished) {
-      const k = left < block.length ? left : block.length;
-      left -= k;
-      // The block is never modified, so the socket may keep referring to it.
-      if (!res.write(k === block.length ? block : block.subarray(0, k))) return;
-    }
-    if (!res.finished) res.end();
-  };
-  res.on('drain', pump);
-  pump();
-}
-
 /** Echoes a request body as it arrives; pauses the request while the response cannot take more. */
 function serveEcho(req: HttpRequest, res: HttpResponse): void {
   const headers: { [k: string]: string | number } = {
-    'Content-Type': req.headers['content-type'] || 'application/octet-stream',
+    'Content-Type': req.headers['content-type'] || OCTET_STREAM,
   };
   if (req.contentLength >= 0) headers['Content-Length'] = req.contentLength;
   res.writeHead(200, headers);
@@ -114,17 +94,31 @@ const STYLE = '<style>body{font:15px/1.4 system-ui,sans-serif;margin:0;backgroun
   'th{text-align:left;font-weight:500;color:#555;padding:2px 16px 2px 0}td{font-family:monospace}' +
   'footer{padding:0 24px 16px;color:#777;font-size:13px}</style>';
 
-export function renderStatusHtml(st: DeviceStatus): string {
-  const m = st.memory;
-  let groups = '';
+/**
+ * The status page in parts — the head, the device section, one section per counter group, the footer —
+ * made one at a time as the connection takes them, so that a connection holds one part, not the page
+ * (~3 KB), while a slow client reads it.
+ */
+function statusPageParts(st: DeviceStatus): () => string | null {
   const gk = Object.keys(st.counters);
-  for (let g = 0; g < gk.length; g++) {
-    const c = st.counters[gk[g]];
-    const ck = Object.keys(c);
-    let rows = '';
-    for (let i = 0; i < ck.length; i++) rows += row(ck[i], c[ck[i]]);
-    groups += section(gk[g], rows);
-  }
+  let i = -2;
+  return function (): string | null {
+    i++;
+    if (i === -1) return statusHead(st);
+    if (i < gk.length) {
+      const c = st.counters[gk[i]];
+      const ck = Object.keys(c);
+      let rows = '';
+      for (let k = 0; k < ck.length; k++) rows += row(ck[k], c[ck[k]]);
+      return section(gk[i], rows);
+    }
+    if (i === gk.length) return '</main><footer>espruino-tcpip &middot; <a href=/api/status>/api/status</a></footer>\n';
+    return null;
+  };
+}
+
+function statusHead(st: DeviceStatus): string {
+  const m = st.memory;
   // The charset comes with the Content-Type header (text/html; charset=utf-8).
   return '<!DOCTYPE html><html lang=en>' +
     '<meta name=viewport content="width=device-width,initial-scale=1"><meta http-equiv=refresh content=10>' +
@@ -138,15 +132,37 @@ export function renderStatusHtml(st: DeviceStatus): string {
       row('MAC', st.mac) +
       row('Link', st.link ? 'up' : 'down') +
       row('Connections', st.connections) +
-      (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : '')) +
-    groups + '</main><footer>espruino-tcpip &middot; <a href=/api/status>/api/status</a></footer>\n';
+      (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : ''));
+}
+
+/**
+ * Writes the parts `next` makes through `res` (chunked or close-delimited unless `headers` give a
+ * Content-Length), waiting for 'drain' when full. Parts are referenced until sent, so a part must
+ * not change afterwards (the /bytes block never does).
+ */
+function serveParts(res: HttpResponse, headers: { [name: string]: string | number }, next: () => string | Uint8Array | null): void {
+  headers['Cache-Control'] = 'no-store';
+  res.writeHead(200, headers);
+  if (res.noBody) {
+    res.end();
+    return;
+  }
+  const pump = function (): void {
+    for (let p = next(); p !== null; p = next()) {
+      if (res.finished) return;
+      if (!res.write(p)) return;
+    }
+    if (!res.finished) res.end();
+  };
+  res.on('drain', pump);
+  pump();
 }
 
 export function statusRouter(router: Router, status: StatusProvider, opts: HttpAppOptions): Router {
   const block = makeBlock();
   const maxBytes = opts.maxBytes === undefined ? 10000000 : opts.maxBytes;
   router.get('/', function (_req, res) {
-    res.send(200, 'text/html; charset=utf-8', renderStatusHtml(status()));
+    serveParts(res, { 'Content-Type': 'text/html; charset=utf-8' }, statusPageParts(status()));
   });
   router.get('/api/status', function (_req, res) {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
@@ -159,7 +175,13 @@ export function statusRouter(router: Router, status: StatusProvider, opts: HttpA
       res.send(400, 'text/plain', 'N must be an integer from 0 to ' + maxBytes + '\n');
       return;
     }
-    serveBytes(res, n, block);
+    // N pattern bytes, one block (or the start of one) at a time.
+    let left = n;
+    serveParts(res, { 'Content-Type': OCTET_STREAM, 'Content-Length': n }, function () {
+      const k = left < BLOCK ? left : BLOCK;
+      left -= k;
+      return k === BLOCK ? block : k > 0 ? block.subarray(0, k) : null;
+    });
   });
   router.post('/echo', serveEcho, { maxBody: opts.maxEchoBytes === undefined ? 1000000 : opts.maxEchoBytes });
   return router;

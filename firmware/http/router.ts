@@ -45,7 +45,7 @@ export class Router {
       const r = this.routes[i];
       if (r.method !== m) continue;
       if (r.prefix) {
-        if (path.length >= r.path.length && path.substring(0, r.path.length) === r.path) {
+        if (path.indexOf(r.path) === 0) {
           return { route: r, param: path.substring(r.path.length) };
         }
       } else if (path === r.path) {

@@ -37,16 +37,18 @@ export interface HttpCounters {
   aborted: number;          // connections destroyed mid-response
 }
 
+// The phrases of the codes this server and the firmware's apps send (and of 204/304, which writeHead
+// frames specially); any other code goes out with "Status": the reason-phrase is informational and
+// clients ignore it (RFC 9112 §4).
 const REASONS: { [code: number]: string } = {
   100: 'Continue', 200: 'OK', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request',
-  404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 411: 'Length Required',
-  413: 'Content Too Large', 414: 'URI Too Long', 431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
-  505: 'HTTP Version Not Supported',
+  404: 'Not Found', 408: 'Request Timeout', 413: 'Content Too Large', 414: 'URI Too Long',
+  431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported',
 };
 
-export function reasonPhrase(code: number): string {
-  return REASONS[code] || 'Status';
+/** "404 Not Found": the status code and its reason phrase, as the status line has them. */
+export function statusText(code: number): string {
+  return code + ' ' + (REASONS[code] || 'Status');
 }
 
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
@@ -74,7 +76,7 @@ export class HttpResponse extends Emitter {
   finished = false;
   /** HEAD request or a status without content: body bytes are not sent. */
   noBody: boolean;
-  private chunked = false;
+  private chunked?: boolean;
   private contentLength = -1;
   private sent = 0;
 
@@ -92,7 +94,7 @@ export class HttpResponse extends Emitter {
     this.statusCode = status;
     this.headersSent = true;
     const conn = this.conn;
-    let h = 'HTTP/1.1 ' + status + ' ' + reasonPhrase(status) + '\r\n';
+    let h = 'HTTP/1.1 ' + statusText(status) + '\r\n';
     const name = conn.server.serverName;
     if (name) h += 'Server: ' + name + '\r\n';
     let hasLength = false;
@@ -114,13 +116,12 @@ export class HttpResponse extends Emitter {
     if (bodyless) this.noBody = true;
     if (!hasLength && !bodyless) {
       if (this.req.minor >= 1) {
-        this.chunked = true;
+        this.chunked = !this.noBody; // HEAD: announce, send nothing
         h += 'Transfer-Encoding: chunked\r\n';
       } else {
         conn.closeAfter = true; // HTTP/1.0: the body ends with the connection
       }
     }
-    if (this.chunked && this.noBody) this.chunked = false; // HEAD: announce, send nothing
     if (conn.closeAfter || !this.req.keepAlive) {
       conn.closeAfter = true;
       h += 'Connection: close\r\n';
@@ -197,24 +198,26 @@ const DISCARD_LIMIT = 65536;
 /** Most bytes kept for later while paused (normally at most one receive chunk). */
 const STASH_LIMIT = 16384;
 
+// Fields read only for their truth value start out absent (undefined) rather than null or false: one
+// property fewer per connection on the device until it is first set.
 class Connection implements BodySink {
   /** A head split across segments collects here (made when needed, dropped once the head is in). */
-  private head: Uint8Array | null = null;
+  private head?: Uint8Array | null;
   private headLen = 0;
   private state = HEAD;
-  private req: HttpRequest | null = null;
-  res: HttpResponse | null = null;
+  private req?: HttpRequest | null;
+  res?: HttpResponse | null;
   private bodyLeft = 0;
   private bodyLimit = 0;
-  private decoder: ChunkedDecoder | null = null;
-  private discarding = false;
-  private stash: Uint8Array | null = null;
-  private inFeed = false;
+  private decoder?: ChunkedDecoder;
+  private discarding?: boolean;
+  private stash?: Uint8Array | null;
+  private inFeed?: boolean;
   private appPaused = false;
-  private waitPaused = false;
-  private peerEnded = false;
+  private waitPaused?: boolean;
+  private peerEnded?: boolean;
   private timeouts = 0;
-  closeAfter = false;
+  closeAfter?: boolean;
 
   constructor(readonly socket: TcpSocketApi, readonly server: HttpServer) {
     const self = this;
@@ -518,7 +521,7 @@ class Connection implements BodySink {
     const server = this.server;
     server.counters.badRequests++;
     this.closeAfter = true;
-    const line = status + ' ' + reasonPhrase(status);
+    const line = statusText(status);
     this.socket.write('HTTP/1.1 ' + line + '\r\nContent-Type: text/plain\r\nContent-Length: ' + (line.length + 1) +
       '\r\nConnection: close\r\n\r\n' + line + '\n');
     this.abandonResponse();

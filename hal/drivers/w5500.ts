@@ -88,7 +88,7 @@ export class W5500 implements FrameDevice {
   reinits = 0;
   /** Last link state read from PHYCFGR. */
   private link = false;
-  private ready = false;
+  private ready?: boolean; // (absent until init())
   private readonly spi: SpiDevice;
   private readonly clock: Clock;
   private readonly resetPin?: OutputPin;
@@ -121,36 +121,27 @@ export class W5500 implements FrameDevice {
 
   // ------------------------------------------------------------------ register access (§2)
 
-  private read8(ctl: number, addr: number): number {
+  // One function per register width for reads and writes alike: the control byte's RWB bit (§2)
+  // decides. A write sends `v`; a read sends `v` (0) as the dummy data phase and returns what came back.
+
+  private reg8(ctl: number, addr: number, v: number): number {
     const b = this.reg4;
-    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = v;
     return this.spi.transfer(b)[3];
   }
 
-  private read16(ctl: number, addr: number): number {
+  private reg16(ctl: number, addr: number, v: number): number {
     const b = this.reg5;
-    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = 0; b[4] = 0;
+    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = (v >> 8) & 0xff; b[4] = v & 0xff;
     const r = this.spi.transfer(b);
     return (r[3] << 8) | r[4]; // big-endian (§10.14)
   }
 
-  private write8(ctl: number, addr: number, v: number): void {
-    const b = this.reg4;
-    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = v;
-    this.spi.transfer(b);
-  }
-
-  private write16(ctl: number, addr: number, v: number): void {
-    const b = this.reg5;
-    b[0] = addr >> 8; b[1] = addr & 0xff; b[2] = ctl; b[3] = (v >> 8) & 0xff; b[4] = v & 0xff;
-    this.spi.transfer(b);
-  }
-
   /** §5.4: the 16-bit size registers can change between their two bytes: read until two reads agree. */
   private readStable16(addr: number): number {
-    let a = this.read16(CTL_S0_R, addr);
+    let a = this.reg16(CTL_S0_R, addr, 0);
     for (let i = 0; i < 8; i++) {
-      const b = this.read16(CTL_S0_R, addr);
+      const b = this.reg16(CTL_S0_R, addr, 0);
       if (a === b) return a;
       a = b;
     }
@@ -159,10 +150,10 @@ export class W5500 implements FrameDevice {
 
   /** Issues a socket 0 command and polls Sn_CR until the chip has taken it (§10.1). */
   private command(cmd: number): boolean {
-    this.write8(CTL_S0_W, Sn_CR, cmd);
+    this.reg8(CTL_S0_W, Sn_CR, cmd);
     const t0 = this.clock.nowMs();
     for (let i = 0; i < this.maxPolls; i++) {
-      if (this.read8(CTL_S0_R, Sn_CR) === 0) return true;
+      if (this.reg8(CTL_S0_R, Sn_CR, 0) === 0) return true;
       if (this.clock.nowMs() - t0 > 10) break;
     }
     return false;
@@ -183,17 +174,17 @@ export class W5500 implements FrameDevice {
       pin.write(true);
       this.clock.delayMs(2); // PLL lock >= 1 ms
     }
-    this.write8(CTL_COMMON_W, MR, 0x80);
-    for (let i = 0; i < this.maxPolls && (this.read8(CTL_COMMON_R, MR) & 0x80); i++) this.clock.delayMs(1);
+    this.reg8(CTL_COMMON_W, MR, 0x80);
+    for (let i = 0; i < this.maxPolls && (this.reg8(CTL_COMMON_R, MR, 0) & 0x80); i++) this.clock.delayMs(1);
     // §10.9: VERSIONR may read 0 just after reset: poll with a bound.
     let v = 0;
     for (let i = 0; i < 20; i++) {
-      v = this.read8(CTL_COMMON_R, VERSIONR);
+      v = this.reg8(CTL_COMMON_R, VERSIONR, 0);
       if (v === 0x04 || v === 0xff) break;
       this.clock.delayMs(1);
     }
     if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex2(v) + ' (check wiring/CS)');
-    const rtr = this.read16(CTL_COMMON_R, RTR);
+    const rtr = this.reg16(CTL_COMMON_R, RTR, 0);
     if (rtr !== 0x07d0) throw new Error('W5500 answers garbage: RTR read 0x' + rtr.toString(16) + ' after reset, expected 0x7d0 (check SPI mode/wiring)');
     if (!this.setup(false)) throw new Error('W5500: socket 0 did not open in MACRAW mode');
   }
@@ -201,14 +192,14 @@ export class W5500 implements FrameDevice {
   /** Steps 5-12 of §7.1; also used to recover after a resync or a silent chip reset. */
   private setup(close: boolean): boolean {
     if (close) this.command(CMD_CLOSE); // sizes may change only while socket 0 is closed (§10.6)
-    this.write8(CTL_COMMON_W, MR, MR_PB); // ping block; SIPR stays 0.0.0.0 (§10.11)
+    this.reg8(CTL_COMMON_W, MR, MR_PB); // ping block; SIPR stays 0.0.0.0 (§10.11)
     const b = this.bulk;
     b[0] = 0; b[1] = SHAR; b[2] = CTL_COMMON_W;
     b.set(this.mac, 3);
     this.spi.transfer(b.subarray(0, 9));
     // §5.1, §10.6: sizes before OPEN; socket 0 takes all 16 KB, sockets 1..7 get 0.
-    for (let n = 0; n < 8; n++) this.write16(((4 * n + 1) << 3) | 0x04, Sn_RXBUF_SIZE, n === 0 ? 0x1010 : 0);
-    this.write8(CTL_COMMON_W, SIMR, 0);
+    for (let n = 0; n < 8; n++) this.reg16(((4 * n + 1) << 3) | 0x04, Sn_RXBUF_SIZE, n === 0 ? 0x1010 : 0);
+    this.reg8(CTL_COMMON_W, SIMR, 0);
     return this.open();
   }
 
@@ -217,12 +208,12 @@ export class W5500 implements FrameDevice {
     this.rxLeft = 0;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) this.command(CMD_CLOSE);
-      this.write8(CTL_S0_W, Sn_MR, SN_MR_MACRAW | (this.promiscuous ? 0 : SN_MR_MFEN));
-      if (this.command(CMD_OPEN) && this.read8(CTL_S0_R, Sn_SR) === SOCK_MACRAW) {
+      this.reg8(CTL_S0_W, Sn_MR, SN_MR_MACRAW | (this.promiscuous ? 0 : SN_MR_MFEN));
+      if (this.command(CMD_OPEN) && this.reg8(CTL_S0_R, Sn_SR, 0) === SOCK_MACRAW) {
         // §4.3: keep every bit we poll enabled in Sn_IMR; SIMR routes socket 0 to INTn.
-        this.write8(CTL_S0_W, Sn_IMR, IR_RECV | IR_SEND_OK);
-        this.write8(CTL_S0_W, Sn_IR, 0xff);
-        if (this.intPin) this.write8(CTL_COMMON_W, SIMR, 0x01);
+        this.reg8(CTL_S0_W, Sn_IMR, IR_RECV | IR_SEND_OK);
+        this.reg8(CTL_S0_W, Sn_IR, 0xff);
+        if (this.intPin) this.reg8(CTL_COMMON_W, SIMR, 0x01);
         this.ready = true;
         this.nextHealthCheck = this.clock.nowMs() + this.healthCheckMs;
         return true;
@@ -249,7 +240,7 @@ export class W5500 implements FrameDevice {
   /** §10.10: Sn_SR(0) must stay SOCK_MACRAW; anything else means the chip reset itself. */
   checkHealth(): boolean {
     this.nextHealthCheck = this.clock.nowMs() + this.healthCheckMs;
-    const sr = this.read8(CTL_S0_R, Sn_SR);
+    const sr = this.reg8(CTL_S0_R, Sn_SR, 0);
     if (sr === SOCK_MACRAW) return true;
     this.recover();
     return false;
@@ -260,7 +251,7 @@ export class W5500 implements FrameDevice {
   linkUp(): boolean {
     // No link interrupt exists: poll PHYCFGR.LNK (§3.3, §10.7). An absent chip reads 0xFF: not "up".
     if (!this.ready) return (this.link = false);
-    this.link = (this.read8(CTL_COMMON_R, PHYCFGR) & 0x01) === 1;
+    this.link = (this.reg8(CTL_COMMON_R, PHYCFGR, 0) & 0x01) === 1;
     return this.link;
   }
 
@@ -281,12 +272,12 @@ export class W5500 implements FrameDevice {
     if (this.clock.nowMs() >= this.nextHealthCheck && !this.checkHealth()) return 0;
     if (this.rxLeft === 0) {
       // §7.3 step 1: clear RECV before draining so a new arrival raises it (and INTn) again.
-      this.write8(CTL_S0_W, Sn_IR, IR_RECV);
+      this.reg8(CTL_S0_W, Sn_IR, IR_RECV);
       const rsr = this.readStable16(Sn_RX_RSR);
       if (rsr <= 0) return 0;
       if (rsr > BUF_SIZE) { this.resync(); return 0; }
       this.rxLeft = rsr;
-      this.rxPtr = this.read16(CTL_S0_R, Sn_RX_RD);
+      this.rxPtr = this.reg16(CTL_S0_R, Sn_RX_RD, 0);
     }
     if (this.rxLeft < 2 + MIN_FRAME) { this.resync(); return 0; }
     const ptr = this.rxPtr;
@@ -299,10 +290,10 @@ export class W5500 implements FrameDevice {
       got = 0; // no room: skip the whole frame, counted
       this.counters.rxDropped++;
     } else {
-      this.readRx((ptr + 2) & 0xffff, len, buf);
+      this.moveBuffer(CTL_S0_RX_R, (ptr + 2) & 0xffff, len, buf);
     }
     const next = (ptr + hdr) & 0xffff;
-    this.write16(CTL_S0_W, Sn_RX_RD, next);
+    this.reg16(CTL_S0_W, Sn_RX_RD, next);
     if (!this.command(CMD_RECV)) { this.resync(); return 0; }
     this.rxPtr = next;
     this.rxLeft -= hdr;
@@ -313,24 +304,31 @@ export class W5500 implements FrameDevice {
   /** The 16-bit big-endian RX length header at pointer `ptr` (§6), split at the buffer end (§5.2). */
   private readRxHeader(ptr: number): number {
     const off = ptr % BUF_SIZE;
-    if (off !== BUF_SIZE - 1) return this.read16(CTL_S0_RX_R, off);
-    return (this.read8(CTL_S0_RX_R, off) << 8) | this.read8(CTL_S0_RX_R, 0);
+    if (off !== BUF_SIZE - 1) return this.reg16(CTL_S0_RX_R, off, 0);
+    return (this.reg8(CTL_S0_RX_R, off, 0) << 8) | this.reg8(CTL_S0_RX_R, 0, 0);
   }
 
   /**
-   * Reads `n` bytes of socket 0 RX memory at pointer `ptr` into `dst[0..n)`, split at the end of the
+   * Moves `n` bytes between socket 0 buffer memory at pointer `ptr` and `data`, split at the end of the
    * 16 KB buffer into two SPI frames (§5.2: the chip would wrap by itself; splitting is the defensive
-   * choice).
+   * choice). A TX write (`ctl` CTL_S0_TX_W) sends `data` and zeros after it up to `n` (padding); an RX
+   * read copies the bytes into `data[0..n)`.
    */
-  private readRx(ptr: number, n: number, dst: Uint8Array): void {
+  private moveBuffer(ctl: number, ptr: number, n: number, data: Uint8Array): void {
+    const write = ctl === CTL_S0_TX_W;
     let off = ptr % BUF_SIZE;
     let done = 0;
     const tx = this.bulk;
     while (done < n) {
       const chunk = Math.min(n - done, BUF_SIZE - off);
-      tx[0] = off >> 8; tx[1] = off & 0xff; tx[2] = CTL_S0_RX_R;
+      tx[0] = off >> 8; tx[1] = off & 0xff; tx[2] = ctl;
+      if (write) {
+        const fromData = Math.max(0, Math.min(chunk, data.length - done));
+        if (fromData > 0) tx.set(data.subarray(done, done + fromData), 3);
+        if (fromData < chunk) tx.fill(0, 3 + fromData, 3 + chunk);
+      }
       const r = this.spi.transfer(tx.subarray(0, 3 + chunk));
-      dst.set(r.subarray(3, 3 + chunk), done);
+      if (!write) data.set(r.subarray(3, 3 + chunk), done);
       done += chunk;
       off = 0;
     }
@@ -349,29 +347,16 @@ export class W5500 implements FrameDevice {
       this.counters.txErrors++;
       return false;
     }
-    const ptr = this.read16(CTL_S0_R, Sn_TX_WR);
-    // Write the frame at `ptr`, split at the buffer end (§5.2).
-    let off = ptr % BUF_SIZE;
-    let done = 0;
-    const tx = this.bulk;
-    while (done < n) {
-      const chunk = Math.min(n - done, BUF_SIZE - off);
-      tx[0] = off >> 8; tx[1] = off & 0xff; tx[2] = CTL_S0_TX_W;
-      const fromFrame = Math.max(0, Math.min(chunk, len - done));
-      if (fromFrame > 0) tx.set(frame.subarray(done, done + fromFrame), 3);
-      if (fromFrame < chunk) tx.fill(0, 3 + fromFrame, 3 + chunk);
-      this.spi.transfer(tx.subarray(0, 3 + chunk));
-      done += chunk;
-      off = 0;
-    }
-    this.write16(CTL_S0_W, Sn_TX_WR, (ptr + n) & 0xffff);
+    const ptr = this.reg16(CTL_S0_R, Sn_TX_WR, 0);
+    this.moveBuffer(CTL_S0_TX_W, ptr, n, frame); // the frame, padded to the minimum
+    this.reg16(CTL_S0_W, Sn_TX_WR, (ptr + n) & 0xffff);
     if (!this.command(CMD_SEND)) return this.sendFailed();
     // §7.2 step 7, §10.5: one SEND in flight; bounded wait for SEND_OK, then clear it.
     const t0 = this.clock.nowMs();
     for (let i = 0; i < this.maxPolls; i++) {
-      const ir = this.read8(CTL_S0_R, Sn_IR);
+      const ir = this.reg8(CTL_S0_R, Sn_IR, 0);
       if (ir & IR_SEND_OK) {
-        this.write8(CTL_S0_W, Sn_IR, IR_SEND_OK);
+        this.reg8(CTL_S0_W, Sn_IR, IR_SEND_OK);
         this.counters.txFrames++;
         return true;
       }

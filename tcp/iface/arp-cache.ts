@@ -64,7 +64,7 @@ export class ArpCache {
     let victim: ArpEntry | null = null;
     for (let i = 0; i < es.length; i++) if (es[i].state === ARP_FREE) { victim = es[i]; break; }
     if (!victim && es.length < this.size) {
-      victim = { state: ARP_FREE, ip: 0, mac: new Uint8Array(6), expiresAt: 0, nextRequestAt: Infinity, requests: 0 };
+      victim = { mac: new Uint8Array(6) } as ArpEntry; // the other fields are set just below
       es.push(victim);
     }
     if (!victim) victim = this.lruVictim();

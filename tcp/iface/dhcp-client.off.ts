@@ -3,6 +3,6 @@
 // disagree, and it says so.
 export class DhcpClient {
   constructor(_host: unknown, _hostname: string) {
-    throw new Error('DHCP is not in this firmware build (the board was built with a static address)');
+    throw new Error('DHCP: not in this firmware build (static address)');
   }
 }

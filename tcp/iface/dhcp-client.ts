@@ -82,16 +82,16 @@ export class DhcpClient extends Emitter {
   /** Transmissions of each kind, for status pages and tests. */
   readonly stats = { discovers: 0, requests: 0, offers: 0, acks: 0, naks: 0, restarts: 0 };
 
-  private socket: UdpSocket | null = null;
+  private socket?: UdpSocket | null;
   private xid = 0;
-  private startedAt = 0;
+  private startedAt!: number; // set before the first DISCOVER
   private nextSendAt = 0;
   private backoffMs = BACKOFF_FIRST_MS;
   private tries = 0;
   private offered: Ipv4Address = 0;
   private server: Ipv4Address = 0;
   private requestSentAt = 0;
-  private now = 0;
+  private now!: number; // set by poll(), which binds the socket replies come through
   private naksInARow = 0;
 
   constructor(private readonly host: DhcpHost, readonly hostname: string) {
@@ -154,16 +154,14 @@ export class DhcpClient extends Emitter {
         this.nextSendAt = now;
       }
     }
+    if (this.state === DHCP_INIT) {
+      if (now < this.nextSendAt) return this.nextSendAt;
+      this.xid = this.host.random.nextU32();
+      this.startedAt = now;
+      this.backoffMs = BACKOFF_FIRST_MS / 2; // SELECTING doubles it: the first retransmission is after 4 s
+      this.setState(DHCP_SELECTING); // which sends the first DISCOVER now
+    }
     switch (this.state) {
-      case DHCP_INIT:
-        if (now < this.nextSendAt) return this.nextSendAt;
-        this.xid = this.host.random.nextU32();
-        this.startedAt = now;
-        this.backoffMs = BACKOFF_FIRST_MS;
-        this.setState(DHCP_SELECTING);
-        this.send(DHCPDISCOVER, now);
-        this.stats.discovers++;
-        return this.retryAfterBackoff(now, false);
       case DHCP_SELECTING:
         if (now >= this.nextSendAt) {
           this.send(DHCPDISCOVER, now);
@@ -186,25 +184,17 @@ export class DhcpClient extends Emitter {
       case DHCP_RENEWING:
       case DHCP_REBINDING: {
         if (!lease) return Infinity;
+        const until = this.state === DHCP_RENEWING ? lease.rebindAt : lease.expiresAt;
         if (now >= this.nextSendAt) {
           this.sendRequest(now);
           // Half the time left until T2 (renewing) or expiry (rebinding), at least 60 s (RFC 2131 §4.4.5).
-          const until = this.state === DHCP_RENEWING ? lease.rebindAt : lease.expiresAt;
           this.nextSendAt = now + Math.max(RENEW_MIN_RETRY_MS, (until - now) / 2);
         }
-        const limit = this.state === DHCP_RENEWING ? lease.rebindAt : lease.expiresAt;
-        return Math.min(this.nextSendAt, limit);
+        return Math.min(this.nextSendAt, until);
       }
       default:
         return Infinity;
     }
-  }
-
-  /** Renews the lease now (as at T1) if bound; the next poll sends the unicast REQUEST. */
-  renewNow(): boolean {
-    if (this.state !== DHCP_BOUND || !this.lease) return false;
-    this.startRenewing(0);
-    return true;
   }
 
   /** BOUND → RENEWING (RFC 2131 §4.4.5): a new transaction, the first REQUEST due at `at`. */
@@ -327,7 +317,7 @@ export class DhcpClient extends Emitter {
     this.setState(DHCP_BOUND);
     if (!old || old.address !== lease.address || old.prefixLength !== lease.prefixLength || old.gateway !== lease.gateway ||
         old.dns.join(',') !== lease.dns.join(',')) {
-      this.host.configure({ address: lease.address, prefixLength: prefix, gateway: lease.gateway, dns: lease.dns });
+      this.host.configure(lease); // (an Ipv4Config: configure reads those fields and copies the DNS list)
     }
     this.emit('bound', lease);
   }

@@ -116,9 +116,10 @@ export type InterfaceCounters = { [name: string]: number };
 
 
 const BROADCAST: Ipv4Address = 0xffffffff;
+const INTERNAL_ERRORS = 'internal-errors';
 const ZERO_MAC = new Uint8Array(6);
 
-/** Class D (multicast) and E (reserved) addresses: 224.0.0.0/3. */
+/** Class D (multicast) and E (reserved) addresses: 224.0.0.0/3 (the limited broadcast address among them). */
 function isMulticastOrReserved(a: Ipv4Address): boolean {
   return a >>> 29 === 7;
 }
@@ -158,8 +159,8 @@ export class Interface extends Emitter implements IpSender {
   private ipId: number;
   private icmpTokens: number;
   private icmpRefillAt = 0;
-  private gratuitousDue = false;
-  private arpDue = false;
+  private gratuitousDue?: boolean;
+  private arpDue?: boolean;
 
   // Reused representations (no allocation per packet). One of each kind serves receive and send: a
   // received header's fields are read before anything is emitted with the same object (an ICMP echo
@@ -170,10 +171,10 @@ export class Interface extends Emitter implements IpSender {
   private readonly ipRepr: Ipv4Repr = newIpv4Repr();
   private readonly icmpRepr: IcmpRepr = newIcmpRepr();
 
-  // The datagram begun by beginDatagram, until commitDatagram.
-  private txDst: Ipv4Address = 0;
+  // The datagram begun by beginDatagram, until commitDatagram (which reads the other two only after it).
+  private txDst!: Ipv4Address;
   private txProtocol = -1;
-  private txNextHop: Ipv4Address = 0;
+  private txNextHop!: Ipv4Address;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -241,11 +242,6 @@ export class Interface extends Emitter implements IpSender {
     if (this.transports.indexOf(t) < 0) this.transports.push(t);
   }
 
-  removeTransport(t: Transport): void {
-    const i = this.transports.indexOf(t);
-    if (i >= 0) this.transports.splice(i, 1);
-  }
-
   // ---- the poll loop -------------------------------------------------------------------------------
 
   /**
@@ -262,7 +258,7 @@ export class Interface extends Emitter implements IpSender {
       try {
         len = this.device.receive(this.rxBuffer);
       } catch (e) {
-        this.count('internal-errors');
+        this.count(INTERNAL_ERRORS);
         break;
       }
       if (!(len > 0)) break;
@@ -270,7 +266,7 @@ export class Interface extends Emitter implements IpSender {
       try {
         this.handleFrame(len);
       } catch (e) {
-        this.count('internal-errors');
+        this.count(INTERNAL_ERRORS);
       }
     }
     if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
@@ -279,7 +275,7 @@ export class Interface extends Emitter implements IpSender {
       try {
         next = Math.min(next, this.pollPart(part, nowMs));
       } catch (e) {
-        this.count('internal-errors');
+        this.count(INTERNAL_ERRORS);
       }
     }
     return next;
@@ -312,9 +308,10 @@ export class Interface extends Emitter implements IpSender {
     const buf = this.rxBuffer;
     const eth = parseEthernet(buf, 0, len, this.eth);
     if (isWireError(eth)) { this.count(eth); return; }
-    if (!macEquals(eth.dst, this.mac) && !isBroadcastMac(eth.dst)) { this.count('eth-not-for-us'); return; }
+    const linkBroadcast = isBroadcastMac(eth.dst);
+    if (!linkBroadcast && !macEquals(eth.dst, this.mac)) { this.count('eth-not-for-us'); return; }
     if (eth.ethertype === ETHERTYPE_ARP) this.handleArp(eth.payloadOffset, eth.payloadLength);
-    else if (eth.ethertype === ETHERTYPE_IPV4) this.handleIpv4(eth.payloadOffset, eth.payloadLength, isBroadcastMac(eth.dst));
+    else if (eth.ethertype === ETHERTYPE_IPV4) this.handleIpv4(eth.payloadOffset, eth.payloadLength, linkBroadcast);
     else this.count('eth-unknown-type');
   }
 
@@ -324,14 +321,12 @@ export class Interface extends Emitter implements IpSender {
     const a = parseArp(this.rxBuffer, off, len, this.arpRepr);
     if (isWireError(a)) { this.count(a); return; }
     this.count('arp-rx');
-    const now = this.now;
     if (this.address !== 0 && a.senderIp === this.address) {
       // Someone else claims our address (RFC 5227 §2.4): count it, never learn it.
       if (!macEquals(a.senderMac, this.mac)) this.count('arp-address-conflict');
       return;
     }
-    if (a.senderIp === 0 || a.senderIp === BROADCAST || isMulticastOrReserved(a.senderIp) || isBroadcastMac(a.senderMac) ||
-        (a.senderMac[0] & 1) === 1) {
+    if (a.senderIp === 0 || isMulticastOrReserved(a.senderIp) || (a.senderMac[0] & 1) === 1) { // (a broadcast MAC is a group one)
       // Probes (sender 0, RFC 5227 §2.1.1) and nonsense senders teach us nothing. A probe for our
       // address is answered, so the prober sees the address is taken (RFC 5227 §2.1.1).
       if (a.op === ARP_OP_REQUEST && a.senderIp === 0) {
@@ -344,27 +339,17 @@ export class Interface extends Emitter implements IpSender {
       return;
     }
     // RFC 826 "Packet Reception": if the sender is in the table, update it (merge)...
-    let e = this.arp.find(a.senderIp);
-    let merged = false;
-    if (e) {
-      this.learn(e, a.senderMac);
-      merged = true;
-    }
+    const e = this.arp.find(a.senderIp);
+    if (e) this.learn(e, a.senderMac);
     const forUs = this.address !== 0 && a.targetIp === this.address;
-    if (!forUs) {
-      if (!merged) this.count('arp-unsolicited-ignored');
+    // ...and if we are the target and it was not there, add it (the requester will talk to us next);
+    // a reply we never asked for (no entry) may not create one.
+    if (!e && (!forUs || a.op === ARP_OP_REPLY)) {
+      this.count('arp-unsolicited-ignored');
       return;
     }
-    // ...and if we are the target and it was not there, add it (the requester will talk to us next).
-    if (!merged) {
-      if (a.op === ARP_OP_REPLY) {
-        // A reply we never asked for (no entry): do not let it create one.
-        this.count('arp-unsolicited-ignored');
-        return;
-      }
-      e = this.arp.allocate(a.senderIp, now);
-      this.learn(e, a.senderMac);
-    }
+    if (!forUs) return;
+    if (!e) this.learn(this.arp.allocate(a.senderIp, this.now), a.senderMac);
     if (a.op === ARP_OP_REQUEST) this.sendArp(ARP_OP_REPLY, a.senderMac, a.senderIp, a.senderMac);
   }
 
@@ -492,11 +477,7 @@ export class Interface extends Emitter implements IpSender {
   beginDatagram(dst: Ipv4Address, protocol: number): number {
     dst = dst >>> 0;
     this.txProtocol = -1;
-    if (dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || (dst === this.address)) {
-      this.count('ipv4-no-route');
-      return -1;
-    }
-    const hop = this.route(dst);
+    const hop = dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || dst === this.address ? -1 : this.route(dst);
     if (hop < 0) {
       this.count('ipv4-no-route');
       return -1;
@@ -518,7 +499,7 @@ export class Interface extends Emitter implements IpSender {
     if (this.txProtocol < 0) return false;
     const protocol = this.txProtocol;
     this.txProtocol = -1;
-    if (!(length >= 0) || length > this.maxTransportLength()) {
+    if (!(length >= 0) || length > ETH_MAX_FRAME - ETH_HEADER_LEN - IPV4_HEADER_LEN) { // maxTransportLength()
       this.count('ipv4-tx-too-big');
       return false;
     }
@@ -573,8 +554,7 @@ export class Interface extends Emitter implements IpSender {
 
   private sendFrame(buf: Uint8Array, len: number): boolean {
     const ok = this.device.send(len === buf.length ? buf : buf.subarray(0, len));
-    if (ok) this.count('tx-frames');
-    else this.count('tx-device-refused');
+    this.count(ok ? 'tx-frames' : 'tx-device-refused');
     return ok;
   }
 
@@ -585,29 +565,23 @@ export class Interface extends Emitter implements IpSender {
     const ip = parseIpv4(buf, off, len, this.ipRepr);
     if (isWireError(ip)) { this.count(ip); return; }
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
-    if (ip.src === BROADCAST || isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||
+    if (isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||
         (this.address !== 0 && ip.src === this.address) || this.isSubnetBroadcast(ip.src)) {
       this.count('ipv4-bad-src');
       return;
     }
     if (ip.ttl === 0) { this.count('ipv4-ttl-zero'); return; }
-    let broadcast = false;
-    if (ip.dst === this.address && this.address !== 0) {
-      broadcast = false;
-    } else if (ip.dst === BROADCAST || this.isSubnetBroadcast(ip.dst)) {
-      broadcast = true;
-    } else if (this.address === 0 && ip.protocol === IP_PROTO_UDP && !isMulticastOrReserved(ip.dst)) {
-      // Unconfigured: a DHCP server may unicast the offer to the address it offers (RFC 2131 §4.1).
-      broadcast = false;
-    } else {
+    const toUs = this.address !== 0 && ip.dst === this.address;
+    let broadcast = !toUs && (ip.dst === BROADCAST || this.isSubnetBroadcast(ip.dst));
+    // Unconfigured, UDP unicast is taken too: a DHCP server may unicast the offer to the address it
+    // offers (RFC 2131 §4.1).
+    if (!toUs && !broadcast && (this.address !== 0 || ip.protocol !== IP_PROTO_UDP || isMulticastOrReserved(ip.dst))) {
       this.count('ipv4-not-for-us');
       return;
     }
-    if (linkBroadcast && !broadcast && this.address !== 0) {
-      // A unicast IP datagram in a link-layer broadcast (RFC 1122 §3.3.6): accept, but treat as broadcast
-      // for replies so we never answer it with an ICMP error.
-      broadcast = true;
-    }
+    // A unicast IP datagram in a link-layer broadcast (RFC 1122 §3.3.6): accept, but treat as broadcast
+    // for replies so we never answer it with an ICMP error.
+    if (linkBroadcast && this.address !== 0) broadcast = true;
     // Fragments are dropped, not reassembled (see the top of this file).
     if (ip.moreFragments || ip.fragmentOffset !== 0) { this.count('ipv4-fragment'); return; }
     this.count('ipv4-rx');
@@ -654,11 +628,13 @@ export class Interface extends Emitter implements IpSender {
       this.count('icmp-unreachable-rx');
       // The data holds the original IP header and at least 8 bytes of its payload (RFC 792).
       const inner = m.payloadOffset;
-      if (m.payloadLength < IPV4_HEADER_LEN + 8 || ipv4Version(buf, inner) !== 4) { this.count('icmp-bad-original'); return; }
-      const hl = ipv4HeaderLength(buf, inner);
-      if (hl < IPV4_HEADER_LEN || m.payloadLength < hl + 8 || ipv4Src(buf, inner) !== this.address) { this.count('icmp-bad-original'); return; }
-      const tOff = inner + hl;
-      this.reportUnreachable(ipv4Protocol(buf, inner), ipv4Dst(buf, inner), m.code, buf, tOff, m.payloadLength - hl);
+      const hl = ipv4HeaderLength(buf, inner); // (inside the receive buffer even when the data is short: checked next)
+      if (m.payloadLength < IPV4_HEADER_LEN + 8 || ipv4Version(buf, inner) !== 4 || hl < IPV4_HEADER_LEN ||
+          m.payloadLength < hl + 8 || ipv4Src(buf, inner) !== this.address) {
+        this.count('icmp-bad-original');
+        return;
+      }
+      this.reportUnreachable(ipv4Protocol(buf, inner), ipv4Dst(buf, inner), m.code, buf, inner + hl, m.payloadLength - hl);
       return;
     }
     this.count('icmp-ignored');

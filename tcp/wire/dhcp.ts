@@ -95,6 +95,8 @@ export function newDhcpRepr(): DhcpRepr {
  * (htype 1, hlen 6), the magic cookie, well-formed options and a message type. Option overload
  * (52: options in sname/file) is not followed: we never ask for it.
  */
+const BAD_OPTION = 'dhcp-bad-option';
+
 export function parseDhcp(buf: Uint8Array, off: number, len: number): DhcpRepr | WireError {
   if (outOfRange(buf, off, len)) return 'dhcp-bad-range';
   if (len < DHCP_OPTIONS) return 'dhcp-truncated';
@@ -119,18 +121,18 @@ export function parseDhcp(buf: Uint8Array, off: number, len: number): DhcpRepr |
     const code = buf[i];
     if (code === OPT_END) break;
     if (code === OPT_PAD) { i++; continue; }
-    if (i + 1 >= end) return 'dhcp-bad-option';
+    if (i + 1 >= end) return BAD_OPTION;
     const n = buf[i + 1];
     const d = i + 2;
-    if (d + n > end) return 'dhcp-bad-option';
+    if (d + n > end) return BAD_OPTION;
     switch (code) {
       case OPT_MESSAGE_TYPE:
-        if (n !== 1) return 'dhcp-bad-option';
+        if (n !== 1) return BAD_OPTION;
         r.messageType = buf[d];
         break;
       case OPT_SERVER_ID: case OPT_REQUESTED_IP: case OPT_SUBNET_MASK:
       case OPT_LEASE_TIME: case OPT_RENEWAL_TIME: case OPT_REBINDING_TIME: {
-        if (n !== 4) return 'dhcp-bad-option';
+        if (n !== 4) return BAD_OPTION;
         const v = readU32(buf, d);
         if (code === OPT_SERVER_ID) r.serverId = v;
         else if (code === OPT_REQUESTED_IP) r.requestedIp = v;
@@ -142,7 +144,7 @@ export function parseDhcp(buf: Uint8Array, off: number, len: number): DhcpRepr |
       }
       case OPT_ROUTER: case OPT_DNS:
         // RFC 2132 §3.5/§3.8: a list of addresses, minimum length 4, a multiple of 4.
-        if (n < 4 || (n & 3) !== 0) return 'dhcp-bad-option';
+        if (n < 4 || (n & 3) !== 0) return BAD_OPTION;
         if (code === OPT_ROUTER) r.router = readU32(buf, d);
         else for (let k = 0; k < n; k += 4) r.dnsServers.push(readU32(buf, d + k));
         break;
@@ -182,9 +184,11 @@ export function emitDhcp(repr: DhcpRepr, buf: Uint8Array, off: number): number {
   const host = repr.hostname.substring(0, 255);
   const prl = repr.parameterRequestList.slice(0, 255);
   let need = DHCP_OPTIONS + 3 + 1 + (nDns > 0 ? 2 + 4 * nDns : 0) + (host ? 2 + host.length : 0) + (prl.length ? 2 + prl.length : 0);
-  const u32Options = [repr.requestedIp, repr.serverId, repr.leaseTime, repr.renewalTime, repr.rebindingTime,
-    repr.subnetMask, repr.router];
-  for (let k = 0; k < u32Options.length; k++) if (u32Options[k]) need += 6;
+  // The 4-byte options, as code, value pairs in the order they are written.
+  const u32Options = [OPT_REQUESTED_IP, repr.requestedIp, OPT_SERVER_ID, repr.serverId, OPT_LEASE_TIME, repr.leaseTime,
+    OPT_RENEWAL_TIME, repr.renewalTime, OPT_REBINDING_TIME, repr.rebindingTime, OPT_SUBNET_MASK, repr.subnetMask,
+    OPT_ROUTER, repr.router];
+  for (let k = 1; k < u32Options.length; k += 2) if (u32Options[k]) need += 6;
   if (need < MIN_LEN) need = MIN_LEN;
   if (!(off >= 0) || off + need > buf.length) return 0;
   buf.fill(0, off, off + need);
@@ -202,13 +206,7 @@ export function emitDhcp(repr: DhcpRepr, buf: Uint8Array, off: number): number {
   writeU32(buf, off + COOKIE, DHCP_MAGIC);
   let i = off + DHCP_OPTIONS;
   buf[i] = OPT_MESSAGE_TYPE; buf[i + 1] = 1; buf[i + 2] = repr.messageType; i += 3;
-  i = putU32Option(buf, i, OPT_REQUESTED_IP, repr.requestedIp);
-  i = putU32Option(buf, i, OPT_SERVER_ID, repr.serverId);
-  i = putU32Option(buf, i, OPT_LEASE_TIME, repr.leaseTime);
-  i = putU32Option(buf, i, OPT_RENEWAL_TIME, repr.renewalTime);
-  i = putU32Option(buf, i, OPT_REBINDING_TIME, repr.rebindingTime);
-  i = putU32Option(buf, i, OPT_SUBNET_MASK, repr.subnetMask);
-  i = putU32Option(buf, i, OPT_ROUTER, repr.router);
+  for (let k = 0; k < u32Options.length; k += 2) i = putU32Option(buf, i, u32Options[k], u32Options[k + 1]);
   if (nDns > 0) {
     buf[i] = OPT_DNS; buf[i + 1] = nDns * 4; i += 2;
     for (let k = 0; k < nDns; k++) { writeU32(buf, i, repr.dnsServers[k]); i += 4; }

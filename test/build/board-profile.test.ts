@@ -26,8 +26,8 @@ test('every optional part has an .off variant exporting the same values', () => 
   }
 });
 
-test('the Pico bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram link, DNS and NetworkJS', () => {
-  const b = buildBundle({ entry: 'firmware/main.ts', board: 'pico' });
+test('the WiFi bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram link, DNS and NetworkJS', () => {
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'wifi' });
   const m = ids(b);
   for (const id of ['hal/drivers/w5500', 'tcp/iface/dhcp-client', 'tcp/wire/dhcp']) assert.ok(m.includes(id), id);
   for (const id of ['hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client', 'tcp/wire/dns', 'firmware/networkjs-driver']) {
@@ -37,7 +37,29 @@ test('the Pico bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram 
     'tcp/tcp/sack', 'tcp/tcp/window-scale']);
   // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
   for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
-  assert.match(b.code, /CONFIG=\{[^}]*name:"pico"/);
+  assert.match(b.code, /\{name:"wifi",description:"/);
+});
+
+test('the Pico bundle is the echo server on a static address: no HTTP server, no DHCP client, no UDP sockets', () => {
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'pico' });
+  const m = ids(b);
+  for (const id of ['hal/drivers/w5500', 'firmware/apps/echo', 'tcp/iface/udp.off', 'tcp/iface/dhcp-client.off', 'firmware/apps/http-app.off']) {
+    assert.ok(m.includes(id), id);
+  }
+  for (const id of ['firmware/http/server', 'tcp/iface/dhcp-client', 'tcp/iface/udp', 'tcp/wire/udp', 'tcp/wire/dhcp']) {
+    assert.not.ok(m.includes(id), id + ' must be left out');
+  }
+});
+
+test('UDP sockets come back with DHCP or NetworkJS', () => {
+  const pico = boardConfig('pico') as BoardConfig;
+  assert.ok(profileOf(ROOT, pico, validateConfig).leftOut.includes('tcp/iface/udp'));
+  const withDhcp = JSON.parse(JSON.stringify(pico));
+  withDhcp.ipv4 = 'dhcp';
+  assert.not.ok(profileOf(ROOT, withDhcp, validateConfig).leftOut.includes('tcp/iface/udp'));
+  const withNetJs = JSON.parse(JSON.stringify(pico));
+  withNetJs.apps.networkJs = true;
+  assert.not.ok(profileOf(ROOT, withNetJs, validateConfig).leftOut.includes('tcp/iface/udp'));
 });
 
 test('the ESP32 bundle has the ENC28J60 driver and not the W5500 one; a static board has no DHCP client', () => {
@@ -82,13 +104,13 @@ test('without DNS a dotted quad still resolves and a name fails with ENOTSUP', (
 });
 
 test('an app switched off (port 0) is left out of the bundle; the other app still builds in', () => {
-  const c = boardConfig('pico') as BoardConfig;
+  const c = boardConfig('wifi') as BoardConfig;
   c.apps.httpPort = 0;
-  const b = buildBundle({ entry: 'firmware/main.ts', board: 'pico', config: c as unknown as { [k: string]: unknown } });
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'wifi', config: c as unknown as { [k: string]: unknown } });
   const m = ids(b);
   assert.ok(m.includes('firmware/apps/http-app.off') && m.includes('firmware/apps/echo'));
   for (const id of ['firmware/apps/http-app', 'firmware/http/server', 'firmware/http/router']) assert.not.ok(m.includes(id), id);
-  const full = buildBundle({ entry: 'firmware/main.ts', board: 'pico' });
+  const full = buildBundle({ entry: 'firmware/main.ts', board: 'wifi' });
   assert.ok(b.code.length < full.code.length - 10000, b.code.length + ' vs ' + full.code.length);
   c.apps.httpPort = 80;
   c.apps.echoPort = 0;
@@ -126,7 +148,8 @@ test('TCP features: window scaling only above 64 KB of receive buffer, SACK only
 });
 
 test('a bundle with the TCP features out has none of their code', () => {
-  const b = buildBundle({ entry: 'firmware/main.ts', board: 'wifi', mangleProperties: false });
+  // Registry shape: calls across modules stay `.name(` there (hoisted, they become short local names).
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'wifi', mangleProperties: false, hoistModules: false });
   const m = ids(b);
   assert.ok(m.includes('tcp/tcp/sack.off') && m.includes('tcp/tcp/window-scale.off'));
   assert.not.ok(m.includes('tcp/tcp/sack') || m.includes('tcp/tcp/window-scale'));
@@ -136,7 +159,7 @@ test('a bundle with the TCP features out has none of their code', () => {
   for (const s of ['sackRetransmits++', '.sackOnAck(', '.fillSackBlocks(', '.sackRetransmit(', '.shiftFor(']) {
     assert.not.ok(b.code.includes(s), s);
   }
-  const sim = buildBundle({ entry: 'firmware/main.ts', board: 'sim', mangleProperties: false });
+  const sim = buildBundle({ entry: 'firmware/main.ts', board: 'sim', mangleProperties: false, hoistModules: false });
   for (const s of ['sackRetransmits++', '.sackOnAck(', '.fillSackBlocks(', '.sackRetransmit(']) assert.ok(sim.code.includes(s), 'control: ' + s);
 });
 

@@ -14,11 +14,14 @@ import { checkBundle, declareLateVarsFirst } from '../../tools/gate/checks';
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });
 
-test('the size report sums: modules + runtime = file size; parts = their modules', () => {
+test('the size report sums: modules + runtime + one scope = file size; parts = their modules', () => {
   const r = sizeReport(smoke);
   assert.ok(r.modules.length >= 3);
   const minSum = r.modules.reduce((s, m) => s + m.minBytes, 0);
-  assert.is(minSum + r.runtimeMinBytes, r.totalMinBytes);
+  // The shipped bundle is hoisted (modules in one scope): module bytes come from its registry shape.
+  assert.ok(smoke.hoisted && r.measuredOnRegistryShape);
+  assert.is(minSum + r.runtimeMinBytes + r.sharedScopeBytes, r.totalMinBytes);
+  assert.ok(r.sharedScopeBytes < 0, 'one scope is smaller: ' + r.sharedScopeBytes);
   assert.is(r.totalMinBytes, Buffer.byteLength(smoke.code));
   assert.ok(r.runtimeMinBytes > 0 && r.runtimeMinBytes < 1000, String(r.runtimeMinBytes));
   for (const m of r.modules) {
@@ -34,6 +37,19 @@ test('the size report sums: modules + runtime = file size; parts = their modules
   assert.is(r.parts.reduce((s, p) => s + p.minBytes, 0), minSum);
   const text = formatReport(r);
   assert.match(text, new RegExp('total\\s+' + r.totalSourceBytes + '\\s+' + r.bundleEs5Bytes + '\\s+' + r.totalMinBytes));
+  assert.match(text, 'measured on the registry shape');
+  assert.match(text, new RegExp('one scope \\(hoisted\\)\\s+' + r.sharedScopeBytes));
+});
+
+test('the size report of a registry-shaped bundle measures its modules in it: modules + runtime = file size', () => {
+  const reg = buildBundle({ entry: SMOKE_ENTRY, hoistModules: false });
+  const r = sizeReport(reg);
+  assert.not.ok(reg.hoisted || r.measuredOnRegistryShape);
+  assert.is(r.sharedScopeBytes, 0);
+  assert.is(r.modules.reduce((s, m) => s + m.minBytes, 0) + r.runtimeMinBytes, Buffer.byteLength(reg.code));
+  assert.not.match(formatReport(r), 'one scope');
+  // the same per-module figures as the hoisted bundle's report
+  assert.equal(r.modules, sizeReport(smoke).modules);
 });
 
 test('parts group by top folder and layer', () => {
@@ -87,8 +103,8 @@ test('unknown --board names are rejected when firmware/boards.ts knows the board
   assert.throws(() => runBuild({ entry: SMOKE_ENTRY, board: 'no-such-board', out: os.tmpdir() }), /unknown board/);
 });
 
-test('the bundle keeps no helpers from TypeScript and no "use strict" surprises: it is one IIFE', () => {
-  assert.match(smoke.code, /^!function\(\)\{/);
+test('the bundle keeps no helpers from TypeScript and no "use strict" surprises: its modules are in one IIFE after it', () => {
+  assert.match(smoke.code, /^"use strict";!function\(\)\{/); // the smoke test needs no helper
   assert.not.match(smoke.code, /extendStatics|Array\.prototype\.slice/);
 });
 

@@ -17,10 +17,10 @@ function rules(f: GateFailure[]): string[] {
   return f.map((x) => x.rule + ': ' + x.message);
 }
 
-/** Plants `before` at the top of the bundle's outer function and `after` at the program's end. */
+/** Plants `before` at the top of the bundle (after its "use strict") and `after` at the program's end. */
 function plant(before: string, after = ''): string {
-  const i = smoke.code.indexOf('{');
-  return smoke.code.slice(0, i + 1) + before + smoke.code.slice(i + 1) + after;
+  const i = smoke.code.indexOf('"use strict";') === 0 ? '"use strict";'.length : smoke.code.indexOf('{') + 1;
+  return smoke.code.slice(0, i) + before + smoke.code.slice(i) + after;
 }
 
 test('the gate passes on the firmware bundle and the smoke bundle (static checks and Duktape)', () => {

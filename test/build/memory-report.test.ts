@@ -2,38 +2,75 @@
 // board's own firmware objects hold idle and per connection, plus the code, against the board's pool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { memoryReport } from '../../tools/build';
+import { memoryReport, codeCost, INTERPRETER_RESERVE, STORAGE_FILE_OVERHEAD, BOARD_LIMITS } from '../../tools/build';
+import { buildBundle } from '../../tools/build/bundle';
 import { boardMemory } from '../../bench/lib/board-memory';
 
 test('a connection costs at least its two buffers at the board sizes; the DHCP client is counted on DHCP boards only', () => {
-  const pico = boardMemory('pico');
+  const wifi = boardMemory('wifi');
   const esp = boardMemory('esp32');
   const sim = boardMemory('sim');
-  assert.is(pico.bufferBlocks, 2 * (Math.ceil(2048 / 13) + 4));
-  assert.ok(pico.perTcpConnectionBlocks > pico.bufferBlocks, 'socket state comes on top of the buffers');
-  assert.ok(esp.perTcpConnectionBlocks - pico.perTcpConnectionBlocks >= esp.bufferBlocks - pico.bufferBlocks - 2);
-  assert.ok(pico.dhcpBlocks > 0 && sim.dhcpBlocks === 0);
-  assert.ok(pico.idleBlocks > pico.dhcpBlocks);
+  const pico = boardMemory('pico');
+  assert.is(wifi.bufferBlocks, 2 * (Math.ceil(2048 / 13) + 4));
+  assert.ok(wifi.perTcpConnectionBlocks > wifi.bufferBlocks, 'socket state comes on top of the buffers');
+  assert.ok(esp.perTcpConnectionBlocks - wifi.perTcpConnectionBlocks >= esp.bufferBlocks - wifi.bufferBlocks - 2);
+  assert.ok(wifi.dhcpBlocks > 0 && sim.dhcpBlocks === 0 && pico.dhcpBlocks === 0);
+  assert.ok(wifi.idleBlocks > wifi.dhcpBlocks);
+  // The Pico runs no HTTP server: no HTTP connection to count.
+  assert.is(pico.perHttpConnectionBlocks, 0);
+  assert.is(pico.busyHttpConnectionBlocks, 0);
+  assert.ok(pico.idleBlocks < wifi.idleBlocks);
 });
 
 test('shorter (mangled) property names make the same objects cheaper', () => {
-  const plain = boardMemory('pico');
-  const short = boardMemory('pico', () => 1);
+  const plain = boardMemory('wifi');
+  const short = boardMemory('wifi', () => 1);
   assert.ok(short.idleBlocks < plain.idleBlocks, short.idleBlocks + ' < ' + plain.idleBlocks);
 });
 
-test('the verdict follows the arithmetic: idle + code + connections against the pool', () => {
-  const m = boardMemory('pico');
-  const per = Math.max(m.perTcpConnectionBlocks, m.perHttpConnectionBlocks);
-  // A bundle small enough to leave room for exactly two connections.
-  const codeBlocks = 5100 - m.idleBlocks - 2 * per - 1;
-  const two = memoryReport('pico', codeBlocks * 13) as { text: string; json: { fit: { connectionsThatFit: number; fits: boolean } } };
-  assert.is(two.json.fit.connectionsThatFit, 2);
-  assert.match(two.text, /room for 2 of 4 connections/);
-  const none = memoryReport('pico', 5100 * 13) as { text: string; json: { fit: { fits: boolean } } };
-  assert.is(none.json.fit.fits, false);
-  assert.match(none.text, /DOES NOT FIT/);
-  assert.match(memoryReport('sim', 1000).text, /code loaded from Storage/);
+test('a connection at its fullest costs more than an idle one: both buffers full, a response held', () => {
+  const m = boardMemory('wifi');
+  assert.ok(m.busyEchoConnectionBlocks > m.perTcpConnectionBlocks, JSON.stringify(m));
+  assert.ok(m.busyHttpConnectionBlocks > m.perHttpConnectionBlocks, JSON.stringify(m));
+  // The status page (~3.3 KB, ~250 blocks as bytes) is made a part at a time: a stalled client holds about one part.
+  assert.ok(m.busyHttpConnectionBlocks - m.perHttpConnectionBlocks < 200, JSON.stringify(m)); // the page alone is ~250
+  assert.is(m.worstConnectionBlocks, Math.max(m.busyEchoConnectionBlocks, m.busyHttpConnectionBlocks, m.perTcpConnectionBlocks, m.perHttpConnectionBlocks));
+});
+
+test('the verdict follows the arithmetic: code + idle + every allowed connection at its fullest, against the pool less the reserve', () => {
+  const m = boardMemory('wifi');
+  const pool = BOARD_LIMITS.wifi.blocks;
+  const usable = pool - Math.ceil(pool * INTERPRETER_RESERVE);
+  type Fit = { text: string; json: { fit: { connectionsThatFit: number; fits: boolean; needBlocks: number } } };
+  // Code that leaves room for exactly all connections, then one block more.
+  const exact = usable - m.idleBlocks - m.maxConnections * m.worstConnectionBlocks;
+  const fits = memoryReport('wifi', { bytes: 1000, storageBytes: 900, loadBlocks: exact }) as Fit;
+  assert.is(fits.json.fit.fits, true);
+  assert.is(fits.json.fit.needBlocks, usable);
+  assert.match(fits.text, /fits \(0 blocks spare\)/);
+  const over = memoryReport('wifi', { bytes: 1000, storageBytes: 900, loadBlocks: exact + 1 }) as Fit;
+  assert.is(over.json.fit.fits, false);
+  assert.is(over.json.fit.connectionsThatFit, m.maxConnections - 1);
+  assert.match(over.text, /DOES NOT FIT: 1 blocks over/);
+  // Storage: the pretokenised code plus a file's overhead against the board's Storage, on its own.
+  type Sto = { text: string; json: { fit: { storageFits: boolean; ramFits: boolean; fits: boolean } } };
+  const small = m.idleBlocks; // any load cost that fits
+  const full = memoryReport('pico', { bytes: 60000, storageBytes: 3 * 16384 - STORAGE_FILE_OVERHEAD, loadBlocks: small }) as Sto;
+  assert.is(full.json.fit.storageFits, true);
+  const tooBig = memoryReport('pico', { bytes: 60000, storageBytes: 3 * 16384 - STORAGE_FILE_OVERHEAD + 1, loadBlocks: small }) as Sto;
+  assert.is(tooBig.json.fit.storageFits, false);
+  assert.is(tooBig.json.fit.ramFits, true);
+  assert.is(tooBig.json.fit.fits, false);
+  assert.match(tooBig.text, /Storage: 60000 bytes, 49089 pretokenised; the board has 49152 — DOES NOT FIT: 1 bytes over/);
+  assert.match(memoryReport('sim', { bytes: 1000, storageBytes: 900, loadBlocks: 10 }).text, /code run from Storage/);
+});
+
+test('every device preset fits its Storage, and its pool with all its connections at their fullest', () => {
+  for (const board of ['pico', 'wifi', 'esp32']) {
+    const b = buildBundle({ entry: 'firmware/main.ts', board });
+    const r = memoryReport(board, codeCost(b.code), b.propertyNames) as { text: string; json: { fit: { fits: boolean } } };
+    assert.ok(r.json.fit.fits, board + ':\n' + r.text);
+  }
 });
 
 test.run();

@@ -12,6 +12,7 @@ import { BoardConfig } from '../../firmware/config';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import { ResponseReader } from './http-client';
 import { bootBundle, Chip } from '../helpers/bundle-sandbox';
+import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 
 const bundles: { [chip: string]: string } = {};
 
@@ -73,5 +74,24 @@ for (const chip of ['w5500', 'enc28j60'] as Chip[]) {
     assert.is(echoed, 'through the bundle');
   });
 }
+
+test('a bundle without UDP sockets (static address, no NetworkJS) answers a datagram with ICMP port unreachable', () => {
+  const code = bundleFor('w5500');
+  assert.ok(code.indexOf('udp-not-in-build') >= 0, 'the sim preset builds tcp/iface/udp.off.ts');
+  const b = boot('w5500');
+  b.run(() => b.printed.length > 0, 1000);
+  const s = b.client.iface.udp.bind(0);
+  assert.ok(s);
+  s!.send('anyone?', 9, parseIpv4('10.0.2.15') as number);
+  b.run(() => (b.client.iface.counters['icmp-unreachable-rx'] || 0) > 0, 2000);
+  assert.is(b.client.iface.counters['icmp-unreachable-rx'], 1);
+  // TCP is untouched.
+  const t = b.client.connect({ host: '10.0.2.15', port: 7 });
+  let got = '';
+  t.on('connect', () => t.write('still here'));
+  t.on('data', (d: Uint8Array) => { got += Buffer.from(d).toString('latin1'); });
+  b.run(() => got.length >= 10);
+  assert.is(got, 'still here');
+});
 
 test.run();

@@ -24,7 +24,7 @@ test('presets: the chips and pins the README wiring tables show', () => {
 });
 
 test('validation names each problem', () => {
-  const c = resolveConfig(PRESETS.pico);
+  const c = resolveConfig(PRESETS.wifi);
   const bad: BoardConfig = JSON.parse(JSON.stringify(c));
   bad.chip = 'w5100' as any;
   bad.spi.baud = 50000000;

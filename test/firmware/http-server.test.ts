@@ -45,11 +45,31 @@ test('GET / serves the HTML status page with the device fields', () => {
   const r = c.reader.responses[0];
   assert.is(r.status, 200);
   assert.match(r.headers['content-type'], 'text/html');
-  assert.is(Number(r.headers['content-length']), r.bodyLength);
+  // Made and sent a part at a time (firmware/apps/http-app.ts statusPageParts): chunked on HTTP/1.1.
+  assert.is(r.headers['transfer-encoding'], 'chunked');
+  assert.ok(r.body.endsWith('</footer>\n'), 'the whole page arrived');
   for (const s of ['<!DOCTYPE html>', 'test-board', '1h 2m 3s', '10.0.0.1/24', '02:00:00:00:00:01', 'up', 'retransmits', 'rxDrops', '1000 of 5100 blocks']) {
     assert.ok(r.body.indexOf(s) >= 0, 'page shows ' + s);
   }
   assert.not.ok(c.closed, 'HTTP/1.1 keeps the connection');
+});
+
+test('GET / to an HTTP/1.0 client: the status page ends with the connection; HEAD / sends no body', () => {
+  const { net } = setup();
+  const a = new TestClient(net, 80);
+  a.send('GET / HTTP/1.0\r\n\r\n');
+  net.pump();
+  assert.ok(a.ended, 'close-delimited');
+  const body = a.reader.responses.length ? a.reader.responses[0].body : '';
+  assert.ok(body.indexOf('<!DOCTYPE html>') === 0 && body.endsWith('</footer>\n'), body.slice(0, 60) + ' … ' + body.slice(-40));
+  assert.is(a.reader.responses[0].headers['transfer-encoding'], undefined);
+  const b = new TestClient(net, 80);
+  b.reader.headRequests.push(true, false);
+  b.send('HEAD / HTTP/1.1\r\nHost: dev\r\n\r\nGET /bytes/3 HTTP/1.1\r\nHost: dev\r\n\r\n');
+  net.pump();
+  assert.is(b.reader.responses.length, 2);
+  assert.is(b.reader.responses[0].bodyLength, 0);
+  assert.is(b.reader.responses[1].body, '012');
 });
 
 test('GET /api/status returns the same fields as JSON', () => {

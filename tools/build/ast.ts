@@ -40,3 +40,31 @@ export function applyEdits(code: string, edits: Edit[]): string {
   parts.push(code.slice(at));
   return parts.join('');
 }
+
+export function isFunction(n: Node): boolean {
+  return n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration';
+}
+
+/** Names a function declares in its own scope: parameters, `var`s, function declarations (not nested functions'). */
+export function ownDeclarations(fn: Node): string[] {
+  const names: string[] = [];
+  for (const p of fn.params) if (p.type === 'Identifier') names.push(p.name);
+  const stack: Node[] = [fn.body];
+  while (stack.length) {
+    const n = stack.pop();
+    if (n.type === 'FunctionDeclaration') { names.push(n.id.name); continue; }
+    if (n.type === 'FunctionExpression') continue;
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') names.push(n.id.name);
+    for (const c of children(n)) stack.push(c);
+  }
+  return names;
+}
+
+/** Is this Identifier (child of `parent`) a variable reference or binding, not a property name or label? */
+export function isVariable(n: Node, parent: Node | null): boolean {
+  if (!parent) return true;
+  if (parent.type === 'MemberExpression' && parent.property === n && !parent.computed) return false;
+  if (parent.type === 'Property' && parent.key === n && !parent.computed) return false;
+  if ((parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement') && parent.label === n) return false;
+  return true;
+}

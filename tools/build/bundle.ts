@@ -1,5 +1,7 @@
-// The device bundle: TypeScript modules → ES5 (tsc, no helpers) → one IIFE with a tiny CommonJS-style
-// registry and our own helpers (tools/es5-helpers.js) → terser (hoist_funs, NOT hoist_vars, ES5 output).
+// The device bundle: TypeScript modules → ES5 (tsc, no helpers) → a tiny CommonJS-style registry and our
+// own helpers (tools/es5-helpers.js) at the file's top level → the modules' bodies hoisted into one IIFE
+// in the registry's run order (tools/build/hoist-modules.ts; the registry shape stays with
+// hoistModules: false) → terser (hoist_funs, NOT hoist_vars, ES5 output).
 //
 // Why this shape (../shared/espruino.md): Espruino hoists neither function declarations nor `var`, so
 // TypeScript's `exports.f = f;` above `function f(){}` would export undefined; terser's `hoist_funs`
@@ -8,11 +10,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import * as acorn from 'acorn';
 import { minify_sync } from 'terser';
 import { declareLateVarsFirst } from '../gate/checks';
 import { inlineCrossModuleConstants, shortenModuleIds } from './inline-constants';
 import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './mangle';
 import { aliasPrototypes } from './prototype-alias';
+import { unwrapClasses } from './class-unwrap';
+import { hoistModules } from './hoist-modules';
+import { Node } from './ast';
 import { boardProfile, configProfile, BoardProfile } from './profile';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -46,6 +52,8 @@ export interface BundleResult {
   moduleKeys?: { [id: string]: number };
   /** Property names renamed by the minifier: original → mangled (tools/build/mangle.ts); empty when off. */
   propertyNames: { [name: string]: string };
+  /** The modules' bodies share one scope (tools/build/hoist-modules.ts): no registry, no per-module span. */
+  hoisted?: boolean;
 }
 
 export interface BundleOptions {
@@ -62,6 +70,11 @@ export interface BundleOptions {
    * every device bundle (build, gate, flash) ships mangled; tests switch it off to compare.
    */
   mangleProperties?: boolean;
+  /**
+   * The modules' bodies in one scope, in `__r`'s order (tools/build/hoist-modules.ts). On unless false:
+   * every device bundle ships hoisted; false gives the registry shape (tests, comparisons).
+   */
+  hoistModules?: boolean;
 }
 
 const TS_OPTIONS: ts.CompilerOptions = {
@@ -162,15 +175,37 @@ function readHelpers(): string {
 }
 
 /**
+ * Only the helpers of tools/es5-helpers.js that the modules use: the runtime sits at the file's top level,
+ * where the minifier does not drop unused declarations (see `wrap`).
+ */
+export function usedHelpers(helpers: string, moduleCode: string): string {
+  const ast: Node = acorn.parse(helpers, { ecmaVersion: 5 });
+  const drop: Node[] = [];
+  for (const st of ast.body) {
+    if (st.type !== 'VariableDeclaration' || !st.declarations || st.declarations.length !== 1) continue;
+    const name = st.declarations[0].id.name;
+    if (!new RegExp('(^|[^\\w$.])' + name.replace(/\$/g, '\\$') + '(?![\\w$])').test(moduleCode)) drop.push(st);
+  }
+  let out = helpers;
+  for (let i = drop.length - 1; i >= 0; i--) out = out.slice(0, drop[i].start) + out.slice(drop[i].end);
+  return out;
+}
+
+/**
  * The runtime: `__m` maps ids to module functions; `__r` instantiates once and caches. A require of
  * a name not in the bundle falls through to Espruino's own `require` (built-in modules).
  * Everything is declared before it is used (no hoisting on Espruino).
+ *
+ * All of it sits at the file's top level, not in an IIFE: on Espruino a function keeps a link to the
+ * scopes it was defined in, nothing at depth 0, one block at depth 1, k + 2 blocks at depth k ≥ 2
+ * (src/jsparse.c jspeiGetScopesAsVar), so every module-level function costs a scope less. The runtime's
+ * names become globals of the board: all start with `__` (a user's REPL code will not clobber them by
+ * accident), and terser keeps top-level names as they are (its `toplevel` option stays off).
  */
 function wrap(helpers: string, modules: Array<{ id: string; es5: string }>, entryId: string): string {
   const parts: string[] = [];
-  parts.push('(function () {');
   parts.push('"use strict";');
-  parts.push(helpers);
+  parts.push(usedHelpers(helpers, modules.map((m) => m.es5).join('\n')));
   parts.push('var __c = {};');
   parts.push('var __m = {');
   parts.push(
@@ -192,7 +227,6 @@ function wrap(helpers: string, modules: Array<{ id: string; es5: string }>, entr
       '};',
   );
   parts.push('__r(' + JSON.stringify(entryId) + ');');
-  parts.push('})();');
   return parts.join('\n') + '\n';
 }
 
@@ -201,6 +235,8 @@ export interface MinifyOptions {
   inlineConstants?: boolean;
   /** One `var __pr_X = X.prototype` per class instead of `X.prototype` per method (tools/build/prototype-alias.ts). Default on. */
   aliasPrototypes?: boolean;
+  /** tsc's class IIFEs unwrapped to their module's top level (tools/build/class-unwrap.ts). Default on. */
+  unwrapClasses?: boolean;
   /** Rename our own property names on a computed allow-list (tools/build/mangle.ts). Default on. */
   mangleProperties?: boolean;
   /** Where module ids resolve to TypeScript files (default: the repository). Tests point it at fixtures. */
@@ -210,6 +246,11 @@ export interface MinifyOptions {
    * shortenModuleIds). Off by default: the size report finds modules by their ids in the minified code.
    */
   shortModuleIds?: boolean;
+  /**
+   * The modules' bodies in one scope instead of the registry (tools/build/hoist-modules.ts). Default on;
+   * shortModuleIds has nothing to do then (no registry is left).
+   */
+  hoistModules?: boolean;
   /** terser compress options over ours (measurements of options; nothing ships with this). */
   compress?: { [option: string]: unknown };
 }
@@ -218,22 +259,34 @@ export interface MinifyResult {
   code: string;
   /** Original property name → mangled name (empty without mangleProperties). */
   propertyNames: { [name: string]: string };
-  /** Module id → its key in the minified registry (only with shortModuleIds). */
+  /** Module id → its key in the minified registry (only with shortModuleIds, not hoisted). */
   moduleKeys?: { [id: string]: number };
+  /** The modules share one scope (hoistModules). */
+  hoisted: boolean;
 }
 
 /**
  * The wrapped ES5 bundle → the minified bundle that ships: cross-module constants inlined (and constant
- * exports nobody can read dropped), one prototype alias per class, then terser with our own property
- * names renamed on a computed allow-list. Measured on the pico firmware (issue 8): 107,470 bytes with
- * none of these, 101,909 inlined, 100,271 with prototype aliases, 86,045 with property mangling.
+ * exports nobody can read dropped), one prototype alias per class, classes out of their IIFEs, then
+ * terser with our own property names renamed on a computed allow-list. Measured on the pico firmware
+ * (issue 8): 107,470 bytes with none of these, 101,909 inlined, 100,271 with prototype aliases, 86,045
+ * with property mangling. Unwrapping the classes: 81,622 → 80,862 bytes and, per tools/build/load-cost.ts,
+ * 5,825 → 5,503 blocks at load; the runtime at the top level (`wrap`) then 80,923 bytes, 4,380 blocks.
+ * The modules in one scope (hoistModules, after the property analysis, which reads the registry): pico
+ * 56,235 → 52,633 bytes and 3,455 → 2,242 blocks, wifi 79,616 → 75,358 and 4,312 → 2,860, esp32 81,810 →
+ * 77,578 and 4,368 → 2,916. Their bodies at the file's top level instead of in an IIFE (names `__`-prefixed,
+ * kept whole, unused ones kept) measured worse: pico 70,147 bytes, 2,902 blocks. With the modules in one
+ * scope, inlining constants still saves (pico 237 bytes, 25 blocks); prototype aliases save 1,230 bytes
+ * but cost 8 blocks (their names live as long as the scope): kept for the bytes (Storage).
  * terser options measured and not taken: passes 3/4 (no gain); unsafe_comps (−99 bytes, but it turns
  * `!(a >= b)` into `a < b`, wrong for NaN, which the firmware relies on); pure_getters (−121, assumes
  * property reads never throw); keep_fargs false (−100).
  */
 export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyResult {
   const inlined = o.inlineConstants === false ? code : inlineCrossModuleConstants(code).code;
-  const input = o.aliasPrototypes === false ? inlined : aliasPrototypes(inlined).code;
+  const aliased = o.aliasPrototypes === false ? inlined : aliasPrototypes(inlined).code;
+  // After the aliases: the `var __pr_X = X.prototype;` they add moves out with the rest of the class.
+  const input = o.unwrapClasses === false ? aliased : unwrapClasses(aliased).code;
   let propertyNames: { [name: string]: string } = {};
   let properties: object | false = false;
   if (o.mangleProperties !== false) {
@@ -246,7 +299,10 @@ export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyRe
   }
   let moduleKeys: { [id: string]: number } | undefined;
   let source = input;
-  if (o.shortModuleIds) {
+  const hoisted = o.hoistModules !== false;
+  // After the property analysis, which reads the registry's module ids (mangle.ts bundleFiles).
+  if (hoisted) source = hoistModules(input).code;
+  else if (o.shortModuleIds) {
     const s = shortenModuleIds(input);
     source = s.code;
     moduleKeys = s.keys;
@@ -268,7 +324,7 @@ export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyRe
     format: { ecma: 5, comments: false, ascii_only: true },
   } as Parameters<typeof minify_sync>[1]);
   if (typeof res.code !== 'string') throw new Error('terser produced no code');
-  return { code: declareLateVarsFirst(res.code), propertyNames, moduleKeys };
+  return { code: declareLateVarsFirst(res.code), propertyNames, moduleKeys, hoisted };
 }
 
 export function minifyEs5(code: string, o: MinifyOptions = {}): string {
@@ -302,8 +358,8 @@ export function buildBundle(opts: BundleOptions): BundleResult {
   const es5Code = wrap(readHelpers(), compiled, entryId);
   // Device bundles name their modules by number (module ids are strings the device would hold in RAM);
   // `moduleKeys` lets the size report find them.
-  const min: MinifyResult = opts.minify === false ? { code: es5Code, propertyNames: {} }
-    : minifyEs5Detailed(es5Code, { mangleProperties: opts.mangleProperties, shortModuleIds: true });
+  const min: MinifyResult = opts.minify === false ? { code: es5Code, propertyNames: {}, hoisted: false }
+    : minifyEs5Detailed(es5Code, { mangleProperties: opts.mangleProperties, shortModuleIds: true, hoistModules: opts.hoistModules });
   const code = min.code;
   return {
     entryId,
@@ -314,6 +370,7 @@ export function buildBundle(opts: BundleOptions): BundleResult {
     leftOut,
     propertyNames: min.propertyNames,
     moduleKeys: min.moduleKeys,
+    hoisted: min.hoisted,
   };
 }
 

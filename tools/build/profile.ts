@@ -1,7 +1,8 @@
 // What a board's firmware bundle contains. The configuration is resolved and validated here, at build
 // time (a board never parses or checks its own configuration), and every optional part the board's
 // configuration cannot reach is left out: the other chip's driver, the other frame link, the DHCP
-// client on a static address, DNS and the NetworkJS driver when Espruino's own networking is off.
+// client on a static address, DNS and the NetworkJS driver when Espruino's own networking is off, UDP
+// sockets when neither needs them.
 //
 // A part is left out by building its `NAME.off.ts` sibling in its place: the same exports, each saying
 // plainly that the part is not in this build. The configuration is what makes them unreachable.
@@ -21,6 +22,9 @@ const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // 
   { id: 'hal/drivers/enc28j60', needed: (c) => c.link !== 'dgram' && c.chip === 'enc28j60' },
   { id: 'hal/espruino/dgram-frame-device', needed: (c) => c.link === 'dgram' },
   { id: 'tcp/iface/dhcp-client', needed: (c) => c.ipv4 === 'dhcp' },
+  // UDP sockets serve the DHCP client, DNS and NetworkJS's dgram; without them every datagram is
+  // answered with ICMP port unreachable (tcp/iface/udp.off.ts).
+  { id: 'tcp/iface/udp', needed: (c) => c.ipv4 === 'dhcp' || !!c.apps.networkJs },
   // The firmware's own apps are servers and never resolve names; Espruino programs using
   // require("net"/"http") through NetworkJS do.
   { id: 'tcp/iface/dns-client', needed: (c) => !!c.apps.networkJs },

@@ -2,8 +2,13 @@
 // "Memory"), so the report is per module and per part (tcp/wire, hal/drivers, firmware/http, ...).
 // A module's minified size is the length of its function in the minified bundle's registry object;
 // whatever is not inside a module function (runtime, helpers) is reported as "runtime".
+// The shipped bundle has no registry: its modules share one scope (tools/build/hoist-modules.ts) and the
+// minifier mixes them (function declarations hoisted, names shared), so a module's bytes cannot be told
+// apart there. For such a bundle the per-module and runtime bytes are measured on the registry shape of
+// the same bundle, minified the same way, and the difference to the shipped file is its own line
+// ("sharedScopeBytes", negative: what one scope saves). The total is always the shipped file's.
 import * as acorn from 'acorn';
-import { BundleResult } from './bundle';
+import { BundleResult, minifyEs5Detailed } from './bundle';
 
 export interface ModuleSize {
   id: string;
@@ -28,6 +33,13 @@ export interface SizeReport {
   parts: PartSize[];
   /** Minified bytes outside every module function (registry, require, helpers). */
   runtimeMinBytes: number;
+  /**
+   * Modules in one scope (hoisted bundle): module and runtime bytes are from the registry shape of the
+   * same bundle, and this is the shipped total minus that shape's total (negative). 0 otherwise.
+   */
+  sharedScopeBytes: number;
+  /** Whether module bytes are measured on the registry shape (the shipped bundle is hoisted). */
+  measuredOnRegistryShape: boolean;
   totalSourceBytes: number;
   totalEs5Bytes: number;
   /** Bytes of the un-minified bundle and of dist/firmware.js. */
@@ -72,9 +84,14 @@ export function moduleSpans(code: string, ids: string[]): Record<string, number>
 }
 
 export function sizeReport(b: BundleResult): SizeReport {
+  // A hoisted bundle: measure the registry shape of the same bundle (see the top of this file).
+  let measured: { code: string; moduleKeys?: { [id: string]: number } } = b;
+  if (b.hoisted) {
+    measured = minifyEs5Detailed(b.es5Code, { shortModuleIds: true, hoistModules: false, mangleProperties: Object.keys(b.propertyNames).length > 0 });
+  }
   // Modules are found by their key in the registry: their id, or the number the minifier gave it.
-  const keys = b.modules.map((m) => (b.moduleKeys && m.id in b.moduleKeys ? String(b.moduleKeys[m.id]) : m.id));
-  const byKey = moduleSpans(b.code, keys);
+  const keys = b.modules.map((m) => (measured.moduleKeys && m.id in measured.moduleKeys ? String(measured.moduleKeys[m.id]) : m.id));
+  const byKey = moduleSpans(measured.code, keys);
   const spans: Record<string, number> = {};
   b.modules.forEach((m, i) => { if (byKey[keys[i]] !== undefined) spans[m.id] = byKey[keys[i]]; });
   const modules: ModuleSize[] = b.modules.map((m) => ({
@@ -95,12 +112,15 @@ export function sizeReport(b: BundleResult): SizeReport {
   const parts = Object.keys(byPart).sort().map((k) => byPart[k]);
   const sum = (f: (m: ModuleSize) => number) => modules.reduce((s, m) => s + f(m), 0);
   const totalMinBytes = Buffer.byteLength(b.code);
+  const measuredBytes = Buffer.byteLength(measured.code);
   return {
     entry: b.entryId,
     board: b.board,
     modules,
     parts,
-    runtimeMinBytes: totalMinBytes - sum((m) => m.minBytes),
+    runtimeMinBytes: measuredBytes - sum((m) => m.minBytes),
+    sharedScopeBytes: totalMinBytes - measuredBytes,
+    measuredOnRegistryShape: !!b.hoisted,
     totalSourceBytes: sum((m) => m.sourceBytes),
     totalEs5Bytes: sum((m) => m.es5Bytes),
     bundleEs5Bytes: Buffer.byteLength(b.es5Code),
@@ -121,12 +141,17 @@ export function formatReport(r: SizeReport): string {
   const row = (name: string, src: number | string, es5: number | string, min: number | string) =>
     pad(name, w, true) + pad(src, 10) + pad(es5, 10) + pad(min, 10);
   lines.push('Device bundle for entry ' + r.entry + ' (board ' + r.board + ')');
+  if (r.measuredOnRegistryShape) {
+    lines.push('Modules share one scope in this bundle, so their bytes cannot be told apart in it: "minified" per module');
+    lines.push('and "runtime" are measured on the registry shape of the same bundle; "one scope" is the difference.');
+  }
   lines.push(row('module', 'ts bytes', 'raw es5', 'minified'));
   for (const p of r.parts) {
     for (const m of r.modules.filter((x) => x.part === p.part)) lines.push(row('  ' + m.id, m.sourceBytes, m.es5Bytes, m.minBytes));
     lines.push(row(p.part + ' (' + p.modules + ')', p.sourceBytes, p.es5Bytes, p.minBytes));
   }
   lines.push(row('runtime + helpers', '', '', r.runtimeMinBytes));
+  if (r.measuredOnRegistryShape) lines.push(row('one scope (hoisted)', '', '', r.sharedScopeBytes));
   lines.push(row('total', r.totalSourceBytes, r.bundleEs5Bytes, r.totalMinBytes));
   lines.push(
     'dist/firmware.js: ' + r.totalMinBytes + ' bytes minified (' + r.bundleEs5Bytes + ' raw ES5). ' +

@@ -6,7 +6,15 @@
 //
 // Modes: `silent` (accepts the connection, never answers: "no board answering"), `ramBytes` (code
 // run in RAM beyond this prints "ERROR: Out of Memory!" like Espruino does), `flashBytes` (Storage
-// size). Run alone: `npx ts-node tools/flash/fake-board.ts [--port N] [--silent] [--ram BYTES]`.
+// size), `version` (what process.env.VERSION answers, default "2v29": it decides what the CLI
+// pretokenises). Run alone:
+// `npx ts-node tools/flash/fake-board.ts [--port N] [--silent] [--ram BYTES] [--flash BYTES] [--version 2v19]`.
+//
+// Bytes: the link is read as latin1, one char per byte, and Storage keeps strings of char codes 0..255,
+// so Storage holds exactly the bytes the CLI meant. Pretokenised uploads put bytes >= 0x80 in the string
+// literals of their Storage.write commands: the CLI (core/utils.js toJSONishString) escapes control
+// bytes, `"`, `\`, 0x7F, 0xAD and 0xC2..0xF4 (UTF-8 lead bytes) as \xNN and sends the other bytes
+// raw; evaluating the literal in the vm turns both back into the same char codes.
 import * as net from 'net';
 import * as vm from 'vm';
 
@@ -218,6 +226,8 @@ if (require.main === module) {
   const board = new FakeBoard({
     port: Number(opt('--port') || 0), silent: argv.indexOf('--silent') >= 0,
     ramBytes: opt('--ram') ? Number(opt('--ram')) : undefined,
+    flashBytes: opt('--flash') ? Number(opt('--flash')) : undefined,
+    version: opt('--version'),
   });
   board.listen().then((port) => console.log('fake Espruino board on tcp://127.0.0.1:' + port));
 }
