@@ -24,10 +24,12 @@ export interface SizeResult {
   board: string;
   parts: Array<{ part: string; modules: number; minBytes: number }>;
   runtimeMinBytes: number;
+  /** What one scope saves over the per-module bytes (negative; 0 for a registry-shaped bundle). */
+  sharedScopeBytes: number;
   totalMinBytes: number;
 }
 
-export function bundleSizes(board = 'pico'): SizeResult {
+export function bundleSizes(board = 'wifi'): SizeResult {
   const r: SizeReport = sizeReport(buildBundle({ entry: defaultEntry(), board }));
   const parts = PART_GROUPS.map((g) => ({ part: g.name, modules: 0, minBytes: 0 }));
   const other = { part: 'other', modules: 0, minBytes: 0 };
@@ -38,7 +40,7 @@ export function bundleSizes(board = 'pico'): SizeResult {
     slot.minBytes += m.minBytes;
   }
   if (other.modules) parts.push(other);
-  return { entry: r.entry, board: r.board, parts, runtimeMinBytes: r.runtimeMinBytes, totalMinBytes: r.totalMinBytes };
+  return { entry: r.entry, board: r.board, parts, runtimeMinBytes: r.runtimeMinBytes, sharedScopeBytes: r.sharedScopeBytes || 0, totalMinBytes: r.totalMinBytes };
 }
 
 export interface MemoryResult {

@@ -160,7 +160,7 @@ function main(): void {
   let nameLength: NameLength | undefined;
   if (process.argv.indexOf('--mangled') >= 0) {
     // The names the device bundle holds after property mangling (tools/build/mangle.ts).
-    const map: { [name: string]: string } = buildBundle({ entry: defaultEntry(), board: 'pico' }).propertyNames || {};
+    const map: { [name: string]: string } = buildBundle({ entry: defaultEntry(), board: 'wifi' }).propertyNames || {};
     nameLength = (name: string): number => (Object.prototype.hasOwnProperty.call(map, name) ? map[name].length : name.length);
     console.log('property names as mangled in the pico bundle (' + Object.keys(map).length + ' renamed)');
   }

@@ -61,7 +61,7 @@ function printQuality(q: QualityResult[]): void {
 function printDevice(s: SizeResult | null, m: MemoryResult | null, w: WorkResult | null): void {
   console.log('\n== 3. Device cost');
   if (s) {
-    console.log('bundle ' + s.entry + ' (board ' + s.board + '), minified: ' + s.totalMinBytes + ' bytes (runtime ' + s.runtimeMinBytes + ')');
+    console.log('bundle ' + s.entry + ' (board ' + s.board + '), minified: ' + s.totalMinBytes + ' bytes (runtime ' + s.runtimeMinBytes + ', one scope ' + s.sharedScopeBytes + ')');
     console.log(table(['part', 'modules', 'min bytes'], s.parts.map((p) => [p.part, p.modules, p.minBytes])));
   }
   if (m) {

@@ -9,6 +9,7 @@ import { HttpServer, HttpRequest, HttpResponse, HttpOptions } from '../http/serv
 import { Router } from '../http/router';
 import { ServerHost } from './types';
 import { copyThrough } from './copy-through';
+import { stringToBytes } from '../bytes';
 
 export interface DeviceStatus {
   board: string;
@@ -51,7 +52,7 @@ const OCTET_STREAM = 'application/octet-stream';
 
 function makeBlock(): Uint8Array {
   const b = new Uint8Array(BLOCK);
-  for (let i = 0; i < 64; i++) b[i] = BYTES_PATTERN.charCodeAt(i); // once, at start-up
+  b.set(stringToBytes(BYTES_PATTERN), 0);
   for (let n = 64; n < BLOCK; n *= 2) b.set(b.subarray(0, n), n);
   return b;
 }

@@ -43,7 +43,8 @@ export interface HttpCounters {
 const REASONS: { [code: number]: string } = {
   100: 'Continue', 200: 'OK', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request',
   404: 'Not Found', 408: 'Request Timeout', 413: 'Content Too Large', 414: 'URI Too Long',
-  431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported',
+  431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 501: 'Not Implemented',
+  503: 'Service Unavailable', 505: 'HTTP Version Not Supported',
 };
 
 /** "404 Not Found": the status code and its reason phrase, as the status line has them. */
@@ -480,11 +481,9 @@ class Connection implements BodySink {
 
   private onTimeout(): void {
     this.server.counters.timeouts++;
-    this.timeouts++;
-    if (this.state === HEAD && this.headLen === 0 && this.timeouts === 1) {
-      this.finishConnection(); // idle keep-alive connection
-    } else if ((this.state === HEAD || (this.state === BODY && this.res && !this.res.headersSent)) && this.timeouts === 1) {
-      this.fail(408); // RFC 9110 §15.5.9: the client did not finish its request in time
+    if (++this.timeouts === 1 && (this.state === HEAD || (this.state === BODY && this.res && !this.res.headersSent))) {
+      if (this.state === HEAD && this.headLen === 0) this.finishConnection(); // idle keep-alive connection
+      else this.fail(408); // RFC 9110 §15.5.9: the client did not finish its request in time
     } else {
       this.abort();
     }

@@ -86,8 +86,6 @@ export class W5500 implements FrameDevice {
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   /** Times the chip was found reset and re-initialised (also counted in `counters.resyncs`). */
   reinits = 0;
-  /** Last link state read from PHYCFGR. */
-  private link = false;
   private ready?: boolean; // (absent until init())
   private readonly spi: SpiDevice;
   private readonly clock: Clock;
@@ -250,9 +248,7 @@ export class W5500 implements FrameDevice {
 
   linkUp(): boolean {
     // No link interrupt exists: poll PHYCFGR.LNK (§3.3, §10.7). An absent chip reads 0xFF: not "up".
-    if (!this.ready) return (this.link = false);
-    this.link = (this.reg8(CTL_COMMON_R, PHYCFGR, 0) & 0x01) === 1;
-    return this.link;
+    return !!this.ready && (this.reg8(CTL_COMMON_R, PHYCFGR, 0) & 0x01) === 1;
   }
 
   /** Calls `cb` on each falling edge of INTn (frames waiting); polling `receive()` works without it. */

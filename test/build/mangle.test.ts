@@ -180,7 +180,7 @@ test('the memory estimate can count property names at their mangled length', () 
   const o = { retransmissions: 1, ab: 2 };
   assert.is(estimateBlocks(o), 5);
   assert.is(estimateBlocks(o, new Set(), { nameLength: mangledNameLength({ retransmissions: 'Qa' }) }), 3);
-  const names = buildBundle({ entry: 'firmware/main.ts', board: 'pico' }).propertyNames;
+  const names = buildBundle({ entry: 'firmware/main.ts', board: 'wifi' }).propertyNames;
   const plain = memoryEstimate();
   const mangled = memoryEstimate({ nameLength: mangledNameLength(names) });
   assert.ok(mangled.idleBlocks < plain.idleBlocks, mangled.idleBlocks + ' < ' + plain.idleBlocks);
