@@ -1,5 +1,6 @@
-// What each part of the device bundle costs. Bundle size is RAM on the device (../shared/espruino.md,
-// "Memory"), so the report is per module and per part (tcp/wire, hal/drivers, firmware/http, ...).
+// What each part of the device bundle costs in bytes — what the board's Storage must hold (its RAM cost
+// when run from Storage is counted by load-cost.ts, README "Memory") — per module and per part
+// (tcp/wire, hal/drivers, firmware/http, ...).
 // A module's minified size is the length of its function in the minified bundle's registry object;
 // whatever is not inside a module function (runtime, helpers) is reported as "runtime".
 // The shipped bundle has no registry: its modules share one scope (tools/build/hoist-modules.ts) and the
@@ -155,7 +156,7 @@ export function formatReport(r: SizeReport): string {
   lines.push(row('total', r.totalSourceBytes, r.bundleEs5Bytes, r.totalMinBytes));
   lines.push(
     'dist/firmware.js: ' + r.totalMinBytes + ' bytes minified (' + r.bundleEs5Bytes + ' raw ES5). ' +
-      'Bundle size is RAM on the device unless loaded from Storage.',
+      'Saved to Storage (--save), its function bodies stay in flash (README "Memory").',
   );
   return lines.join('\n');
 }
