@@ -6,7 +6,7 @@ import * as path from 'path';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 import { sizeReport, SizeReport } from '../tools/build/size-report';
 import { scenario } from './lib/memory-scenario';
-import { estimateBlocks } from './lib/espruino-memory';
+import { estimateBlocks, byteArrayBlocks } from './lib/espruino-memory';
 
 /** The parts the issue names, each a set of module-id prefixes (first match wins, in this order). */
 const PART_GROUPS: Array<{ name: string; prefixes: string[] }> = [
@@ -73,7 +73,7 @@ export function memoryEstimate(opts: { nameLength?: (name: string) => number } =
     idleBlocks: idle,
     perTcpConnectionBlocks: oneTcp - idle,
     perHttpConnectionBlocks: plusHttp - oneTcp,
-    bufferBlocks: 2 * (Math.ceil(2048 / 13) + 4),
+    bufferBlocks: 2 * byteArrayBlocks(2048),
     notes: 'estimated from the live host objects with the formula in bench/lib/espruino-memory.ts; code (bundle) not included',
   };
 }

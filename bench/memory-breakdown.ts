@@ -11,7 +11,7 @@
 //                                                                     # bundle holds them (builds it)
 //
 // The totals printed are checked against estimateBlocks, so this tool cannot drift from the estimate.
-import { estimateBlocks } from './lib/espruino-memory';
+import { estimateBlocks, byteArrayBlocks } from './lib/espruino-memory';
 import { scenario } from './lib/memory-scenario';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 
@@ -57,7 +57,7 @@ export function breakdown(root: unknown, rootName: string, exclude: unknown[] = 
       if (!buffers.has(view.buffer) && !seen.has(view.buffer)) {
         buffers.add(view.buffer);
         seen.add(view.buffer);
-        b = Math.ceil(view.buffer.byteLength / 13) + 4;
+        b = byteArrayBlocks(view.buffer.byteLength);
       }
       rows.push({ path: path + ' <' + view.constructor.name + '(' + view.length + ')>', blocks: b });
       continue;

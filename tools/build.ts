@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildBundle, defaultEntry, ROOT } from './build/bundle';
 import { formatReport, sizeReport } from './build/size-report';
+import { STORAGE_FILE_OVERHEAD, storageBytes } from './build/storage-size';
+import { loadCost } from './build/load-cost';
 
 export interface BuildArgs {
   entry: string;
@@ -65,8 +67,7 @@ export const BOARD_LIMITS: { [board: string]: { blocks: number; blockBytes: numb
   esp32: { blocks: 16383, blockBytes: 14, storageBytes: 64 * 4096 },
 };
 
-/** Bytes a Storage file takes beyond its contents (header and alignment; tools/flash.ts keeps the same margin). */
-export const STORAGE_FILE_OVERHEAD = 64;
+export { STORAGE_FILE_OVERHEAD };
 
 /** Share of a board's pool left free for the interpreter's own use (its root, call scopes and
  *  temporaries while a request is handled): an engineering margin, not a measured figure. */
@@ -83,10 +84,6 @@ export interface CodeCost {
 
 /** The code cost of a bundle's source (tools/build/load-cost.ts). */
 export function codeCost(source: string): CodeCost {
-  /* eslint-disable @typescript-eslint/no-var-requires */
-  const { loadCost } = require('./build/load-cost');
-  const { storageBytes } = require('./build/storage-size');
-  /* eslint-enable @typescript-eslint/no-var-requires */
   return { bytes: source.length, storageBytes: storageBytes(source), loadBlocks: loadCost(source).blocks };
 }
 

@@ -25,6 +25,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
+import { STORAGE_FILE_OVERHEAD } from './build/storage-size';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'tools', 'flash', 'espruino-cli.js');
@@ -318,7 +319,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
       (storageFree >= 0 ? ', ' + Math.round(storageFree / 1024) + ' KB Storage free' : '') + '; firmware is ' + fmt(size) + ' bytes' +
       (tokenise ? ', ' + fmt(stored) + ' pretokenised' + (version ? '' : ' (keywords only: unknown firmware version)') : ''));
     // Each Storage file also takes a 32-byte header and rounding (jsflash.h): keep 64 bytes of slack.
-    if (a.save && storageFree >= 0 && stored + 64 > storageFree) {
+    if (a.save && storageFree >= 0 && stored + STORAGE_FILE_OVERHEAD > storageFree) {
       throw new FlashError('the firmware (' + fmt(stored) + ' bytes' + (tokenise ? ' pretokenised' : '') + ') does not fit in the board\'s free Storage (' +
         fmt(storageFree) + ' bytes): erase Storage (require("Storage").eraseAll()) or build a smaller configuration. Nothing was written.', 4);
     }

@@ -12,7 +12,7 @@ import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
-import { estimateBlocks } from './espruino-memory';
+import { estimateBlocks, byteArrayBlocks } from './espruino-memory';
 import { openEchoConnection, openHttpConnection } from './memory-scenario';
 import { HttpServer } from '../../firmware/http/server';
 
@@ -115,7 +115,7 @@ export function boardMemory(board: string | BoardConfig, nameLength?: (name: str
     const base = measure();
     if (config.apps.echoPort) {
       const c = stalled(config.apps.echoPort, new Uint8Array(config.buffers.tcpRx));
-      busyEcho = measure() - base + Math.ceil(config.buffers.tcpRx / 13) + 4;
+      busyEcho = measure() - base + byteArrayBlocks(config.buffers.tcpRx);
       c.destroy();
       r.run(() => false, 4000);
     }
@@ -134,7 +134,7 @@ export function boardMemory(board: string | BoardConfig, nameLength?: (name: str
     dhcpBlocks,
     perTcpConnectionBlocks: config.apps.echoPort ? oneTcp - idle : 0,
     perHttpConnectionBlocks: config.apps.httpPort ? plusHttp - oneTcp : 0,
-    bufferBlocks: Math.ceil(b.tcpRx / 13) + 4 + Math.ceil(b.tcpTx / 13) + 4,
+    bufferBlocks: byteArrayBlocks(b.tcpRx) + byteArrayBlocks(b.tcpTx),
     busyEchoConnectionBlocks: busyEcho,
     busyHttpConnectionBlocks: busyHttp,
     worstConnectionBlocks: Math.max(busyEcho, busyHttp, oneTcp - idle, plusHttp - oneTcp),

@@ -34,6 +34,11 @@ export function mangledNameLength(map: { [name: string]: string }): (name: strin
   };
 }
 
+/** A Uint8Array(n) with its own buffer: ceil(n / 13) + 4 blocks (Uint8Array(1500) = 119, as measured). */
+export function byteArrayBlocks(n: number): number {
+  return Math.ceil(n / 13) + 4;
+}
+
 export function estimateBlocks(root: unknown, seen: Set<unknown> = new Set(), o: WalkOptions = {}): number {
   for (const x of o.exclude || []) seen.add(x);
   const buffers = new Set<ArrayBufferLike>();
@@ -57,7 +62,7 @@ export function estimateBlocks(root: unknown, seen: Set<unknown> = new Set(), o:
       else {
         buffers.add(view.buffer);
         seen.add(view.buffer);
-        blocks += Math.ceil(view.buffer.byteLength / 13) + 4;
+        blocks += byteArrayBlocks(view.buffer.byteLength);
       }
       continue;
     }

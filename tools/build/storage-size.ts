@@ -16,6 +16,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
 
+/** Bytes a Storage file takes beyond its contents (its 32-byte header and per-file rounding), with margin. */
+export const STORAGE_FILE_OVERHEAD = 64;
+
 const TOOLS = path.join(path.dirname(require.resolve('espruino/package.json')));
 
 interface PretokenisePlugin {
