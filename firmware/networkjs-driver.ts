@@ -14,6 +14,7 @@
 // Memory: one fixed receive ring per socket (rxBytes) and a bounded table of sockets.
 import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../tcp/socket-api';
 import { bytesToString, stringToBytes } from './bytes';
+import { emptyArray } from '../tcp/wire/bytes';
 import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
 
 /** Espruino's SocketErrors (libs/network/network.h). */
@@ -293,7 +294,7 @@ export class NetworkJsDriver {
       for (let i = 0; i < e.backlog.length; i++) this.close(e.backlog[i]);
     } else if (e.kind === KIND_TCP && e.sock) {
       e.ring = null;
-      e.extra.length = 0;
+      emptyArray(e.extra);
       e.sock.resume(); // keep reading (and dropping) so our FIN ends it cleanly, without RST
       e.sock.end();
     } else if (e.kind === KIND_UDP && e.udp) {

@@ -25,11 +25,13 @@ export interface DgramFrameDeviceOptions {
   /** Received frames held until the stack polls (default 8). */
   slots?: number;
   /** A dgram module (defaults to require("dgram")); tests pass Node's. */
-  dgram?: { createSocket(type: string): DgramSocketLike };
+  dgram?: { createSocket(options: { type: 'udp4'; recvBufferSize: number }): DgramSocketLike };
 }
 
 const MAX_FRAME = 1514;
 const MIN_FRAME = 14;
+/** A whole frame plus Espruino's 8-byte datagram header, with room to spare. */
+const RECV_BUFFER_BYTES = 2048;
 
 export class DgramFrameDevice implements FrameDevice {
   readonly mac: Uint8Array;
@@ -53,7 +55,12 @@ export class DgramFrameDevice implements FrameDevice {
       this.lens.push(0);
     }
     const dgram = o.dgram || require('dgram');
-    this.sock = dgram.createSocket('udp4');
+    // Espruino reads a datagram into a buffer of its network's chunk size, 536 bytes on Linux
+    // (libs/network/linux/network_linux.c), less its own 8-byte header: every datagram is cut to 528
+    // bytes and the rest dropped. `recvBufferSize` raises that chunk size (libs/network/jswrap_net.c,
+    // network.c "Adjust for SO_RCVBUF"), so a full 1,514-byte frame arrives whole. Node takes the same
+    // option as SO_RCVBUF.
+    this.sock = dgram.createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
     const self = this;
     this.sock.on('message', function (msg: string | Uint8Array) { self.arrive(msg); });
     this.sock.on('error', function () { self.counters.txErrors++; });

@@ -15,6 +15,7 @@ import { Ipv4Address } from '../wire/reprs';
 import { parseIpv4 as parseDottedQuad } from '../wire/ipv4-address';
 import { emitDnsQuery, parseDnsResponse, DNS_PORT, DNS_TYPE_A, DNS_TYPE_CNAME, DnsResponse } from '../wire/dns';
 import { udpSrcPort, udpDstPort } from '../wire/udp';
+import { emptyArray } from '../wire/bytes';
 import { UdpSocket, UdpRinfo } from './udp';
 import { InterfaceLimits } from './interface';
 
@@ -115,7 +116,7 @@ export class DnsClient {
 
   /** Forgets every cached answer. */
   flush(): void {
-    this.cache.length = 0;
+    emptyArray(this.cache);
   }
 
   private ensureSocket(): boolean {

@@ -7,7 +7,7 @@ import { Transport, IpSender } from '../iface/transport';
 import { RandomSource } from '../../hal/interfaces';
 import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
-import { readU16, readU32 } from '../wire/bytes';
+import { readU16, readU32, emptyArray } from '../wire/bytes';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
 import { TcpSocket, SocketHost, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
@@ -335,7 +335,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     // RFC 9293 §3.7.1: options come out of the MSS. SACK blocks are advisory: a full-sized segment
     // goes without them (pure ACKs carry them).
     if (SACK && r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
-      r.sack.length = 0;
+      emptyArray(r.sack);
       hl = tcpHeaderLength(r);
     }
     if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
@@ -538,7 +538,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     for (let k = 0; k < q.length; k += RQ_FIELDS) {
       this.sendBare(ip, q[k], q[k + 1], q[k + 2], q[k + 3], q[k + 4], q[k + 5], q[k + 6], q[k + 7]);
     }
-    q.length = 0;
+    emptyArray(q);
   }
 
   /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
@@ -576,7 +576,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.windowScale = -1;
     r.sackPermitted = false;
     r.hasTimestamp = false;
-    r.sack.length = 0;
+    emptyArray(r.sack);
     return off;
   }
 

@@ -28,3 +28,12 @@ export function writeU32(b: Uint8Array, o: number, v: number): void {
 export function outOfRange(b: Uint8Array, off: number, len: number): boolean {
   return !(off >= 0) || !(len >= 0) || off + len > b.length;
 }
+
+/**
+ * Empties an array in place. Espruino throws on `a.length = 0` ("Assignment to a constant") and keeps the
+ * items (jsvar.c: an array's length is read-only there); `splice(0)` works on both. Nothing is allocated
+ * when the array is already empty (the common case on the per-segment path).
+ */
+export function emptyArray(a: unknown[]): void {
+  if (a.length > 0) a.splice(0, a.length);
+}

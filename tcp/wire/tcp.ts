@@ -1,7 +1,7 @@
 // The TCP header and its options (RFC 9293 §3.1; MSS §3.7.1; window scale and timestamps RFC 7323;
 // SACK RFC 2018). Parse verifies the checksum over the IPv4 pseudo-header; emit fills it in.
 import { Ipv4Address, TcpRepr, WireError, IP_PROTO_TCP } from './reprs';
-import { readU16, readU32, writeU16, writeU32, outOfRange } from './bytes';
+import { readU16, readU32, writeU16, writeU32, outOfRange, emptyArray } from './bytes';
 import { onesComplementSum, internetChecksum, pseudoHeaderSum } from './checksum';
 
 export const TCP_HEADER_LEN = 20;
@@ -40,7 +40,7 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   out.hasTimestamp = false;
   out.tsVal = 0;
   out.tsEcr = 0;
-  out.sack.length = 0;
+  emptyArray(out.sack);
   let p = off + TCP_HEADER_LEN;
   const end = off + hl;
   while (p < end) {

@@ -14,13 +14,13 @@ export interface UdpRepr {
   srcPort: number;
   dstPort: number;
   /** The Length field: header + data. */
-  length: number;
+  datagramLength: number;
   payloadOffset: number;
   payloadLength: number;
 }
 
 export function newUdpRepr(): UdpRepr {
-  return { srcPort: 0, dstPort: 0, length: UDP_HEADER_LEN, payloadOffset: 0, payloadLength: 0 };
+  return { srcPort: 0, dstPort: 0, datagramLength: UDP_HEADER_LEN, payloadOffset: 0, payloadLength: 0 };
 }
 
 /**
@@ -42,7 +42,7 @@ export function parseUdp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   const r = out || ({} as UdpRepr);
   r.srcPort = udpSrcPort(buf, off);
   r.dstPort = udpDstPort(buf, off);
-  r.length = length;
+  r.datagramLength = length;
   r.payloadOffset = off + UDP_HEADER_LEN;
   r.payloadLength = length - UDP_HEADER_LEN;
   return r;

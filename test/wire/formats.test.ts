@@ -228,7 +228,7 @@ test('udp: fields and checksum; a zero checksum means none and is accepted', () 
   const r = must(parseUdp(b, 0, b.length, A, B));
   assert.is(r.srcPort, 5353);
   assert.is(r.dstPort, 53);
-  assert.is(r.length, 11);
+  assert.is(r.datagramLength, 11);
   assert.is(r.payloadOffset, 8);
   assert.is(r.payloadLength, 3);
   assert.is(parseUdp(b, 0, b.length, A, B + 1), 'udp-bad-checksum', 'the pseudo-header covers the addresses');

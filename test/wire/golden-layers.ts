@@ -104,8 +104,8 @@ export function checkFrame(g: GoldenFrame): Layers {
     const udp = ok(parseUdp(d, ip.payloadOffset, ip.payloadLength, ip.src, ip.dst), at + 'parseUdp');
     assert.is(udp.srcPort, g.n('udp.srcport'), at + 'udp.srcport');
     assert.is(udp.dstPort, g.n('udp.dstport'), at + 'udp.dstport');
-    assert.is(udp.length, g.n('udp.length'), at + 'udp.length');
-    assert.is(udp.payloadLength, udp.length - 8);
+    assert.is(udp.datagramLength, g.n('udp.length'), at + 'udp.length');
+    assert.is(udp.payloadLength, udp.datagramLength - 8);
     const c = copyOf(d);
     c.fill(0, ip.payloadOffset, ip.payloadOffset + 8);
     assert.is(emitUdpHeader(c, ip.payloadOffset, udp.srcPort, udp.dstPort, udp.payloadLength, ip.src, ip.dst), 8);

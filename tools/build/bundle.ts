@@ -18,6 +18,7 @@ import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './
 import { aliasPrototypes } from './prototype-alias';
 import { unwrapClasses } from './class-unwrap';
 import { hoistModules } from './hoist-modules';
+import { nameTopLevelIifes } from './named-entry';
 import { Node } from './ast';
 import { boardProfile, configProfile, BoardProfile } from './profile';
 
@@ -324,7 +325,8 @@ export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyRe
     format: { ecma: 5, comments: false, ascii_only: true },
   } as Parameters<typeof minify_sync>[1]);
   if (typeof res.code !== 'string') throw new Error('terser produced no code');
-  return { code: declareLateVarsFirst(res.code), propertyNames, moduleKeys, hoisted };
+  // Last: a named function instead of an anonymous IIFE keeps a thrown Error cheap (tools/build/named-entry.ts).
+  return { code: nameTopLevelIifes(declareLateVarsFirst(res.code)).code, propertyNames, moduleKeys, hoisted };
 }
 
 export function minifyEs5(code: string, o: MinifyOptions = {}): string {

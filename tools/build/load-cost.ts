@@ -16,6 +16,7 @@
 // loops are counted once: an upper bound on what one pass through the load path allocates.
 import * as acorn from 'acorn';
 import { Node } from './ast';
+import { unnameTopLevelIifes } from './named-entry';
 
 /** Chars in the first block of a string, a name's first block, and each extension block (src/jsutils.h). */
 const STRING_LEN = 8; // JSVAR_DATA_STRING_LEN = 4 + (13*3 refs bits)>>3
@@ -558,9 +559,14 @@ class Counter {
 
 /** What Espruino allocates when `bundleSource` is loaded (from Storage by default) and its modules run. */
 export function loadCost(bundleSource: string, options: LoadCostOptions = {}): LoadCost {
-  const ast = acorn.parse(bundleSource, { ecmaVersion: 5, allowReturnOutsideFunction: false }) as Node;
-  const c = new Counter(bundleSource, options.mode || 'storage');
+  // The bundle's entry is a named function declared and then called (tools/build/named-entry.ts): counted
+  // as the IIFE it replaces, plus the name and the function object the declaration keeps in the root.
+  const unnamed = unnameTopLevelIifes(bundleSource);
+  const source = unnamed.code;
+  const ast = acorn.parse(source, { ecmaVersion: 5, allowReturnOutsideFunction: false }) as Node;
+  const c = new Counter(source, options.mode || 'storage');
   for (const s of ast.body) c.statement(s);
+  for (const name of unnamed.names) c.add('names', nameBlocks(name.length) + 1);
   let blocks = 0;
   for (const k of Object.keys(c.breakdown)) blocks += c.breakdown[k];
   return {
