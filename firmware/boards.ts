@@ -16,7 +16,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     ipv4: { address: '192.168.1.50', prefixLength: 24, gateway: '192.168.1.1', dns: [] },
     apps: { httpPort: 0 },
     // 1 KB + 1 KB: four echo connections at their fullest fit beside the code.
-    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 4, backlog: 2 },
+    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 2, backlog: 1 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
   esp32: {
@@ -37,7 +37,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
     // 2 KB + 2 KB per connection; four connections at their fullest fit beside the code (README
     // "Memory": every allowed connection must fit, or a busy moment would run the board out of memory).
-    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
+    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
   linux: {

@@ -75,6 +75,11 @@ export interface DgramLinkConfig {
   relayHost: string;
   relayPort: number;
   localPort: number;
+  /**
+   * Received frames held until the stack polls. A chip keeps waiting frames in its own memory; this link
+   * keeps them in the interpreter's, so a board's preset run over it (`--link dgram`) holds few.
+   */
+  frames: number;
 }
 
 export interface BoardConfig {
@@ -116,7 +121,7 @@ export const DEFAULTS = {
   // 2 KB per direction per connection: about 160 Espruino blocks each; see the README's memory table.
   buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 } as BufferConfig,
   apps: { echoPort: 7, httpPort: 80, networkJs: false, httpIdleMs: 15000 } as AppConfig,
-  dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556 } as DgramLinkConfig,
+  dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556, frames: 8 } as DgramLinkConfig,
 };
 
 function merge<T>(base: T, over: Partial<T> | undefined): T {
@@ -184,6 +189,11 @@ export function validateConfig(c: BoardConfig): string[] {
   if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);
   if (!(a.httpIdleMs >= 1000)) e.push('apps.httpIdleMs must be at least 1000');
   if (c.link === 'dgram' && !(c.dgram.relayPort > 0 && c.dgram.localPort > 0)) e.push('dgram ports must be set');
+  if (c.link === 'dgram' && !(c.dgram.frames >= 1 && c.dgram.frames <= 64)) e.push('dgram.frames must be 1..64');
+  // Espruino has one active network (libs/network/network.c networkSet): once NetworkJS is created, the
+  // dgram link's own UDP socket is polled through the NetworkJS driver and never receives again
+  // (measured in espruino-linux). So the two cannot share an interpreter.
+  if (c.link === 'dgram' && c.apps.networkJs) e.push('apps.networkJs cannot run over the dgram link (Espruino has one active network: the link\'s own socket would stop receiving)');
   if (!(c.hostname.length >= 1 && c.hostname.length <= 63 && /^[A-Za-z0-9-]+$/.test(c.hostname))) e.push('hostname must be 1..63 letters, digits or hyphens');
   return e;
 }

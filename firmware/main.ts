@@ -69,7 +69,7 @@ function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; del
   let device: DgramFrameDevice | Enc28j60 | W5500;
   let signal = true; // a datagram link always signals arrivals; a chip only with an INT line
   if (c.link === 'dgram') {
-    device = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort });
+    device = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort, slots: c.dgram.frames });
   } else {
     const spi = openSpi(spiBus(c.spi.bus), { sck: c.spi.sck, miso: c.spi.miso, mosi: c.spi.mosi, cs: c.pins.cs }, c.spi.baud);
     const resetPin = c.pins.reset ? new EspruinoOutputPin(c.pins.reset, true) : undefined;

@@ -14,6 +14,8 @@ export interface BuildArgs {
   entry: string;
   board: string;
   out: string;
+  /** `--link dgram`: the preset whole, but frames over UDP instead of its SPI chip (see presetOnDgram). */
+  link?: 'dgram';
 }
 
 export function parseBuildArgs(argv: string[]): BuildArgs {
@@ -24,8 +26,15 @@ export function parseBuildArgs(argv: string[]): BuildArgs {
     if (k === '--entry' && v) { a.entry = v; i++; }
     else if (k === '--board' && v) { a.board = v; i++; }
     else if (k === '--out' && v) { a.out = path.resolve(v); i++; }
+    else if (k === '--link' && v) {
+      if (v !== 'dgram') throw new Error('--link takes "dgram" (the preset\'s own link is the default)');
+      a.link = 'dgram'; i++;
+    }
     else if (k === '--help' || k === '-h') {
-      console.log('usage: npm run build -- [--entry FILE] [--board NAME] [--out DIR]');
+      console.log('usage: npm run build -- [--entry FILE] [--board NAME] [--out DIR] [--link dgram]\n' +
+        '  --link dgram  keep the board preset whole (apps, buffers, connection limits, backlog, address)\n' +
+        '                but carry frames over UDP (hal/espruino/dgram-frame-device.ts) instead of its SPI chip, and\n' +
+        '                touch no pins: the board\'s firmware runs in an Espruino Linux build (tools/dgram-tap-relay.ts)');
       process.exit(0);
     } else throw new Error('unknown argument: ' + k);
   }
@@ -44,9 +53,23 @@ export function checkBoard(board: string): void {
   }
 }
 
+/**
+ * A board preset's whole configuration with its SPI chip swapped for the dgram link: the same apps,
+ * buffers, connection limits, backlog, address and NetworkJS setting; no pin is touched (the dgram link
+ * uses none), and the chip's driver is left out for the dgram device (tools/build/profile.ts).
+ */
+export function presetOnDgram(board: string): { [key: string]: unknown } {
+  const boards = require('../firmware/boards'); // eslint-disable-line @typescript-eslint/no-var-requires
+  const c = boards.boardConfig(board);
+  if (!c) throw new Error('unknown board "' + board + '"');
+  // Two frames held, as a stand-in for the chip's driver (a chip keeps waiting frames in its own memory).
+  return Object.assign({}, c, { link: 'dgram', description: c.description + ' [frames over UDP: dgram link]',
+    dgram: Object.assign({}, c.dgram, { frames: 2 }) });
+}
+
 export function runBuild(a: BuildArgs) {
   checkBoard(a.board);
-  const b = buildBundle({ entry: a.entry, board: a.board });
+  const b = buildBundle({ entry: a.entry, board: a.board, config: a.link ? presetOnDgram(a.board) : undefined });
   const r = sizeReport(b);
   fs.mkdirSync(a.out, { recursive: true });
   fs.writeFileSync(path.join(a.out, 'firmware.js'), b.code);

@@ -1,9 +1,11 @@
 // A FrameDevice over Espruino's `dgram` module: one UDP datagram per Ethernet frame, to and from a
 // relay on the host (tools/dgram-tap-relay.ts) that bridges a Linux TAP. It lets the same firmware
 // bundle run on Espruino's Linux build and be reached by real clients (board preset `linux`).
-// Received frames are copied into a small fixed ring of frame slots (bounded: further frames are
-// dropped and counted). This link is for development on a PC: on Espruino a datagram arrives as a
-// string and leaves as one, so each frame costs one native conversion (E.toUint8Array / E.toString).
+// Received datagrams are held as they arrived (Espruino hands each one over as a new string) in a
+// bounded queue, and copied into the stack's receive buffer when it polls: no frame-sized buffers are
+// kept, so the link costs a board's firmware no more RAM at rest than an SPI chip's driver does (eight
+// 1,514-byte slots were 952 of a Pico's 5,100 blocks, measured in espruino-pico). Further datagrams
+// are dropped and counted. Each frame costs one native conversion each way (E.toUint8Array / E.toString).
 import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../interfaces';
 
 declare const E: { toString?: (b: Uint8Array) => string; toUint8Array?: (s: string) => Uint8Array } | undefined;
@@ -22,7 +24,7 @@ export interface DgramFrameDeviceOptions {
   relayHost: string;
   relayPort: number;
   localPort: number;
-  /** Received frames held until the stack polls (default 8). */
+  /** Received frames held until the stack polls (default 8; held as they arrived, no buffers kept). */
   slots?: number;
   /** A dgram module (defaults to require("dgram")); tests pass Node's. */
   dgram?: { createSocket(options: { type: 'udp4'; recvBufferSize: number }): DgramSocketLike };
@@ -30,17 +32,23 @@ export interface DgramFrameDeviceOptions {
 
 const MAX_FRAME = 1514;
 const MIN_FRAME = 14;
-/** A whole frame plus Espruino's 8-byte datagram header, with room to spare. */
-const RECV_BUFFER_BYTES = 2048;
+/** Espruino's read chunk: a 1,514-byte frame + its 8-byte datagram header, with room. */
+const MIN_RECV_BUFFER = 2048;
+/**
+ * SO_RCVBUF per frame held: Linux doubles the value and charges ~2.3 KB per full-sized datagram. The kernel
+ * then holds about as many frames as the link itself, and drops the rest as a chip with a full buffer
+ * would. A larger buffer let Espruino read dozens of waiting datagrams into strings at once: the Espruino
+ * WiFi-sized interpreter ran out of memory that way under four busy connections (measured).
+ */
+const RECV_BUFFER_PER_FRAME = 1152;
 
 export class DgramFrameDevice implements FrameDevice {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   private readonly sock: DgramSocketLike;
-  private readonly slots: Uint8Array[] = [];
-  private readonly lens: number[] = [];
-  private head = 0;
-  private count = 0;
+  /** Datagrams not yet taken by the stack, oldest first (at most `limit`). */
+  private readonly queue: Array<string | Uint8Array> = [];
+  private readonly limit: number;
   private readonly relayHost: string;
   private readonly relayPort: number;
   private onFrame: (() => void) | null = null;
@@ -49,22 +57,23 @@ export class DgramFrameDevice implements FrameDevice {
     this.mac = o.mac;
     this.relayHost = o.relayHost;
     this.relayPort = o.relayPort;
-    const n = o.slots || 8;
-    for (let i = 0; i < n; i++) {
-      this.slots.push(new Uint8Array(MAX_FRAME));
-      this.lens.push(0);
-    }
+    this.limit = o.slots || 8;
     const dgram = o.dgram || require('dgram');
     // Espruino reads a datagram into a buffer of its network's chunk size, 536 bytes on Linux
     // (libs/network/linux/network_linux.c), less its own 8-byte header: every datagram is cut to 528
     // bytes and the rest dropped. `recvBufferSize` raises that chunk size (libs/network/jswrap_net.c,
-    // network.c "Adjust for SO_RCVBUF"), so a full 1,514-byte frame arrives whole. Node takes the same
-    // option as SO_RCVBUF.
-    this.sock = dgram.createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
+    // network.c "Adjust for SO_RCVBUF"), so a full 1,514-byte frame arrives whole. It also becomes the
+    // socket's SO_RCVBUF (network_linux.c, and Node's option), sized to the frames this link holds.
+    this.sock = dgram.createSocket({ type: 'udp4', recvBufferSize: Math.max(MIN_RECV_BUFFER, this.limit * RECV_BUFFER_PER_FRAME) });
     const self = this;
     this.sock.on('message', function (msg: string | Uint8Array) { self.arrive(msg); });
     this.sock.on('error', function () { self.counters.txErrors++; });
-    this.sock.bind(o.localPort);
+    try {
+      this.sock.bind(o.localPort);
+    } catch (e) {
+      this.sock.close(); // Espruino keeps a socket that failed to bind in its list otherwise
+      throw e;
+    }
   }
 
   /** Calls `cb` whenever a frame arrives (the firmware polls the stack then). */
@@ -76,34 +85,21 @@ export class DgramFrameDevice implements FrameDevice {
 
   private arrive(msg: string | Uint8Array): void {
     const len = msg.length;
-    if (len < MIN_FRAME || len > MAX_FRAME || this.count === this.slots.length) {
+    if (len < MIN_FRAME || len > MAX_FRAME || this.queue.length >= this.limit) {
       this.counters.rxDropped++;
       return;
     }
-    const i = (this.head + this.count) % this.slots.length;
-    let bytes: Uint8Array;
-    if (typeof msg === 'string') {
-      if (typeof E !== 'undefined' && E && E.toUint8Array) bytes = E.toUint8Array(msg);
-      else {
-        bytes = new Uint8Array(len);
-        for (let k = 0; k < len; k++) bytes[k] = msg.charCodeAt(k) & 255; // host only (no E)
-      }
-    } else {
-      bytes = msg;
-    }
-    this.slots[i].set(bytes, 0);
-    this.lens[i] = len;
-    this.count++;
+    this.queue.push(msg);
     if (this.onFrame) this.onFrame();
   }
 
   receive(buf: Uint8Array): number {
-    if (this.count === 0) return 0;
-    const i = this.head;
-    const len = this.lens[i];
-    buf.set(this.slots[i].subarray(0, len), 0);
-    this.head = (i + 1) % this.slots.length;
-    this.count--;
+    const msg = this.queue.shift();
+    if (msg === undefined) return 0;
+    const len = msg.length;
+    if (typeof msg !== 'string') buf.set(msg, 0);
+    else if (typeof E !== 'undefined' && E && E.toUint8Array) buf.set(E.toUint8Array(msg), 0);
+    else for (let k = 0; k < len; k++) buf[k] = msg.charCodeAt(k) & 255; // host only (no E)
     this.counters.rxFrames++;
     return len;
   }

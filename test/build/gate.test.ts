@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import { buildBundle, defaultEntry, SMOKE_ENTRY } from '../../tools/build/bundle';
 import { braceQuantifier, espruinoRegexProblem, checkBundle, GateFailure } from '../../tools/gate/checks';
 import { runGate } from '../../tools/gate';
+import { SHIPPED_BOARDS } from '../../tools/gate/espruino';
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });
 
@@ -23,14 +24,52 @@ function plant(before: string, after = ''): string {
   return smoke.code.slice(0, i) + before + smoke.code.slice(i) + after;
 }
 
-test('the gate passes on the firmware bundle and the smoke bundle (static checks and Duktape)', () => {
-  const reports = runGate({});
+test('the gate passes on every shipped firmware bundle and the smoke bundle (static checks and Duktape)', () => {
+  // The real-interpreter half runs in test/build/gate-espruino.test.ts.
+  const reports = runGate({ espruino: false });
   assert.ok(reports.length >= 1);
   for (const r of reports) {
     assert.equal(rules(r.failures), [], r.name);
     assert.ok(r.dukOk, r.name + ' under duk:\n' + r.dukOutput);
+    assert.is(r.espruinoOk, null);
   }
-  if (defaultEntry() !== SMOKE_ENTRY) assert.is(reports.length, 2);
+  if (defaultEntry() !== SMOKE_ENTRY) assert.is(reports.length, SHIPPED_BOARDS.length + 1);
+});
+
+test('assignment to .length fails as length-assignment, except on this (our own length fields)', () => {
+  for (const bad of ['var a = [1]; a.length = 0;', 'var a = [1]; a.length += 1;', 'var a = [1]; a.length++;', 'var a = [1]; --a.length;', 'var a = [1]; a["length"] = 0;', 'var o = { a: [1] }; o.a.length = 0;']) {
+    const f = checkBundle(plant(bad));
+    assert.equal(f.map((x) => x.rule), ['length-assignment'], bad);
+    assert.match(f[0].message, /Assignment to a constant/);
+    assert.match(f[0].message, /splice\(0, arr\.length\)/);
+  }
+  assert.equal(rules(checkBundle(plant('function R() { this.length = 0; this.length++; this.length += 2; } new R();'))), []);
+  assert.equal(rules(checkBundle(plant('var a = [1]; var n = a.length; a.splice(0, a.length);'))), []);
+});
+
+test('measured Espruino differences fail: missing statics and methods, empty built-in prototypes, odd semantics', () => {
+  // (Function is not an allowlisted global either; only the rule under test is compared.)
+  const one = (src: string) => checkBundle(plant(src)).filter((x) => x.rule !== 'unknown-global').map((x) => x.rule + ': ' + x.message);
+  const kinds = (src: string) => checkBundle(plant(src)).filter((x) => x.rule !== 'unknown-global').map((x) => x.rule);
+  assert.equal(one('var p = Math.log10(5);'), ['forbidden-api: Math.log10 is missing on Espruino']);
+  assert.equal(one('var p = Number.isNaN(5);'), ['forbidden-api: Number.isNaN is missing on Espruino']);
+  assert.equal(one('var p = Date.UTC(2020, 0);'), ['forbidden-api: Date.UTC is missing on Espruino']);
+  assert.equal(one('var p = "b".localeCompare("a");'), ['forbidden-api: String#localeCompare is missing on Espruino']);
+  assert.equal(one('var p = [1].reduceRight(function (a, b) { return a + b; });'), ['forbidden-api: Array#reduceRight is missing on Espruino']);
+  assert.equal(one('var p = Function.prototype.bind;'), ['forbidden-api: Function.prototype.bind is undefined on Espruino']);
+  assert.equal(one('var p = String.prototype.slice.call("ab", 1);'), ['forbidden-api: String.prototype.slice is undefined on Espruino']);
+  assert.equal(one('var p = Uint8Array.prototype.set;'), ['forbidden-api: Uint8Array.prototype.set is undefined on Espruino']);
+  assert.equal(one('var p = Object.prototype.toString.call([]);'), ['forbidden-api: Object.prototype.toString is undefined on Espruino']);
+  assert.equal(one('var p = Object.create({}, { a: { value: 1 } });').length, 1);
+  assert.equal(kinds('var p = "a,b".split(",", 1);'), ['espruino-semantics']);
+  assert.equal(kinds('var p = [1, 2].indexOf(2, -1);'), ['espruino-semantics']);
+  assert.equal(kinds('var p = (0.6).toFixed(0);'), ['espruino-semantics']);
+  assert.equal(kinds('var p = "ab".replace("b", "$&$&");'), ['espruino-semantics']);
+  assert.equal(kinds('var p = "ab".replace("b", function (m) { return m; });'), ['espruino-semantics']);
+  assert.equal(kinds('var p; try { p.x; } catch (e) { p = e instanceof TypeError; }'), ['espruino-semantics']);
+  // What Espruino does have passes.
+  assert.equal(one('var p = Object.prototype.hasOwnProperty.call({}, "a"); var q = "ab".replace(/(b)/, "$1").split(",").indexOf("a", 1);'), []);
+  assert.equal(one('function C() {} C.prototype.m = function () {}; String.prototype.q = 1; var r = Object.create(null);'), []);
 });
 
 test('the smoke bundle itself has no findings', () => {

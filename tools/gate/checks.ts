@@ -14,6 +14,8 @@ export type GateRule =
   | 'ts-helper' // TypeScript's own helpers (they assume hoisting and Array.prototype.slice)
   | 'unknown-global' // a global outside tools/espruino-globals.json
   | 'regex' // a regular expression Espruino's small engine runs differently ({m,n}, ?, group repetition, …)
+  | 'length-assignment' // x.length = …: Espruino throws on an array's or typed array's length
+  | 'espruino-semantics' // valid ES5 that Espruino 2v29 runs differently (measured: CODING.md)
   | 'use-before-declaration'; // Espruino hoists neither functions nor var
 
 export interface GateFailure {
@@ -55,11 +57,21 @@ const FORBIDDEN_GLOBALS: Record<string, string> = {
 /** Static members that break there: object name → member names. */
 const FORBIDDEN_STATICS: Record<string, string[]> = {
   Array: ['from', 'of'],
-  Math: ['imul', 'trunc'],
-  Number: ['isInteger'],
-  Object: ['freeze', 'is'],
+  Math: ['imul', 'trunc', 'log2', 'log10', 'log1p', 'expm1', 'sinh', 'cosh', 'tanh', 'asinh', 'fround', 'clz32', 'hypot', 'cbrt'],
+  Number: ['isInteger', 'isNaN', 'isFinite', 'parseInt', 'parseFloat', 'MAX_SAFE_INTEGER', 'MIN_SAFE_INTEGER', 'EPSILON'],
+  Object: ['freeze', 'is', 'seal', 'isFrozen', 'preventExtensions'],
   Promise: ['race', 'allSettled', 'any'],
+  Date: ['UTC'],
 };
+
+/**
+ * Built-ins whose prototype object has no readable methods on Espruino (`typeof Function.prototype.call`,
+ * `String.prototype.slice`, `Uint8Array.prototype.set`, … are "undefined" there: the methods are found
+ * natively on instances only). `Object.prototype.hasOwnProperty` exists; `Object.prototype.toString.call([])`
+ * returns "".
+ */
+const EMPTY_PROTOTYPES = /^(Array|Function|String|Number|RegExp|Date|Promise|ArrayBuffer|DataView|(Ui|I)nt(8|16|32)Array|Uint8ClampedArray|Float(32|64)Array)$/;
+
 
 /** Methods that break on any receiver. */
 const FORBIDDEN_METHODS: Record<string, string> = {
@@ -69,6 +81,47 @@ const FORBIDDEN_METHODS: Record<string, string> = {
   flatMap: 'flatMap is missing on Espruino',
   finally: 'Promise#finally is missing on Espruino',
 };
+
+/** Methods missing on Espruino 2v29 (measured), rejected where they are called on any receiver. */
+const MISSING_METHODS: Record<string, string> = {
+  reduceRight: 'Array#reduceRight',
+  findLast: 'Array#findLast',
+  findLastIndex: 'Array#findLastIndex',
+  toPrecision: 'Number#toPrecision',
+  toExponential: 'Number#toExponential',
+  toLocaleString: 'toLocaleString',
+  localeCompare: 'String#localeCompare',
+  codePointAt: 'String#codePointAt',
+  normalize: 'String#normalize',
+  search: 'String#search',
+  matchAll: 'String#matchAll',
+  trimStart: 'String#trimStart',
+  trimEnd: 'String#trimEnd',
+  trimLeft: 'String#trimLeft',
+  trimRight: 'String#trimRight',
+  getUTCFullYear: 'Date#getUTCFullYear',
+  getUTCMonth: 'Date#getUTCMonth',
+  getUTCDate: 'Date#getUTCDate',
+  getUTCDay: 'Date#getUTCDay',
+  getUTCHours: 'Date#getUTCHours',
+  getUTCMinutes: 'Date#getUTCMinutes',
+  getUTCSeconds: 'Date#getUTCSeconds',
+  getUTCMilliseconds: 'Date#getUTCMilliseconds',
+  setUTCHours: 'Date#setUTCHours',
+};
+
+const LENGTH_MESSAGE = 'assignment to .length: Espruino throws "Assignment to a constant" on an array\'s length (the array ' +
+  'keeps its items) and on a Uint8Array\'s; empty an array with arr.splice(0, arr.length) (emptyArray in tcp/wire/bytes.ts)';
+
+/** `x.length` / `x["length"]` on anything but `this` (our classes keep a plain length field). */
+function isLengthTarget(n: Node): boolean {
+  return !!n && n.type === 'MemberExpression' && propName(n) === 'length' && n.object.type !== 'ThisExpression';
+}
+
+function isNegativeNumber(n: Node): boolean {
+  return (n.type === 'UnaryExpression' && n.operator === '-' && n.argument.type === 'Literal' && typeof n.argument.value === 'number' && n.argument.value > 0) ||
+    (n.type === 'Literal' && typeof n.value === 'number' && n.value < 0);
+}
 
 type Node = any;
 
@@ -335,10 +388,19 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
     else if (!allowed(allow, r.name)) fail(out, 'unknown-global', 'global "' + r.name + '" is not in tools/espruino-globals.json', r.node);
   }
 
-  // Member-level rules (walk everything once).
+  // Member-level rules (walk everything once). Assignment targets first: `X.prototype.y = …` defines.
+  const assigned = new Set<Node>();
   const stack: Node[] = [ast];
   while (stack.length) {
     const n = stack.pop();
+    if (n.type === 'AssignmentExpression') {
+      assigned.add(n.left);
+      if (isLengthTarget(n.left)) fail(out, 'length-assignment', LENGTH_MESSAGE, n);
+    } else if (n.type === 'UpdateExpression' && isLengthTarget(n.argument)) {
+      fail(out, 'length-assignment', LENGTH_MESSAGE, n);
+    } else if (n.type === 'BinaryExpression' && n.operator === 'instanceof' && isIdent(n.right) && /^(TypeError|ReferenceError|SyntaxError|EvalError|URIError|RangeError)$/.test(n.right.name)) {
+      fail(out, 'espruino-semantics', 'instanceof ' + n.right.name + ': errors the interpreter throws are not instances of it on Espruino (and a new ' + n.right.name + '() is no instanceof Error); test e.message', n);
+    }
     if (n.type === 'MemberExpression') {
       const p = propName(n);
       const obj = n.object;
@@ -350,11 +412,11 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
         const method = own(FORBIDDEN_METHODS, p);
         if (method) fail(out, 'forbidden-api', method, n);
         if (p === 'slice' && propName(obj) === 'buffer') fail(out, 'forbidden-api', 'ArrayBuffer#slice (.buffer.slice) is missing on Espruino', n);
-        if (obj.type === 'MemberExpression' && propName(obj) === 'prototype' && isIdent(obj.object, 'Array')) {
-          fail(out, 'forbidden-api', 'Array.prototype.' + p + ' is undefined on Espruino', n);
-        }
-        if (p === 'slice' && obj.type === 'MemberExpression' && propName(obj) === 'prototype' && isIdent(obj.object, 'ArrayBuffer')) {
-          fail(out, 'forbidden-api', 'ArrayBuffer.prototype.slice is missing on Espruino', n);
+        if (obj.type === 'MemberExpression' && propName(obj) === 'prototype' && isIdent(obj.object) && !assigned.has(n)) {
+          const b = obj.object.name;
+          if (EMPTY_PROTOTYPES.test(b) || (b === 'Object' && p !== 'hasOwnProperty')) {
+            fail(out, 'forbidden-api', b + '.prototype.' + p + ' is undefined on Espruino', n);
+          }
         }
         if ((p === 'call' || p === 'apply') && isIdent(obj, 'Error')) {
           fail(out, 'extends-error', 'Error.' + p + '(this, ...): a class extending Error throws on Espruino', n);
@@ -363,8 +425,24 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
           fail(out, 'ts-helper', "TypeScript's own helper (this." + p + '): it breaks on Espruino, use tools/es5-helpers.js', n);
         }
       }
-    } else if (n.type === 'CallExpression' || n.type === 'NewExpression') {
+    }
+    if (n.type === 'CallExpression' || n.type === 'NewExpression') {
       const a = n.arguments;
+      const m = n.type === 'CallExpression' ? propName(n.callee) : null;
+      if (m !== null) {
+        const missing = own(MISSING_METHODS, m);
+        if (missing) fail(out, 'forbidden-api', missing + ' is missing on Espruino', n);
+        if (m === 'split' && a.length >= 2) fail(out, 'espruino-semantics', 'split(separator, limit): Espruino ignores the limit', n);
+        if (m === 'indexOf' && a.length >= 2 && isNegativeNumber(a[1])) fail(out, 'espruino-semantics', 'indexOf(x, negative): Espruino searches from 0, not from the end', n);
+        if (m === 'toFixed') fail(out, 'espruino-semantics', 'toFixed rounds wrongly on Espruino ((0.6).toFixed(0) is "0", (99.99).toFixed(1) is "99.9"): format integers', n);
+        if (m === 'create' && isIdent(n.callee.object, 'Object') && a.length >= 2) fail(out, 'forbidden-api', 'Object.create(proto, properties) throws on Espruino ("propertiesObject is not supported yet")', n);
+        if (m === 'replace' && a.length === 2 && a[0].type === 'Literal' && typeof a[0].value === 'string' && a[1].type === 'FunctionExpression') {
+          fail(out, 'espruino-semantics', 'replace("text", function): Espruino inserts the function\'s source; use a RegExp pattern', n);
+        }
+        if (m === 'replace' && a.length === 2 && a[1].type === 'Literal' && typeof a[1].value === 'string' && /\$[&$`']/.test(a[1].value)) {
+          fail(out, 'espruino-semantics', 'replace(x, "' + a[1].value + '"): Espruino does not expand $&, $$, $` or $\' (only $1…$9)', n);
+        }
+      }
       if (isIdent(n.callee, 'RegExp') && a.length > 0 && a[0].type === 'Literal' && typeof a[0].value === 'string' && espruinoRegexProblem(a[0].value)) {
         fail(out, 'regex', 'RegExp("' + a[0].value + '"): ' + espruinoRegexProblem(a[0].value) + ' in Espruino\'s RegExp', n);
       }
