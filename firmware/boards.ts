@@ -15,7 +15,8 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
     ipv4: { address: '192.168.1.50', prefixLength: 24, gateway: '192.168.1.1', dns: [] },
     apps: { httpPort: 0 },
-    // 1 KB + 1 KB: four echo connections at their fullest fit beside the code.
+    // 1 KB + 1 KB, two connections: measured in the Pico-sized interpreter (README "Memory"), two at their
+    // fullest leave 20 % of the pool free; four ran it out of memory.
     buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 2, backlog: 1 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
@@ -27,7 +28,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'D5', reset: 'D26', int: 'D4' },
     buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048, maxConnections: 8, backlog: 4 },
   },
-  // Espruino WiFi (STM32F411, 7,148 variables in Espruino's boards/ESPRUINOWIFI.py, 64 KB of Storage) +
+  // Espruino WiFi (STM32F411, 8,190 variables in Espruino's boards/ESPRUINOWIFI.py, 64 KB of Storage) +
   // a W5500 module; its ESP8266 is left alone. The full firmware (DHCP, echo, HTTP).
   wifi: {
     name: 'wifi',
@@ -35,8 +36,8 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'w5500',
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
-    // 2 KB + 2 KB per connection; four connections at their fullest fit beside the code (README
-    // "Memory": every allowed connection must fit, or a busy moment would run the board out of memory).
+    // 1 KB + 1 KB per connection: measured in the WiFi-sized interpreter (README "Memory"), four at their
+    // fullest leave 27 % of the pool free; four of 2 KB + 2 KB ran it out of memory.
     buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.

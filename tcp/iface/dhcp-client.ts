@@ -281,7 +281,7 @@ export class DhcpClient extends Emitter {
         this.lease = null;
         this.host.configure(null);
       }
-      this.restart(now, Math.min(BACKOFF_MAX_MS, NAK_DELAY_MS * Math.pow(2, this.naksInARow - 1)));
+      this.restart(now, Math.min(BACKOFF_MAX_MS, NAK_DELAY_MS * (1 << Math.min(this.naksInARow - 1, 20))));
       return;
     }
     // DHCPACK

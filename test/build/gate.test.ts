@@ -107,6 +107,10 @@ test('planted label fails as label', () => {
   assert.equal(rules(f), ['label: labelled statement "outer:"']);
 });
 
+test('Math.pow fails as forbidden-api: Espruino computes it inexactly', () => {
+  assert.equal(rules(checkBundle(plant('var p = Math.pow(2, 16);'))), ['forbidden-api: Math.pow is inexact on Espruino (Math.pow(2,16) !== 65536): multiply or shift']);
+});
+
 test('planted Math.imul, Array.from, copyWithin, .buffer.slice and Promise.race fail as forbidden-api', () => {
   assert.equal(rules(checkBundle(plant('var p = Math.imul(3, 5);'))), ['forbidden-api: Math.imul is missing on Espruino']);
   assert.equal(rules(checkBundle(plant('var p = Array.from("ab");'))), ['forbidden-api: Array.from is missing on Espruino']);

@@ -5,13 +5,15 @@ import * as assert from 'uvu/assert';
 import { memoryReport, codeCost, INTERPRETER_RESERVE, STORAGE_FILE_OVERHEAD, BOARD_LIMITS } from '../../tools/build';
 import { buildBundle } from '../../tools/build/bundle';
 import { boardMemory } from '../../bench/lib/board-memory';
+import { boardConfig } from '../../firmware/boards';
 
 test('a connection costs at least its two buffers at the board sizes; the DHCP client is counted on DHCP boards only', () => {
   const wifi = boardMemory('wifi');
   const esp = boardMemory('esp32');
   const sim = boardMemory('sim');
   const pico = boardMemory('pico');
-  assert.is(wifi.bufferBlocks, 2 * (Math.ceil(2048 / 13) + 4));
+  const wifiBuffers = boardConfig('wifi')!.buffers;
+  assert.is(wifi.bufferBlocks, Math.ceil(wifiBuffers.tcpRx / 13) + 4 + Math.ceil(wifiBuffers.tcpTx / 13) + 4);
   assert.ok(wifi.perTcpConnectionBlocks > wifi.bufferBlocks, 'socket state comes on top of the buffers');
   assert.ok(esp.perTcpConnectionBlocks - wifi.perTcpConnectionBlocks >= esp.bufferBlocks - wifi.bufferBlocks - 2);
   assert.ok(wifi.dhcpBlocks > 0 && sim.dhcpBlocks === 0 && pico.dhcpBlocks === 0);

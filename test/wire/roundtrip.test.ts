@@ -72,7 +72,7 @@ test('udp', () => {
     assert.is(emitUdpHeader(b, off, sp, dp, payload.length, si, di), 8);
     assert.ok(((b[off + 6] << 8) | b[off + 7]) !== 0, 'never a zero checksum');
     assert.equal(ok(parseUdp(b, off, 8 + payload.length, si, di)),
-      { srcPort: sp, dstPort: dp, length: 8 + payload.length, payloadOffset: off + 8, payloadLength: payload.length });
+      { srcPort: sp, dstPort: dp, datagramLength: 8 + payload.length, payloadOffset: off + 8, payloadLength: payload.length });
   }), RUNS);
 });
 

@@ -57,7 +57,8 @@ const FORBIDDEN_GLOBALS: Record<string, string> = {
 /** Static members that break there: object name → member names. */
 const FORBIDDEN_STATICS: Record<string, string[]> = {
   Array: ['from', 'of'],
-  Math: ['imul', 'trunc', 'log2', 'log10', 'log1p', 'expm1', 'sinh', 'cosh', 'tanh', 'asinh', 'fround', 'clz32', 'hypot', 'cbrt'],
+  // pow: inexact on Espruino (Math.pow(2,16) !== 65536, measured in espruino-linux 2v29): shift or multiply
+  Math: ['pow', 'imul', 'trunc', 'log2', 'log10', 'log1p', 'expm1', 'sinh', 'cosh', 'tanh', 'asinh', 'fround', 'clz32', 'hypot', 'cbrt'],
   Number: ['isInteger', 'isNaN', 'isFinite', 'parseInt', 'parseFloat', 'MAX_SAFE_INTEGER', 'MIN_SAFE_INTEGER', 'EPSILON'],
   Object: ['freeze', 'is', 'seal', 'isFrozen', 'preventExtensions'],
   Promise: ['race', 'allSettled', 'any'],
@@ -407,7 +408,8 @@ export function checkBundle(code: string, allow: Allowlist = loadAllowlist()): G
       if (p !== null) {
         const statics = isIdent(obj) ? own(FORBIDDEN_STATICS, obj.name) : undefined;
         if (statics && statics.indexOf(p) >= 0) {
-          fail(out, 'forbidden-api', obj.name + '.' + p + ' is missing on Espruino', n);
+          fail(out, 'forbidden-api', obj.name + '.' + p + (obj.name === 'Math' && p === 'pow'
+            ? ' is inexact on Espruino (Math.pow(2,16) !== 65536): multiply or shift' : ' is missing on Espruino'), n);
         }
         const method = own(FORBIDDEN_METHODS, p);
         if (method) fail(out, 'forbidden-api', method, n);
