@@ -1,17 +1,26 @@
-// Device speed in the real interpreter: the `linux` preset's shipped bundle booted from Storage in
-// Espruino 2v29's Linux build (`espruino-linux`), reached over the dgram link (socat ⇄ TAP in a network
-// namespace made here) by the kernel's own clients. It measures
+// Device speed in the real interpreter: the `linux` preset's shipped bundle run by Espruino 2v29's Linux
+// build (`espruino-linux`), reached over the dgram link (socat ⇄ TAP in a network namespace made here)
+// by the kernel's own clients. It measures
 //   - goodput of `curl GET /bytes/1000000` and of a 1 MB echo (port 7, half-close, byte-exact), 3 runs each;
 //   - one empty-loop iteration of the same interpreter, timed at the device's REPL while it is idle;
-//   - the interpreter's time per full-size (1460-byte) segment sent and received, as wall time and as the
-//     interpreter process's own CPU time (/proc), and both as a multiple of one empty-loop iteration —
-//     a number that does not depend on the machine (BENCHMARKS.md section 3 says what it means for a board).
+//   - the interpreter's time per full-size (1460-byte) segment sent and received, and that time as a
+//     multiple of one empty-loop iteration: a number that does not depend on the machine (BENCHMARKS.md
+//     section 3 says what it means for a board);
+//   - whether the interpreter was the bottleneck: an idle counter (a setTimeout(…, 0) chain counted at
+//     the REPL) in one extra run of each kind, and the process's CPU share from /proc.
+// Two ways to hold the code, each booted by `.bootcde` from the emulated Storage:
+//   ram      `.bootcde` evals the bundle from a file: every function body is in the interpreter's RAM
+//            (as with `espruino-linux file.js`). The interpreter's own speed: the headline numbers.
+//   storage  the bundle itself is `.bootcde` (as a board runs `--save`d code, and as the tests boot it):
+//            function bodies stay in Storage. The Linux build emulates flash with a file and opens,
+//            seeks, reads and closes `espruino.flash` for each read (seen with strace), which a board's
+//            memory-mapped flash does not do, so this mode measures that emulation more than our code.
 // Root only (TAP, namespaces); skipped with a message without root or without the interpreter. Its own
 // dgram ports (5755/5756) and subnet (10.0.29.0/24, static address, no dnsmasq), so it does not clash
 // with the tests' rigs. Every wait is bounded; namespace, socat and interpreter are released on every path.
 //
-//   npx ts-node --transpile-only bench/espruino-device.ts [--out FILE]
-// writes its numbers as JSON to FILE (default: <tmpdir>/etcpip-bench/espruino-device.json) and prints a table.
+//   npx ts-node --transpile-only bench/espruino-device.ts [--out FILE] [--mode ram|storage|both]
+// writes its numbers as JSON to FILE (default: <tmpdir>/etcpip-bench/espruino-device.json) and prints tables.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,6 +31,7 @@ import { isRoot } from '../test/helpers/netns';
 import { bootFromStorage, interpreterOrSkip, startRelayRig, EspruinoProcess, RelayRig } from '../test/helpers/espruino-real';
 import { expectedBytes, netnsRunner, Runner } from '../test/sim-tool/contract';
 import { childPids, processCpuSeconds, machineCpu, MachineCpu } from './lib/espruino-cpu';
+import { Runnable } from '../tools/espruino-bin';
 
 const KERNEL = '10.0.29.1';
 const DEVICE = '10.0.29.2';
@@ -29,13 +39,15 @@ const RELAY_PORT = 5755;
 const DEVICE_PORT = 5756;
 export const TRANSFER_BYTES = 1000000;
 export const RUNS = 3;
-/** Full-size data segments in one direction of a 1,000,000-byte transfer at MSS 1460 (not rounded). */
 export const MSS = 1460;
+/** Full-size data segments in one direction of a 1,000,000-byte transfer at MSS 1460 (not rounded). */
 export const FULL_SEGMENTS = TRANSFER_BYTES / MSS;
 /** Empty-loop timing at the REPL: iterations per timing, timings (median taken). */
 const LOOP_ITERATIONS = 20000;
 const LOOP_REPEATS = 5;
 const LOOP_ITERATIONS_IN_FUNCTION = 100000;
+
+export type CodeMode = 'ram' | 'storage';
 
 export interface SegmentCounts {
   /** Deltas of the device's own counters (/api/status), minus one status request's own share. */
@@ -53,18 +65,58 @@ export interface TransferRun {
   seconds: number;
   goodputBps: number;
   exact: boolean;
-  /** CPU seconds the interpreter process used while the client ran (user + system, /proc/PID/stat). */
-  interpreterCpuSeconds: number;
-  /** … ÷ the client's seconds: ~1.0 means the interpreter was the bottleneck. */
+  /** CPU seconds of the interpreter process ÷ wall seconds, around the client's run (/proc/PID/stat). */
   interpreterCpuShare: number;
   socatCpuSeconds: number;
-  /** The whole machine (all cores) busy ÷ available during the client's run, and what was not the interpreter or socat. */
+  /** The whole machine (all cores): busy ÷ available while the client ran. */
   machineBusyShare: number;
-  otherCpuSeconds: number;
-  /** The client's wall time around the run (includes `ip netns exec` and the client's own start-up). */
-  outerSeconds: number;
   counts: SegmentCounts;
   segmentsPerSec: { tcpRx: number; tcpTx: number };
+  /** Only in the idle-counter run: the counter's ticks during the run and the idle time they stand for. */
+  idleTicks?: number;
+  idleShareAtMost?: number;
+}
+
+export interface LoopTiming {
+  /** `for(var i=0;i<20000;i++){}` typed at the REPL (top level, global `i`), timed with getTime(); nothing subtracted. */
+  topLevelUsPerIteration: number;
+  topLevelSamplesUs: number[];
+  /** The same loop inside a function (local `i`), 100,000 iterations. */
+  inFunctionUsPerIteration: number;
+  inFunctionSamplesUs: number[];
+}
+
+export interface ModeSummary {
+  downloadMedianKBps: number;
+  echoMedianKBps: number;
+  /** Median download: wall ms per full-size segment sent (÷ 1,000,000 / 1460). */
+  sentMsPerSegment: number;
+  /** Median echo: wall ms per full-size segment received and echoed (÷ 1,000,000 / 1460). */
+  echoPairMsPerSegment: number;
+  /** Echo counting both directions (÷ 2 × 1,000,000 / 1460). */
+  echoEitherWayMsPerSegment: number;
+  /** Derived: echo pair − sent (what receiving a segment adds to sending one). */
+  receivedMsPerSegment: number;
+  /** The same ÷ one empty-loop iteration (top level, this boot). */
+  iterations: { sent: number; echoPair: number; echoEitherWay: number; received: number };
+}
+
+export interface ModeResult {
+  mode: CodeMode;
+  skipped?: string;
+  /** The interpreter's CPU share while idle (no traffic, ~2 s): with a dgram socket open it polls without sleeping. */
+  idleCpuShare?: number;
+  /** Ticks per second of the idle counter while no traffic flows. */
+  idleTicksPerSec?: number;
+  /** Segments one GET /api/status costs the device (subtracted from the run counts). */
+  statusCost?: SegmentCounts;
+  loop?: LoopTiming;
+  downloads?: TransferRun[];
+  echoes?: TransferRun[];
+  /** One more run of each kind with the idle counter on (not in the medians). */
+  counted?: TransferRun[];
+  summary?: ModeSummary;
+  deviceErrors?: string;
 }
 
 export interface EspruinoDeviceResult {
@@ -73,45 +125,14 @@ export interface EspruinoDeviceResult {
   machine?: { cpus: number; model: string; loadAverage1m: number; node: string; platform: string };
   interpreter?: string;
   bundleBytes?: number;
-  /** The interpreter's CPU share while idle (no traffic) over ~2 s: what its own idle loop costs. */
-  idleCpuShare?: number;
-  loop?: {
-    /** `for(var i=0;i<N;i++){}` typed at the REPL (top level, global `i`), timed with getTime(); nothing subtracted. */
-    topLevelUsPerIteration: number;
-    topLevelSamplesUs: number[];
-    /** The same loop inside a function (local `i`), N = 100,000. */
-    inFunctionUsPerIteration: number;
-    inFunctionSamplesUs: number[];
-  };
-  downloads?: TransferRun[];
-  echoes?: TransferRun[];
-  summary?: {
-    downloadMedianKBps: number;
-    echoMedianKBps: number;
-    /** Median download: wall ms per full-size segment sent (1,000,000 / 1460 segments). */
-    sentWallMsPerSegment: number;
-    sentCpuMsPerSegment: number;
-    /** Median echo: wall ms per full-size segment pair (one received, one sent). */
-    echoPairWallMsPerSegment: number;
-    echoPairCpuMsPerSegment: number;
-    /** Echo per segment counting both directions (wall ÷ 2 × 1,000,000/1460). */
-    echoWallMsPerSegmentEitherWay: number;
-    /** Derived: echo pair − download (what receiving one segment and echoing it adds over sending it). */
-    receivedWallMsPerSegment: number;
-    receivedCpuMsPerSegment: number;
-    /** The same times ÷ one empty-loop iteration (top level). */
-    iterations: {
-      sentWall: number; sentCpu: number; echoPairWall: number; echoPairCpu: number;
-      echoEitherWayWall: number; receivedWall: number; receivedCpu: number;
-    };
-  };
-  deviceErrors?: string;
+  modes?: ModeResult[];
   file?: string;
 }
 
 export interface EspruinoDeviceOptions {
   /** Where the JSON goes; null: nowhere. */
   out?: string | null;
+  modes?: CodeMode[];
   log?: (line: string) => void;
 }
 
@@ -123,10 +144,11 @@ const median = (xs: number[]): number => {
 };
 const round = (x: number, d: number): number => Math.round(x * Math.pow(10, d)) / Math.pow(10, d);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 // A 1 MB echo client: sends (in a thread) while it reads, half-closes after the last byte, reads to EOF.
 const ECHO_CLIENT = `
-import socket, sys, time, threading, os, json, hashlib
+import socket, sys, time, threading, os, json
 host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 data = os.urandom(n)
 err = []
@@ -154,14 +176,13 @@ except Exception as e:
 t1 = time.monotonic()
 th.join(10)
 s.close()
-back = b''.join(parts)
-print(json.dumps({'sent': n, 'got': got, 'same': back == data, 'seconds': t1 - t0, 'error': '; '.join(err)}))
+print(json.dumps({'sent': n, 'got': got, 'same': b''.join(parts) == data, 'seconds': t1 - t0, 'error': '; '.join(err)}))
 `;
 
 interface Status { tcp: { [k: string]: number }; device: { [k: string]: number } }
 
 async function status(runner: Runner): Promise<Status> {
-  const r = await runner('curl', ['-sS', '--max-time', '10', 'http://' + DEVICE + '/api/status'], 15000);
+  const r = await runner('curl', ['-sS', '--max-time', '30', 'http://' + DEVICE + '/api/status'], 40000);
   if (r.code !== 0) throw new Error('GET /api/status failed: ' + r.stderr);
   const j = JSON.parse(r.stdout.toString()) as { counters: Status };
   return { tcp: j.counters.tcp, device: j.counters.device };
@@ -186,39 +207,54 @@ function probe(interpPid: number, socatPid: number): CpuProbe {
   return { interp: processCpuSeconds(interpPid) || 0, socat: processCpuSeconds(socatPid) || 0, machine: machineCpu(), t: Date.now() };
 }
 
-/** One timed client run with the interpreter's CPU and the device's counters around it. */
-async function measured(
-  kind: 'download' | 'echo', runner: Runner, interpPid: number, socatPid: number, own: SegmentCounts,
-  client: () => Promise<{ seconds: number; bytes: number; exact: boolean }>,
-): Promise<TransferRun> {
-  const s0 = await status(runner);
-  const p0 = probe(interpPid, socatPid);
-  const c = await client();
-  const p1 = probe(interpPid, socatPid);
-  const s1 = await status(runner);
-  const counts = countDelta(s0, s1, own);
-  const interp = p1.interp - p0.interp;
-  const socat = p1.socat - p0.socat;
+type Client = () => Promise<{ seconds: number; bytes: number; exact: boolean }>;
+
+interface Ctx { runner: Runner; dev: EspruinoProcess; interpPid: number; socatPid: number; own: SegmentCounts }
+
+/** The idle counter's reading: [ticks, getTime()] from the device's REPL. */
+async function ticks(dev: EspruinoProcess): Promise<[number, number]> {
+  const v = await dev.evalJson('[etcN,getTime()]', 30000) as [number, number];
+  return [Number(v[0]), Number(v[1])];
+}
+
+/**
+ * One timed client run with the interpreter's CPU and the device's counters around it; with
+ * `idleTicksPerSec`, also the idle counter (read right before and after the client).
+ */
+async function measured(kind: 'download' | 'echo', c: Ctx, client: Client, idleTicksPerSec?: number): Promise<TransferRun> {
+  const s0 = await status(c.runner);
+  const t0 = idleTicksPerSec ? await ticks(c.dev) : null;
+  const p0 = probe(c.interpPid, c.socatPid);
+  const r = await client();
+  const p1 = probe(c.interpPid, c.socatPid);
+  const t1 = idleTicksPerSec ? await ticks(c.dev) : null;
+  const s1 = await status(c.runner);
+  const counts = countDelta(s0, s1, c.own);
   const busy = p1.machine.busy - p0.machine.busy;
   const total = p1.machine.total - p0.machine.total;
-  return {
-    kind, bytes: c.bytes, seconds: round(c.seconds, 4), goodputBps: Math.round(c.bytes / c.seconds), exact: c.exact,
-    interpreterCpuSeconds: round(interp, 3), interpreterCpuShare: round(interp / c.seconds, 3),
-    socatCpuSeconds: round(socat, 3), machineBusyShare: round(total > 0 ? busy / total : NaN, 3),
-    otherCpuSeconds: round(busy - interp - socat, 3), outerSeconds: round((p1.t - p0.t) / 1000, 3),
-    counts, segmentsPerSec: { tcpRx: Math.round(counts.tcpRx / c.seconds), tcpTx: Math.round(counts.tcpTx / c.seconds) },
+  const run: TransferRun = {
+    kind, bytes: r.bytes, seconds: round(r.seconds, 4), goodputBps: Math.round(r.bytes / r.seconds), exact: r.exact,
+    interpreterCpuShare: round((p1.interp - p0.interp) / ((p1.t - p0.t) / 1000), 3), socatCpuSeconds: round(p1.socat - p0.socat, 3),
+    machineBusyShare: round(total > 0 ? busy / total : NaN, 3),
+    counts, segmentsPerSec: { tcpRx: Math.round(counts.tcpRx / r.seconds), tcpTx: Math.round(counts.tcpTx / r.seconds) },
   };
+  if (t0 && t1 && idleTicksPerSec) {
+    // Every tick stands for idleTicksPerSec⁻¹ s of idling; the window (REPL read to REPL read) is a bit
+    // longer than the client's run and idle at both ends, so this is an upper bound.
+    run.idleTicks = t1[0] - t0[0];
+    run.idleShareAtMost = round(run.idleTicks / idleTicksPerSec / (t1[1] - t0[1]), 3);
+  }
+  return run;
 }
 
 async function download(runner: Runner, file: string, expected: Buffer): Promise<{ seconds: number; bytes: number; exact: boolean }> {
-  try { fs.rmSync(file, { force: true }); } catch { /* none */ }
+  fs.rmSync(file, { force: true });
   const r = await runner('curl', ['-sS', '--max-time', '120', '-o', file, '-w', '%{http_code} %{size_download} %{time_total}',
     'http://' + DEVICE + '/bytes/' + TRANSFER_BYTES], 150000);
   const m = /^(\d+) (\d+) ([0-9.]+)/.exec(r.stdout.toString().trim());
   if (r.code !== 0 || !m || m[1] !== '200') throw new Error('GET /bytes/' + TRANSFER_BYTES + ' failed (' + r.code + '): ' + r.stdout.toString() + r.stderr);
   const body = fs.readFileSync(file);
-  const exact = body.length === expected.length && crypto.createHash('sha256').update(body).digest('hex') === crypto.createHash('sha256').update(expected).digest('hex');
-  return { seconds: Number(m[3]), bytes: Number(m[2]), exact };
+  return { seconds: Number(m[3]), bytes: Number(m[2]), exact: body.length === expected.length && sha(body) === sha(expected) };
 }
 
 async function echo(runner: Runner, port: number): Promise<{ seconds: number; bytes: number; exact: boolean }> {
@@ -229,8 +265,8 @@ async function echo(runner: Runner, port: number): Promise<{ seconds: number; by
   return { seconds: j.seconds, bytes: j.got, exact: j.same };
 }
 
-/** Seconds the REPL's empty loop takes, as printed by the interpreter itself (getTime() difference). */
-async function timeLoops(dev: EspruinoProcess): Promise<EspruinoDeviceResult['loop']> {
+/** The REPL's empty loop, timed by the interpreter itself (getTime() difference), while the device is idle. */
+async function timeLoops(dev: EspruinoProcess): Promise<LoopTiming> {
   const top: number[] = [];
   const fn: number[] = [];
   for (let k = 0; k < LOOP_REPEATS; k++) {
@@ -247,16 +283,116 @@ async function timeLoops(dev: EspruinoProcess): Promise<EspruinoDeviceResult['lo
   return { topLevelUsPerIteration: median(top), topLevelSamplesUs: top, inFunctionUsPerIteration: median(fn), inFunctionSamplesUs: fn };
 }
 
+/** The run with the median time (by seconds). */
+function medianRun(rs: TransferRun[]): TransferRun {
+  const s = rs.slice().sort((a, b) => a.seconds - b.seconds);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+function summarise(m: ModeResult): ModeSummary {
+  const it = m.loop!.topLevelUsPerIteration / 1000; // ms
+  const sent = medianRun(m.downloads!).seconds * 1000 / FULL_SEGMENTS;
+  const pair = medianRun(m.echoes!).seconds * 1000 / FULL_SEGMENTS;
+  return {
+    downloadMedianKBps: round(median(m.downloads!.map((r) => r.goodputBps)) / 1000, 1),
+    echoMedianKBps: round(median(m.echoes!.map((r) => r.goodputBps)) / 1000, 1),
+    sentMsPerSegment: round(sent, 3), echoPairMsPerSegment: round(pair, 3), echoEitherWayMsPerSegment: round(pair / 2, 3),
+    receivedMsPerSegment: round(pair - sent, 3),
+    iterations: { sent: Math.round(sent / it), echoPair: Math.round(pair / it), echoEitherWay: Math.round(pair / 2 / it), received: Math.round((pair - sent) / it) },
+  };
+}
+
+async function runMode(mode: CodeMode, interp: Runnable, code: string, echoPort: number, work: string, log: (s: string) => void): Promise<ModeResult> {
+  const result: ModeResult = { mode };
+  let rig: RelayRig | null = null;
+  let dev: EspruinoProcess | null = null;
+  try {
+    rig = await startRelayRig('ebn', KERNEL + '/24', RELAY_PORT, DEVICE_PORT);
+    const codeFile = path.join(work, 'firmware.js');
+    fs.writeFileSync(codeFile, code);
+    // ram: a one-line `.bootcde` reads the bundle from a file into a RAM string and evals it.
+    const boot = mode === 'ram' ? 'eval(require("fs").readFileSync(' + JSON.stringify(codeFile) + '));' : code;
+    const before = childPids(process.pid, /^espruino/);
+    dev = await bootFromStorage(interp, boot, 'bench');
+    await dev.waitFor(/\[etcpip\] [^\n]*10\.0\.29\.2/, 30000);
+    const mine = childPids(process.pid, /^espruino/).filter((p) => before.indexOf(p) < 0);
+    if (mine.length !== 1) throw new Error('cannot tell the interpreter process apart (new children: ' + JSON.stringify(mine) + ')');
+    const runner = netnsRunner(rig.ns.name);
+    const ping = await runner('ping', ['-c', '2', '-i', '0.2', '-W', '3', DEVICE], 15000);
+    if (ping.code !== 0) throw new Error('ping ' + DEVICE + ' failed: ' + ping.stdout.toString() + ping.stderr);
+    // Warm-up (ARP, first connections), then the cost of one status read (subtracted from the counts).
+    const warm = await runner('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '60', 'http://' + DEVICE + '/bytes/100000'], 70000);
+    if (warm.stdout.toString() !== '200') throw new Error('warm-up GET failed: ' + warm.stdout.toString() + warm.stderr);
+    const sa = await status(runner);
+    const sb = await status(runner);
+    const c: Ctx = { runner, dev, interpPid: mine[0], socatPid: rig.relay.pid || 0, own: countDelta(sa, sb, null) };
+    result.statusCost = c.own;
+
+    await sleep(1000);
+    const i0 = probe(c.interpPid, c.socatPid);
+    const w0 = Date.now();
+    await sleep(2000);
+    const i1 = probe(c.interpPid, c.socatPid);
+    result.idleCpuShare = round((i1.interp - i0.interp) / ((Date.now() - w0) / 1000), 3);
+    result.loop = await timeLoops(dev);
+    log('  [' + mode + '] empty loop ' + result.loop.topLevelUsPerIteration + ' µs/iteration at top level (' + result.loop.topLevelSamplesUs.join(', ') +
+      '), ' + result.loop.inFunctionUsPerIteration + ' in a function; interpreter CPU share while idle ' + result.idleCpuShare);
+
+    const expected = expectedBytes(TRANSFER_BYTES);
+    const file = path.join(work, 'bytes.bin');
+    const line = (r: TransferRun, name: string): string => '  [' + mode + '] ' + name + ': ' + r.seconds + ' s, ' + (r.goodputBps / 1000).toFixed(1) +
+      ' KB/s, exact ' + r.exact + ', interpreter CPU ' + r.interpreterCpuShare + ', segments in/out ' + r.counts.tcpRx + '/' + r.counts.tcpTx +
+      (r.idleShareAtMost !== undefined ? ', idle counter ' + r.idleTicks + ' ticks = idle at most ' + r.idleShareAtMost : '');
+    result.downloads = [];
+    result.echoes = [];
+    for (let k = 0; k < RUNS; k++) {
+      const d = await measured('download', c, () => download(runner, file, expected));
+      result.downloads.push(d);
+      log(line(d, 'GET /bytes/' + TRANSFER_BYTES + ' #' + (k + 1)));
+      await sleep(300);
+      const e = await measured('echo', c, () => echo(runner, echoPort));
+      result.echoes.push(e);
+      log(line(e, 'echo 1 MB #' + (k + 1)));
+      await sleep(300);
+    }
+    // The idle counter: a setTimeout(…, 0) chain runs once per pass of Espruino's main loop; its rate with
+    // no traffic calibrates it; during a transfer, ticks ÷ that rate bound the time the interpreter idled.
+    dev.send('var etcN=0,etcOn=1;function etcTick(){etcN++;if(etcOn)setTimeout(etcTick,0);};etcTick();');
+    await sleep(500);
+    const k0 = await ticks(dev);
+    await sleep(2000);
+    const k1 = await ticks(dev);
+    result.idleTicksPerSec = Math.round((k1[0] - k0[0]) / (k1[1] - k0[1]));
+    result.counted = [];
+    const cd = await measured('download', c, () => download(runner, file, expected), result.idleTicksPerSec);
+    result.counted.push(cd);
+    log(line(cd, 'GET /bytes/' + TRANSFER_BYTES + ', idle counter on (' + result.idleTicksPerSec + ' ticks/s idle)'));
+    const ce = await measured('echo', c, () => echo(runner, echoPort), result.idleTicksPerSec);
+    result.counted.push(ce);
+    log(line(ce, 'echo 1 MB, idle counter on'));
+    dev.send('etcOn=0;');
+    const errs = /Uncaught|OUT OF MEMORY|LOW_MEMORY|poll failed/.exec(dev.output());
+    if (errs) result.deviceErrors = dev.output().slice(Math.max(0, errs.index - 500), errs.index + 1500);
+    result.summary = summarise(result);
+  } catch (e) {
+    result.skipped = 'failed: ' + (e as Error).message;
+    if (dev) result.deviceErrors = dev.output().slice(-3000);
+  } finally {
+    if (dev) await dev.stop();
+    if (rig) await rig.stop();
+  }
+  return result;
+}
+
 export async function runEspruinoDevice(opts: EspruinoDeviceOptions = {}): Promise<EspruinoDeviceResult> {
   const log = opts.log || ((s: string) => console.log(s));
-  const what = 'bench: the device in the real interpreter';
   if (!isRoot) return { skipped: 'needs root (TAP devices, network namespaces)' };
   for (const tool of ['ip', 'socat', 'curl', 'python3']) {
-    const found = (process.env.PATH || '').split(':').some((d) => d && fs.existsSync(path.join(d, tool)));
+    const found = (process.env.PATH || '').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, tool)));
     if (!found) return { skipped: tool + ' not found' };
   }
   if (!fs.existsSync('/dev/net/tun')) return { skipped: '/dev/net/tun missing' };
-  const interp = interpreterOrSkip('linux', what);
+  const interp = interpreterOrSkip('linux', 'bench: the device in the real interpreter');
   if (!interp) return { skipped: 'no espruino-linux interpreter (ESPRUINO_BIN or ../shared/espruino/bin/)' };
 
   const base = boardConfig('linux')!;
@@ -265,89 +401,17 @@ export async function runEspruinoDevice(opts: EspruinoDeviceOptions = {}): Promi
     ipv4: { address: DEVICE, prefixLength: 24, gateway: KERNEL, dns: [] as string[] },
   });
   const code = buildBundle({ entry: 'firmware/main.ts', board: 'linux', config: config as unknown as { [k: string]: unknown } }).code;
-  const started = new Date();
   const result: EspruinoDeviceResult = {
-    date: started.toISOString(),
+    date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0] ? os.cpus()[0].model : '?', loadAverage1m: round(os.loadavg()[0], 2), node: process.version, platform: os.platform() + ' ' + os.release() },
     interpreter: interp.prefix.concat([interp.command]).join(' '),
     bundleBytes: Buffer.byteLength(code),
+    modes: [],
   };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-bench-'));
-  let rig: RelayRig | null = null;
-  let dev: EspruinoProcess | null = null;
   try {
-    rig = await startRelayRig('ebn', KERNEL + '/24', RELAY_PORT, DEVICE_PORT);
-    const before = childPids(process.pid, /^espruino/);
-    dev = await bootFromStorage(interp, code, 'bench');
-    await dev.waitFor(/\[etcpip\] [^\n]*10\.0\.29\.2/, 20000);
-    const after = childPids(process.pid, /^espruino/).filter((p) => before.indexOf(p) < 0);
-    if (after.length !== 1) throw new Error('cannot tell the interpreter process apart (children: ' + JSON.stringify(after) + ')');
-    const interpPid = after[0];
-    const socatPid = rig.relay.pid || 0;
-    const runner = netnsRunner(rig.ns.name);
-    const ping = await runner('ping', ['-c', '2', '-i', '0.2', '-W', '3', DEVICE], 15000);
-    if (ping.code !== 0) throw new Error('ping ' + DEVICE + ' failed: ' + ping.stdout.toString() + ping.stderr);
-    // Warm-up (ARP, first connections, code paths), then the cost of one status read (subtracted from counts).
-    const warm = await runner('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '30', 'http://' + DEVICE + '/bytes/100000'], 40000);
-    if (warm.stdout.toString() !== '200') throw new Error('warm-up GET failed: ' + warm.stdout.toString() + warm.stderr);
-    const sa = await status(runner);
-    const sb = await status(runner);
-    const own = countDelta(sa, sb, null);
-    log('  status read costs the device ' + own.tcpRx + ' segments in, ' + own.tcpTx + ' out (subtracted from the counts)');
-
-    await sleep(1000);
-    const i0 = probe(interpPid, socatPid);
-    await sleep(2000);
-    const i1 = probe(interpPid, socatPid);
-    result.idleCpuShare = round((i1.interp - i0.interp) / ((i1.t - i0.t) / 1000), 3);
-    result.loop = await timeLoops(dev);
-    log('  empty loop: ' + result.loop!.topLevelUsPerIteration + ' µs/iteration at top level (' + result.loop!.topLevelSamplesUs.join(', ') +
-      '), ' + result.loop!.inFunctionUsPerIteration + ' in a function; interpreter idle CPU ' + result.idleCpuShare);
-
-    const expected = expectedBytes(TRANSFER_BYTES);
-    const file = path.join(work, 'bytes.bin');
-    const echoPort = config.apps.echoPort;
-    result.downloads = [];
-    result.echoes = [];
-    for (let k = 0; k < RUNS; k++) {
-      const d = await measured('download', runner, interpPid, socatPid, own, () => download(runner, file, expected));
-      result.downloads.push(d);
-      log('  GET /bytes/' + TRANSFER_BYTES + ' #' + (k + 1) + ': ' + d.seconds + ' s, ' + (d.goodputBps / 1000).toFixed(1) + ' KB/s, exact ' + d.exact +
-        ', interpreter CPU ' + d.interpreterCpuShare + ', segments in/out ' + d.counts.tcpRx + '/' + d.counts.tcpTx);
-      await sleep(500);
-      const e = await measured('echo', runner, interpPid, socatPid, own, () => echo(runner, echoPort));
-      result.echoes.push(e);
-      log('  echo 1 MB #' + (k + 1) + ': ' + e.seconds + ' s, ' + (e.goodputBps / 1000).toFixed(1) + ' KB/s, exact ' + e.exact +
-        ', interpreter CPU ' + e.interpreterCpuShare + ', segments in/out ' + e.counts.tcpRx + '/' + e.counts.tcpTx);
-      await sleep(500);
-    }
-    const errs = /Uncaught|OUT OF MEMORY|LOW_MEMORY|poll failed/.exec(dev.output());
-    if (errs) result.deviceErrors = dev.output().slice(Math.max(0, errs.index - 500), errs.index + 1500);
-
-    const it = result.loop!.topLevelUsPerIteration / 1000; // ms
-    const dMed = medianRun(result.downloads);
-    const eMed = medianRun(result.echoes);
-    const sentWall = dMed.seconds * 1000 / FULL_SEGMENTS;
-    const sentCpu = dMed.interpreterCpuSeconds * 1000 / FULL_SEGMENTS;
-    const pairWall = eMed.seconds * 1000 / FULL_SEGMENTS;
-    const pairCpu = eMed.interpreterCpuSeconds * 1000 / FULL_SEGMENTS;
-    result.summary = {
-      downloadMedianKBps: round(median(result.downloads.map((r) => r.goodputBps)) / 1000, 1),
-      echoMedianKBps: round(median(result.echoes.map((r) => r.goodputBps)) / 1000, 1),
-      sentWallMsPerSegment: round(sentWall, 3), sentCpuMsPerSegment: round(sentCpu, 3),
-      echoPairWallMsPerSegment: round(pairWall, 3), echoPairCpuMsPerSegment: round(pairCpu, 3),
-      echoWallMsPerSegmentEitherWay: round(pairWall / 2, 3),
-      receivedWallMsPerSegment: round(pairWall - sentWall, 3), receivedCpuMsPerSegment: round(pairCpu - sentCpu, 3),
-      iterations: {
-        sentWall: Math.round(sentWall / it), sentCpu: Math.round(sentCpu / it),
-        echoPairWall: Math.round(pairWall / it), echoPairCpu: Math.round(pairCpu / it),
-        echoEitherWayWall: Math.round(pairWall / 2 / it),
-        receivedWall: Math.round((pairWall - sentWall) / it), receivedCpu: Math.round((pairCpu - sentCpu) / it),
-      },
-    };
+    for (const mode of opts.modes || ['ram', 'storage']) result.modes!.push(await runMode(mode, interp, code, config.apps.echoPort, work, log));
   } finally {
-    if (dev) await dev.stop();
-    if (rig) await rig.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
   const out = opts.out === undefined ? DEFAULT_OUT : opts.out;
@@ -357,12 +421,6 @@ export async function runEspruinoDevice(opts: EspruinoDeviceOptions = {}): Promi
     fs.writeFileSync(out, JSON.stringify(result, null, 1) + '\n');
   }
   return result;
-}
-
-/** The run with the median time (by seconds) — its CPU and counts go with it. */
-function medianRun(rs: TransferRun[]): TransferRun {
-  const s = rs.slice().sort((a, b) => a.seconds - b.seconds);
-  return s[Math.floor((s.length - 1) / 2)];
 }
 
 type Table = (header: string[], rows: Array<Array<string | number>>) => string;
@@ -377,26 +435,30 @@ function plainTable(header: string[], rows: Array<Array<string | number>>): stri
 export function printEspruinoDevice(r: EspruinoDeviceResult, table: Table = plainTable): void {
   console.log('\n== 3b. The device in the real interpreter (espruino-linux, dgram link, TAP in a namespace)');
   if (r.skipped) { console.log('SKIPPED: ' + r.skipped); return; }
-  const l = r.loop!;
-  console.log(r.date + ', ' + r.machine!.cpus + ' cores (' + r.machine!.model + '), load average ' + r.machine!.loadAverage1m +
-    '; bundle ' + r.bundleBytes + ' bytes; interpreter idle CPU ' + r.idleCpuShare);
-  console.log('empty loop iteration (REPL, top level, getTime(), nothing subtracted): ' + l.topLevelUsPerIteration + ' µs (median of ' +
-    l.topLevelSamplesUs.join(', ') + '); inside a function: ' + l.inFunctionUsPerIteration + ' µs');
-  console.log(table(['run', 'seconds', 'KB/s', 'exact', 'interp. CPU', 'socat CPU s', 'other CPU s', 'machine busy', 'seg in', 'seg out', 'seg in/s', 'seg out/s', 'rexmit'],
-    r.downloads!.concat(r.echoes!).map((x, i) => [
-      (x.kind === 'download' ? 'GET /bytes/1000000 #' + (i + 1) : 'echo 1 MB #' + (i + 1 - r.downloads!.length)),
-      x.seconds.toFixed(2), (x.goodputBps / 1000).toFixed(1), String(x.exact), x.interpreterCpuShare.toFixed(2),
-      x.socatCpuSeconds.toFixed(2), x.otherCpuSeconds.toFixed(2), x.machineBusyShare.toFixed(2),
-      x.counts.tcpRx, x.counts.tcpTx, x.segmentsPerSec.tcpRx, x.segmentsPerSec.tcpTx, x.counts.retransmits])));
-  const s = r.summary!;
-  console.log(table(['per full-size segment (median run)', 'wall ms', 'empty-loop it.', 'interp. CPU ms', 'empty-loop it. (CPU)'], [
-    ['sent (GET /bytes/1000000 ÷ ' + FULL_SEGMENTS.toFixed(1) + ')', s.sentWallMsPerSegment, s.iterations.sentWall, s.sentCpuMsPerSegment, s.iterations.sentCpu],
-    ['echo: one received + one sent', s.echoPairWallMsPerSegment, s.iterations.echoPairWall, s.echoPairCpuMsPerSegment, s.iterations.echoPairCpu],
-    ['echo: either direction (÷ 2)', s.echoWallMsPerSegmentEitherWay, s.iterations.echoEitherWayWall, '', ''],
-    ['received (echo pair − sent)', s.receivedWallMsPerSegment, s.iterations.receivedWall, s.receivedCpuMsPerSegment, s.iterations.receivedCpu],
-  ]));
-  console.log('goodput median: GET /bytes/1000000 ' + s.downloadMedianKBps + ' KB/s, echo 1 MB ' + s.echoMedianKBps + ' KB/s');
-  if (r.deviceErrors) console.log('THE DEVICE PRINTED AN ERROR:\n' + r.deviceErrors);
+  console.log(r.date + ', ' + r.machine!.cpus + ' cores (' + r.machine!.model + '), load average ' + r.machine!.loadAverage1m + '; bundle ' + r.bundleBytes + ' bytes');
+  const runs: Array<Array<string | number>> = [];
+  const per: Array<Array<string | number>> = [];
+  for (const m of r.modes || []) {
+    if (m.skipped) { console.log('[' + m.mode + '] FAILED: ' + m.skipped + (m.deviceErrors ? '\n' + m.deviceErrors : '')); continue; }
+    const l = m.loop!;
+    console.log('[' + m.mode + '] empty-loop iteration (REPL, top level, getTime(), nothing subtracted): ' + l.topLevelUsPerIteration + ' µs (median of ' +
+      l.topLevelSamplesUs.join(', ') + '); inside a function ' + l.inFunctionUsPerIteration + ' µs; interpreter CPU share while idle ' + m.idleCpuShare +
+      '; idle counter ' + m.idleTicksPerSec + ' ticks/s with no traffic');
+    const row = (x: TransferRun, name: string): Array<string | number> => [m.mode + ' ' + name, x.seconds.toFixed(2), (x.goodputBps / 1000).toFixed(1), String(x.exact),
+      x.interpreterCpuShare.toFixed(2), x.machineBusyShare.toFixed(2), x.counts.tcpRx, x.counts.tcpTx, x.segmentsPerSec.tcpRx, x.segmentsPerSec.tcpTx,
+      x.counts.retransmits, x.idleShareAtMost === undefined ? '' : '≤ ' + x.idleShareAtMost.toFixed(2)];
+    m.downloads!.forEach((x, i) => runs.push(row(x, 'GET /bytes/1000000 #' + (i + 1))));
+    m.echoes!.forEach((x, i) => runs.push(row(x, 'echo 1 MB #' + (i + 1))));
+    m.counted!.forEach((x) => runs.push(row(x, (x.kind === 'download' ? 'GET /bytes/1000000' : 'echo 1 MB') + ', idle counter')));
+    const s = m.summary!;
+    per.push([m.mode, s.downloadMedianKBps, s.echoMedianKBps, l.topLevelUsPerIteration, s.sentMsPerSegment, s.iterations.sent, s.echoPairMsPerSegment, s.iterations.echoPair,
+      s.echoEitherWayMsPerSegment, s.iterations.echoEitherWay, s.receivedMsPerSegment, s.iterations.received]);
+    if (m.deviceErrors) console.log('[' + m.mode + '] THE DEVICE PRINTED AN ERROR:\n' + m.deviceErrors);
+  }
+  if (runs.length) {
+    console.log(table(['run', 'seconds', 'KB/s', 'exact', 'interp. CPU', 'machine busy', 'seg in', 'seg out', 'seg in/s', 'seg out/s', 'rexmit', 'idle'], runs));
+    console.log(table(['code in', 'GET KB/s', 'echo KB/s', 'loop µs', 'sent ms/seg', 'loop it.', 'echo in+out ms/seg', 'loop it.', 'either way ms/seg', 'loop it.', 'received ms/seg', 'loop it.'], per));
+  }
   if (r.file) console.log('written: ' + r.file);
 }
 
@@ -415,9 +477,11 @@ export async function runEspruinoDeviceSection(table?: Table): Promise<EspruinoD
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const oi = argv.indexOf('--out');
-  const out = oi >= 0 ? argv[oi + 1] : DEFAULT_OUT;
-  runEspruinoDevice({ out }).then((r) => {
+  const mi = argv.indexOf('--mode');
+  const mode = mi >= 0 ? argv[mi + 1] : 'both';
+  const modes: CodeMode[] = mode === 'ram' ? ['ram'] : mode === 'storage' ? ['storage'] : ['ram', 'storage'];
+  runEspruinoDevice({ out: oi >= 0 ? argv[oi + 1] : DEFAULT_OUT, modes }).then((r) => {
     printEspruinoDevice(r);
-    process.exit(r.skipped ? 2 : 0);
+    process.exit(r.skipped || (r.modes || []).some((m) => m.skipped) ? 2 : 0);
   }, (e) => { console.error(e); process.exit(1); });
 }

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     results.device = { bundle: s, memory: m, work: w };
     printDevice(s, m, w);
   }
+  if (!onlyArg || only.includes('espruino')) results.espruinoDevice = await (await import('./espruino-device')).runEspruinoDeviceSection(table);
   if (only.includes('linux')) {
     let l: LinuxCompareResult;
     try {

@@ -19,9 +19,11 @@ export type ChipKind = 'w5500' | 'enc28j60';
 /**
  * How frames reach the stack: 'spi' = the Ethernet chip on an SPI bus (a real board); 'dgram' = one UDP
  * datagram per frame to a relay on the host (Espruino's Linux build, see tools/dgram-tap-relay.ts);
+ * 'serial' = length-prefixed records on a serial port (Espruino's Linux build opens a pty from
+ * tools/serial-tap-relay.ts as Serial1; it leaves Espruino's network alone, so NetworkJS can run);
  * 'sim' = supplied by the host simulator (no pins used).
  */
-export type LinkKind = 'spi' | 'dgram' | 'sim';
+export type LinkKind = 'spi' | 'dgram' | 'serial' | 'sim';
 
 export interface SpiConfig {
   /** 'SPI1' | 'SPI2' | 'SPI3' (hardware) or 'soft' (new SPI(): bit-banged, slow). */
@@ -82,6 +84,19 @@ export interface DgramLinkConfig {
   frames: number;
 }
 
+export interface SerialLinkConfig {
+  /** The serial device's path: on Espruino's Linux build a pty made by tools/serial-tap-relay.ts. */
+  path: string;
+  /** Line rate (a pty ignores it, but Espruino's Linux build wants a standard one). */
+  baud: number;
+  /** Received frames held until the stack polls. */
+  frames: number;
+}
+
+/** Rates Espruino's Linux build maps to termios (another value prints "No baud rate defined for device"). */
+export const SERIAL_BAUDS = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, 576000, 921600,
+  1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000];
+
 export interface BoardConfig {
   name: string;
   description: string;
@@ -97,6 +112,8 @@ export interface BoardConfig {
   buffers: BufferConfig;
   apps: AppConfig;
   dgram: DgramLinkConfig;
+  /** Only with link 'serial' (left out otherwise: the configuration is a literal in every board's bundle). */
+  serial?: SerialLinkConfig;
 }
 
 /** What a preset may leave out. */
@@ -113,6 +130,7 @@ export interface BoardPreset {
   buffers?: Partial<BufferConfig>;
   apps?: Partial<AppConfig>;
   dgram?: Partial<DgramLinkConfig>;
+  serial?: Partial<SerialLinkConfig>;
 }
 
 export const DEFAULTS = {
@@ -122,6 +140,7 @@ export const DEFAULTS = {
   buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 } as BufferConfig,
   apps: { echoPort: 7, httpPort: 80, networkJs: false, httpIdleMs: 15000 } as AppConfig,
   dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556, frames: 8 } as DgramLinkConfig,
+  serial: { path: '', baud: 115200, frames: 8 } as SerialLinkConfig,
 };
 
 function merge<T>(base: T, over: Partial<T> | undefined): T {
@@ -129,7 +148,7 @@ function merge<T>(base: T, over: Partial<T> | undefined): T {
 }
 
 export function resolveConfig(p: BoardPreset): BoardConfig {
-  return {
+  const c: BoardConfig = {
     name: p.name,
     description: p.description,
     chip: p.chip,
@@ -143,13 +162,15 @@ export function resolveConfig(p: BoardPreset): BoardConfig {
     apps: merge(DEFAULTS.apps, p.apps),
     dgram: merge(DEFAULTS.dgram, p.dgram),
   };
+  if (c.link === 'serial' || p.serial) c.serial = merge(DEFAULTS.serial, p.serial);
+  return c;
 }
 
 /** Every problem with a configuration, as plain sentences (empty: fine). */
 export function validateConfig(c: BoardConfig): string[] {
   const e: string[] = [];
   if (c.chip !== 'w5500' && c.chip !== 'enc28j60') e.push('chip must be "w5500" or "enc28j60", not "' + c.chip + '"');
-  if (c.link !== 'spi' && c.link !== 'dgram' && c.link !== 'sim') e.push('link must be "spi", "dgram" or "sim"');
+  if (c.link !== 'spi' && c.link !== 'dgram' && c.link !== 'serial' && c.link !== 'sim') e.push('link must be "spi", "dgram", "serial" or "sim"');
   if (c.link === 'spi') {
     if (['SPI1', 'SPI2', 'SPI3', 'soft'].indexOf(c.spi.bus) < 0) e.push('spi.bus must be SPI1, SPI2, SPI3 or soft');
     const names: Array<[string, string]> = [['spi.sck', c.spi.sck], ['spi.mosi', c.spi.mosi], ['spi.miso', c.spi.miso], ['pins.cs', c.pins.cs]];
@@ -194,6 +215,12 @@ export function validateConfig(c: BoardConfig): string[] {
   // dgram link's own UDP socket is polled through the NetworkJS driver and never receives again
   // (measured in espruino-linux). So the two cannot share an interpreter.
   if (c.link === 'dgram' && c.apps.networkJs) e.push('apps.networkJs cannot run over the dgram link (Espruino has one active network: the link\'s own socket would stop receiving)');
+  if (c.link === 'serial') {
+    const sp = c.serial;
+    if (!sp || typeof sp.path !== 'string' || sp.path.charAt(0) !== '/') e.push('serial.path must be an absolute path (e.g. the pty of tools/serial-tap-relay.ts), not "' + (sp ? sp.path : '') + '"');
+    if (!sp || SERIAL_BAUDS.indexOf(sp.baud) < 0) e.push('serial.baud must be one of ' + SERIAL_BAUDS.join(', '));
+    if (!sp || !(sp.frames >= 1 && sp.frames <= 64)) e.push('serial.frames must be 1..64');
+  }
   if (!(c.hostname.length >= 1 && c.hostname.length <= 63 && /^[A-Za-z0-9-]+$/.test(c.hostname))) e.push('hostname must be 1..63 letters, digits or hyphens');
   return e;
 }

@@ -1,16 +1,17 @@
 // The firmware entry point on Espruino. tools/build.ts bundles it (with firmware/board-selection set
 // from `--board NAME`) into dist/firmware.js; `npm run flash` stores that in Storage to run at boot.
 //  1. take the board configuration (resolved and validated at build time, tools/build/profile.ts),
-//  2. set up the Espruino platform (clock, random, native checksum), the link (SPI chip or dgram),
+//  2. set up the Espruino platform (clock, random, native checksum), the link (SPI chip, dgram or serial),
 //  3. build the Stack and apps (firmware/device.ts, the same code the host simulator runs),
 //  4. drive `poll(now)`: at the deadline it returns (one guarded setTimeout), and at once when the
-//     chip's INT line falls (setWatch) or a datagram arrives.
+//     chip's INT line falls (setWatch) or a datagram / serial record arrives.
 // Pins are passed to Espruino as their names ("B13"): its pin arguments accept strings.
 import { CONFIG } from './board-selection';
 import { BoardConfig } from './config';
 import { configMac, macText } from './mac';
 import { espruinoPlatform, openSpi, EspruinoOutputPin, EspruinoInputPin, EspruinoSpiBus } from '../hal/espruino/platform';
 import { DgramFrameDevice } from '../hal/espruino/dgram-frame-device';
+import { SerialFrameDevice } from '../hal/espruino/serial-frame-device';
 import { W5500 } from '../hal/drivers/w5500';
 import { Enc28j60 } from '../hal/drivers/enc28j60';
 import { FrameDevice } from '../hal/interfaces';
@@ -66,10 +67,15 @@ interface Link {
 }
 
 function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; delayMs(ms: number): void }): Link {
-  let device: DgramFrameDevice | Enc28j60 | W5500;
-  let signal = true; // a datagram link always signals arrivals; a chip only with an INT line
+  let device: DgramFrameDevice | SerialFrameDevice | Enc28j60 | W5500;
+  let signal = true; // a datagram or serial link always signals arrivals; a chip only with an INT line
   if (c.link === 'dgram') {
     device = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort, slots: c.dgram.frames });
+  } else if (c.link === 'serial') {
+    // Serial1 on the path (Espruino's Linux build: a pty from tools/serial-tap-relay.ts); it does not go
+    // through Espruino's network, so it keeps receiving once NetworkJS is created below.
+    const sp = c.serial!; // validated at build time
+    device = new SerialFrameDevice({ mac, path: sp.path, baud: sp.baud, slots: sp.frames });
   } else {
     const spi = openSpi(spiBus(c.spi.bus), { sck: c.spi.sck, miso: c.spi.miso, mosi: c.spi.mosi, cs: c.pins.cs }, c.spi.baud);
     const resetPin = c.pins.reset ? new EspruinoOutputPin(c.pins.reset, true) : undefined;

@@ -33,8 +33,8 @@ test('the WiFi bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram 
   for (const id of ['hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client', 'tcp/wire/dns', 'firmware/networkjs-driver']) {
     assert.not.ok(m.includes(id), id + ' must be left out');
   }
-  assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device', 'tcp/iface/dns-client',
-    'tcp/tcp/sack', 'tcp/tcp/window-scale']);
+  assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device',
+    'hal/espruino/serial-frame-device', 'tcp/iface/dns-client', 'tcp/tcp/sack', 'tcp/tcp/window-scale']);
   // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
   for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
   assert.match(b.code, /\{name:"wifi",description:"/);
@@ -119,7 +119,7 @@ test('an app switched off (port 0) is left out of the bundle; the other app stil
 
 test('a left-out part reached anyway says plainly that it is not in this build', () => {
   for (const [id, cls] of [['hal/drivers/w5500', 'W5500'], ['hal/drivers/enc28j60', 'Enc28j60'],
-    ['hal/espruino/dgram-frame-device', 'DgramFrameDevice'], ['tcp/iface/dhcp-client', 'DhcpClient'],
+    ['hal/espruino/dgram-frame-device', 'DgramFrameDevice'], ['hal/espruino/serial-frame-device', 'SerialFrameDevice'], ['tcp/iface/dhcp-client', 'DhcpClient'],
     ['firmware/networkjs-driver', 'NetworkJsDriver'], ['firmware/apps/http-app', 'startHttp'], ['firmware/apps/echo', 'startEcho']]) {
     const Off = require(path.join(ROOT, id + '.off'))[cls]; // eslint-disable-line @typescript-eslint/no-var-requires
     assert.throws(() => new Off({}, {}), /not in this firmware build/, id);

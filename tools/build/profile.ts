@@ -1,6 +1,6 @@
 // What a board's firmware bundle contains. The configuration is resolved and validated here, at build
 // time (a board never parses or checks its own configuration), and every optional part the board's
-// configuration cannot reach is left out: the other chip's driver, the other frame link, the DHCP
+// configuration cannot reach is left out: the other chip's driver, the other frame links, the DHCP
 // client on a static address, DNS and the NetworkJS driver when Espruino's own networking is off, UDP
 // sockets when neither needs them.
 //
@@ -18,9 +18,10 @@ export interface BoardProfile {
 
 /** The optional parts: module id → whether a configuration needs it. */
 const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
-  { id: 'hal/drivers/w5500', needed: (c) => c.link !== 'dgram' && c.chip === 'w5500' },
-  { id: 'hal/drivers/enc28j60', needed: (c) => c.link !== 'dgram' && c.chip === 'enc28j60' },
+  { id: 'hal/drivers/w5500', needed: (c) => c.link !== 'dgram' && c.link !== 'serial' && c.chip === 'w5500' },
+  { id: 'hal/drivers/enc28j60', needed: (c) => c.link !== 'dgram' && c.link !== 'serial' && c.chip === 'enc28j60' },
   { id: 'hal/espruino/dgram-frame-device', needed: (c) => c.link === 'dgram' },
+  { id: 'hal/espruino/serial-frame-device', needed: (c) => c.link === 'serial' },
   { id: 'tcp/iface/dhcp-client', needed: (c) => c.ipv4 === 'dhcp' },
   // UDP sockets serve the DHCP client, DNS and NetworkJS's dgram; without them every datagram is
   // answered with ICMP port unreachable (tcp/iface/udp.off.ts).
