@@ -128,7 +128,7 @@ function clampPort(port: { send(f: Uint8Array): void }, clamp: number): { clampe
 
 function status(): DeviceStatus {
   return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
-    connections: 0, counters: {}, memory: null };
+    connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '' };
 }
 
 function parseCurl(server: string, out: string, lost: number): Fetch {

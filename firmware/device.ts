@@ -19,7 +19,12 @@ export interface DeviceOptions {
   nowMs: () => number;
   /** Espruino's variable pool (process.memory()), or null where there is none. */
   memory?: () => { free: number; total: number; blockSize: number } | null;
+  /** Where the firmware's console lines go (Espruino's print); internal errors are reported here. */
+  log?: (line: string) => void;
 }
+
+/** At most one console line about internal errors per this many ms (the rest are counted in it). */
+const ERROR_LOG_INTERVAL_MS = 10000;
 
 export class Device {
   readonly stack: Stack;
@@ -34,18 +39,32 @@ export class Device {
     this.startMs = o.nowMs();
     // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
     // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
+    // An exception the stack caught is counted, shown on the status page, and printed, at most once per
+    // ERROR_LOG_INTERVAL_MS with the number that came since: visible, without flooding a slow console.
+    let lastLogAt = -Infinity;
+    let unlogged = 0;
+    const onInternalError = function (where: string, e: unknown): void {
+      if (!o.log) return;
+      const now = o.nowMs();
+      if (now - lastLogAt < ERROR_LOG_INTERVAL_MS) { unlogged++; return; }
+      lastLogAt = now;
+      const err = e as { message?: string } | null;
+      o.log('internal error in ' + where + ': ' + String(err && err.message ? err.message : e) +
+        (unlogged ? ' (' + unlogged + ' more since the last report)' : ''));
+      unlogged = 0;
+    };
     const tcp = {
       maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
       maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8,
     };
     if (c.ipv4 === 'dhcp') {
-      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp });
+      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp, onInternalError });
     } else {
       const s = c.ipv4;
       const dns: number[] = [];
       for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
       this.stack = new Stack({
-        device: o.device, random: o.random, hostname: c.hostname, tcp,
+        device: o.device, random: o.random, hostname: c.hostname, tcp, onInternalError,
         ipv4: { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns },
       });
     }
@@ -94,6 +113,8 @@ export class Device {
       connections: this.stack.tcp.sockets.length,
       counters,
       memory: this.o.memory ? this.o.memory() : null,
+      internalErrors: this.stack.iface.counters['internal-errors'] || 0,
+      lastInternalError: this.stack.iface.lastInternalError,
     };
   }
 }

@@ -105,7 +105,7 @@ function start(): void {
     retryMs = Math.min(retryMs * 2, RETRY_INIT_MAX_MS);
     return;
   }
-  const device = new Device({ config, device: link.device, random: platform.random, nowMs: function () { return clock.nowMs(); }, memory });
+  const device = new Device({ config, device: link.device, random: platform.random, nowMs: function () { return clock.nowMs(); }, memory, log });
   if (device.networkJs) {
     // Espruino's own require("net") / require("http") now run over this stack.
     require('NetworkJS').create(device.networkJs);

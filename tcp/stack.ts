@@ -37,6 +37,7 @@ export class Stack {
   constructor(o: StackOptions) {
     this.iface = new Interface({
       device: o.device, random: o.random, ipv4: o.ipv4, dhcp: o.dhcp, hostname: o.hostname, limits: o.limits,
+      onInternalError: o.onInternalError,
     });
     this.tcp = new Tcp(o.random, o.tcp);
     this.iface.addTransport(this.tcp);

@@ -27,6 +27,9 @@ export interface DeviceStatus {
   counters: { [group: string]: { [name: string]: number } };
   /** Espruino's variable pool (blocks), or null on the host. */
   memory: { free: number; total: number; blockSize: number } | null;
+  /** Exceptions the stack caught (it never throws to the firmware), and the last one's text. */
+  internalErrors: number;
+  lastInternalError: string;
 }
 
 export type StatusProvider = () => DeviceStatus;
@@ -133,7 +136,8 @@ function statusHead(st: DeviceStatus): string {
       row('MAC', st.mac) +
       row('Link', st.link ? 'up' : 'down') +
       row('Connections', st.connections) +
-      (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : ''));
+      (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : '') +
+      (st.internalErrors ? row('Internal errors', st.internalErrors + ', last: ' + st.lastInternalError) : ''));
 }
 
 /**

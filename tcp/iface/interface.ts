@@ -109,6 +109,11 @@ export interface InterfaceOptions {
   /** Sent in DHCP requests (option 12). */
   hostname?: string;
   limits?: Partial<InterfaceLimits>;
+  /**
+   * Told of every exception caught inside poll (counted as `internal-errors`): `where` names the part
+   * ("receive", "frame", "poll"). The stack never throws to its caller; this is how the failure gets seen.
+   */
+  onInternalError?: (where: string, error: unknown) => void;
 }
 
 /** Counters of the interface: a plain object of named numbers (drops are named by reason). */
@@ -191,6 +196,7 @@ export class Interface extends Emitter implements IpSender {
       }
     }
     this.limits = l;
+    this.onInternalError = o.onInternalError || null;
     this.icmpTokens = l.icmpErrorBurst;
     this.ipId = o.random.nextU32() & 0xffff;
     this.arp = new ArpCache(l.arpCacheSize, l.arpQueue);
@@ -258,7 +264,7 @@ export class Interface extends Emitter implements IpSender {
       try {
         len = this.device.receive(this.rxBuffer);
       } catch (e) {
-        this.count(INTERNAL_ERRORS);
+        this.internalError('receive', e);
         break;
       }
       if (!(len > 0)) break;
@@ -266,7 +272,7 @@ export class Interface extends Emitter implements IpSender {
       try {
         this.handleFrame(len);
       } catch (e) {
-        this.count(INTERNAL_ERRORS);
+        this.internalError('frame', e);
       }
     }
     if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
@@ -275,10 +281,24 @@ export class Interface extends Emitter implements IpSender {
       try {
         next = Math.min(next, this.pollPart(part, nowMs));
       } catch (e) {
-        this.count(INTERNAL_ERRORS);
+        this.internalError('poll', e);
       }
     }
     return next;
+  }
+
+  /** The last exception caught inside poll, as "where: message" ('' when none yet). */
+  lastInternalError = '';
+  private readonly onInternalError: ((where: string, error: unknown) => void) | null;
+
+  private internalError(where: string, e: unknown): void {
+    this.count(INTERNAL_ERRORS);
+    const err = e as { message?: string } | null;
+    this.lastInternalError = where + ': ' + String(err && err.message ? err.message : e);
+    const report = this.onInternalError;
+    if (report) {
+      try { report(where, e); } catch (ignored) { /* a reporter that throws must not stop the stack */ }
+    }
   }
 
   private pollPart(part: number, nowMs: number): number {

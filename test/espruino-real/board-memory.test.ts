@@ -1,5 +1,6 @@
 // Each board preset, exactly as configured (apps, buffers, connection limits, backlog, address), runs in
-// the interpreter sized like its board (espruino-pico: 5,100 blocks of 13 bytes; espruino-wifi: 8,190),
+// the interpreter sized like its board (espruino-pico: 5,100 blocks of 13 bytes; espruino-wifi: 8,190 × 13;
+// espruino-esp32: 16,383 × 14),
 // booted from Storage, with only its SPI chip swapped for the dgram link (`npm run build -- --link dgram`).
 // It serves its apps to the kernel's clients over a TAP, and its memory is read from the device
 // (process.memory() at its console) idle and at its fullest: every connection the preset allows open at
@@ -49,7 +50,7 @@ async function holdFull(rig: RelayRig, host: string, port: number, count: number
 }
 
 const ONLY = process.env.ETCPIP_BOARDS ? process.env.ETCPIP_BOARDS.split(',') : null; // e.g. ETCPIP_BOARDS=pico while working on one board
-for (const board of (['pico', 'wifi'] as const).filter((b) => !ONLY || ONLY.indexOf(b) >= 0)) {
+for (const board of (['pico', 'wifi', 'esp32'] as const).filter((b) => !ONLY || ONLY.indexOf(b) >= 0)) {
   test(board + ' preset on espruino-' + board + ' from Storage: serves its apps, memory idle and at its fullest, ≥ 15 % free', async () => {
     const what = 'the ' + board + ' preset in the ' + board + '-sized Espruino interpreter';
     const interp = interpreterOrSkip(board, what);
