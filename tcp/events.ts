@@ -1,6 +1,15 @@
 // A minimal event emitter that behaves the same under Node, Duktape and Espruino (no Map, no Symbol).
 // Memory (every connection is an emitter): the table of listeners is made on the first on(), and an
 // event with one listener holds that function itself, not an array of one.
+//
+// Listeners are called as plain functions, not with the emitter as `this` (use the closure: every
+// listener here has the socket or server in scope). Espruino 2v29 leaks a lock on an object when calls
+// with it as an explicit `this` (`fn.call(obj, …)` or `fn.apply(obj, …)`) re-enter a method of it
+// three levels deep. Measured in espruino-linux: `c.e = function (k) { h.call(this, k); }`, with
+// `h(k)` calling `c.e(k + 1)` while k < 3, leaves c with 15 locks after four calls, and an object with
+// locks is never freed. A socket's events nest that way (data → write → drain → resume → data), so
+// every closed echo connection that had paused stayed in memory. Plain calls nest without leaking.
+// test/tcp/emitter-calls.test.ts pins this down.
 export type Listener = (...args: any[]) => void;
 
 export class Emitter {
@@ -18,9 +27,9 @@ export class Emitter {
 
   once(event: string, fn: Listener): this {
     const self = this;
-    const wrapper = function (this: unknown): void {
+    const wrapper = function (a?: unknown, b?: unknown): void {
       self.off(event, wrapper);
-      fn.apply(self, arguments as unknown as any[]);
+      fn(a, b);
     };
     return this.on(event, wrapper);
   }
@@ -55,11 +64,14 @@ export class Emitter {
     const cur = this.evs && this.evs[event];
     if (!cur) return false;
     if (typeof cur === 'function') {
-      cur.call(this, a, b);
+      cur(a, b); // a plain call: see the top of this file
       return true;
     }
     const copy = cur.slice();
-    for (let i = 0; i < copy.length; i++) copy[i].call(this, a, b);
+    for (let i = 0; i < copy.length; i++) {
+      const f = copy[i];
+      f(a, b);
+    }
     return true;
   }
 }
