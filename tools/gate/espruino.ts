@@ -119,9 +119,16 @@ export function runUnderEspruino(code: string, opts: EspruinoRunOptions = {}): E
   try {
     fs.writeFileSync(file, code);
     const cl = commandLine(run, file, opts.isolate !== false);
+    // Standard input stays open and empty: at its end the Linux build reads 0xF7 bytes as console input
+    // without pause, and its input queue overflows ("New interpreter error: FIFO_FULL", seen in the
+    // gate). A FIFO opened read-write here never reaches its end.
+    const fifo = path.join(dir, 'stdin');
+    const made = spawnSync('mkfifo', [fifo]);
+    const stdinFd = !made.error && made.status === 0 ? fs.openSync(fifo, 'r+') : null;
     const r = spawnSync(cl.command, cl.args, {
       cwd: dir, // Espruino's Storage file (espruino.flash) lands here, not in the work tree
-      input: '',
+      stdio: [stdinFd === null ? 'pipe' : stdinFd, 'pipe', 'pipe'],
+      input: stdinFd === null ? '' : undefined,
       encoding: 'latin1',
       timeout: opts.timeoutMs || 3000,
       killSignal: 'SIGKILL',
@@ -135,6 +142,7 @@ export function runUnderEspruino(code: string, opts: EspruinoRunOptions = {}): E
     else if (r.error && !timedOut) problem = 'could not run: ' + String(r.error);
     else if (!timedOut && r.signal) problem = 'interpreter crashed (signal ' + r.signal + ')';
     else if (!timedOut && r.status !== 0) problem = 'interpreter exited with status ' + r.status;
+    if (stdinFd !== null) fs.closeSync(stdinFd);
     return { ok: !problem, output, status: r.status, signal: r.signal, timedOut, problem };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
