@@ -43,6 +43,9 @@ function testFiles(base) {
   return out;
 }
 
+// The machine's own set-up first (Debian packages the tests use): tools/test-setup.js.
+require('./test-setup');
+
 const files = testFiles(dir);
 const started = Date.now();
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
