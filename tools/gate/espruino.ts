@@ -1,5 +1,5 @@
 // The gate's run in the REAL interpreter: a bundle in Espruino 2v29's Linux build (tools/espruino-bin.ts
-// finds it; ../shared/espruino/README.md), beside the Duktape run (tools/gate/duk.ts). Espruino is right
+// finds it: ESPRUINO_BIN or ../shared/espruino/bin/), beside the Duktape run (tools/gate/duk.ts). Espruino is right
 // where the two disagree. File mode (`espruino-linux bundle.js`): the Linux build's pool grows, so the
 // whole bundle fits. The firmware keeps timers for ever, so every run is cut at a hard time limit.
 import { spawnSync } from 'child_process';
