@@ -16,7 +16,7 @@
 import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TapBridge } from '../hal/sim/tap-bridge';
+import { TapBridge, socatReady } from '../hal/sim/tap-bridge';
 import { WirePort } from '../hal/sim/virtual-wire';
 import { SERIAL_HEAD0, SERIAL_HEAD1, SERIAL_HEADER, SERIAL_TRAILER } from '../hal/espruino/serial-frame-device';
 
@@ -121,24 +121,12 @@ export class SerialTapRelay {
     if (fs.existsSync(o.path)) throw new Error(o.path + ' exists already (another relay?)');
     const pty = spawn(o.socat || 'socat', ptySocatArgs(o.path), { stdio: ['pipe', 'pipe', 'pipe'] });
     pty.stdin!.on('error', () => undefined);
-    let err = '';
     const ms = o.startTimeoutMs || 5000;
-    const problem = await new Promise<string | null>((resolve) => {
-      const t = setTimeout(() => resolve('socat did not open the pty within ' + ms + ' ms: ' + err), ms);
-      const done = (why: string | null): void => { clearTimeout(t); resolve(why); };
-      pty.once('error', (e) => done('cannot run socat (' + e.message + '): install it (Debian package "socat")'));
-      pty.once('exit', (c) => done('socat exited (' + c + '): ' + err));
-      pty.stderr!.on('data', (b: Buffer) => {
-        if (err.length < 20000) err += b.toString();
-        if (/starting data transfer loop/.test(err)) done(null);
-      });
-    });
-    if (problem) {
+    const ready = await socatReady(pty, ms);
+    if (ready.problem) {
       await stopProcess(pty);
-      throw new Error(problem);
+      throw new Error(ready.problem.replace('socat did not report ready', 'socat did not open the pty') + ': ' + ready.log);
     }
-    pty.stderr!.removeAllListeners('data');
-    pty.stderr!.on('data', () => undefined); // keep draining its log
     const counters: SerialRelayCounters = { toDevice: 0, fromDevice: 0, toDeviceDropped: 0 };
     // The TapBridge's side of the "wire": frames from the TAP go into the pty as records; it sets
     // `onFrame` to send ours to the TAP.

@@ -53,6 +53,30 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/**
+ * Waits until socat (started with `-d -d` and its stderr piped) reports its data loop running. Resolves
+ * with null then, or with why it did not (could not run, exited, silent for `timeoutMs`), and with its
+ * log so far either way (at most 20,000 characters). Afterwards its log keeps being drained.
+ */
+export function socatReady(child: ChildProcess, timeoutMs: number): Promise<{ problem: string | null; log: string }> {
+  let log = '';
+  return new Promise((resolve) => {
+    const done = (problem: string | null): void => {
+      clearTimeout(timer);
+      child.stderr!.removeAllListeners('data');
+      child.stderr!.on('data', () => undefined); // keep draining so socat never blocks on a full pipe
+      resolve({ problem, log });
+    };
+    const timer = setTimeout(() => done('socat did not report ready within ' + timeoutMs + ' ms'), timeoutMs);
+    child.once('error', (e) => done('cannot run socat (' + e.message + '): install it (Debian package "socat")'));
+    child.once('exit', (code) => done('socat exited (' + code + ')'));
+    child.stderr!.on('data', (b: Buffer) => {
+      if (log.length < 20000) log += b.toString();
+      if (/starting data transfer loop/.test(log)) done(null);
+    });
+  });
+}
+
 /** Why `name` cannot be opened, in plain words, or null if it looks openable. */
 export function tapProblem(name: string): string | null {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) return 'bad TAP name "' + name + '" (1-15 letters, digits, _ . -)';
@@ -124,17 +148,7 @@ export class TapBridge {
       'TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=' + o.name,
       'UDP-DATAGRAM:127.0.0.1:' + ours + ',bind=127.0.0.1:' + theirs];
     const child = spawn(o.socat || 'socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const ready = await new Promise<string | null>((resolve) => {
-      const timer = setTimeout(() => resolve('socat did not report ready within ' + (o.startTimeoutMs || 5000) + ' ms'), o.startTimeoutMs || 5000);
-      const done = (why: string | null): void => { clearTimeout(timer); resolve(why); };
-      child.once('error', (e) => done('cannot run socat (' + e.message + '): install it (Debian package "socat")'));
-      child.once('exit', (code) => done('socat exited (' + code + ')'));
-      child.stderr!.on('data', (b: Buffer) => {
-        if (stderr.length < 20000) stderr += b.toString();
-        if (/starting data transfer loop/.test(stderr)) done(null);
-      });
-    });
+    const { problem: ready, log: stderr } = await socatReady(child, o.startTimeoutMs || 5000);
     if (ready !== null) {
       if (child.exitCode === null) child.kill('SIGKILL');
       sock.close();
@@ -145,8 +159,6 @@ export class TapBridge {
       }
       throw new Error(msg + '\n' + stderr.split('\n').filter((l) => / [EW] /.test(l)).join('\n'));
     }
-    // Keep draining socat's log so it never blocks on a full pipe.
-    child.stderr!.on('data', () => undefined);
     if (o.log) o.log('TAP ' + o.name + ' bridged (socat pid ' + child.pid + ', udp 127.0.0.1:' + ours + ' <-> ' + theirs + ')');
     return new TapBridge(o.name, o.port, sock, child, theirs, o);
   }

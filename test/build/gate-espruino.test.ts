@@ -5,17 +5,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildBundle, SMOKE_ENTRY } from '../../tools/build/bundle';
 import { runUnderDuk } from '../../tools/gate/duk';
+import { interpreterOrSkip } from '../helpers/espruino-real';
 import {
-  espruinoInterpreter, missingIsFailure, runFirmwareUnderEspruino, runUnderEspruino, SHIPPED_BOARDS, skippedLine, smokePassedReal,
+  runFirmwareUnderEspruino, runUnderEspruino, SHIPPED_BOARDS, smokePassedReal,
 } from '../../tools/gate/espruino';
 
 /** True when the interpreter runs here; otherwise skips loudly (or fails under CI=true). */
 function haveInterpreter(what: string): boolean {
-  const run = espruinoInterpreter('linux');
-  if (typeof run !== 'string') return true;
-  if (missingIsFailure()) assert.unreachable('CI=true and ' + run);
-  console.log(skippedLine(what, run));
-  return false;
+  return interpreterOrSkip('linux', what) !== null;
 }
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });

@@ -12,17 +12,17 @@ import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureRunnable, findInterpreter, InterpreterName, Runnable } from '../../tools/espruino-bin';
+import { InterpreterName, Runnable } from '../../tools/espruino-bin';
+import { espruinoInterpreter, missingIsFailure, skippedLine } from '../../tools/gate/espruino';
 import { Netns, createTap, uniqueSuffix, stopChild, cleanup, needRoot } from './netns';
+import { socatReady } from '../../hal/sim/tap-bridge';
 
 /** The interpreter, ready to run; null (after a loud SKIPPED line) when there is none outside CI. */
 export function interpreterOrSkip(name: InterpreterName, what: string): Runnable | null {
-  const file = findInterpreter(name);
-  const problem = !file ? 'no espruino-' + name + ' interpreter (set ESPRUINO_BIN to the directory of the Espruino Linux builds)'
-    : typeof ensureRunnable(file) === 'string' ? ensureRunnable(file) as string : null;
-  if (!problem) return ensureRunnable(file as string) as Runnable;
-  if (process.env.CI === 'true') throw new Error(what + ': ' + problem + ' (CI=true: a missing interpreter is a failure)');
-  console.warn('\n*** SKIPPED (' + problem + '): ' + what + ' ***\n');
+  const run = espruinoInterpreter(name);
+  if (typeof run !== 'string') return run;
+  if (missingIsFailure()) throw new Error(what + ': ' + run + ' (CI=true: a missing interpreter is a failure)');
+  console.warn('\n*** ' + skippedLine(what, run) + ' ***\n');
   return null;
 }
 
@@ -148,18 +148,8 @@ export async function startRelayRig(label: string, kernelCidr: string, relayPort
     createTap(tap);
     relay = spawn('socat', ['-d', '-d', '-b', '65536', 'TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=' + tap,
       'UDP-DATAGRAM:127.0.0.1:' + devicePort + ',bind=127.0.0.1:' + relayPort], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const r = relay;
-    let err = '';
-    const problem = await new Promise<string | null>((resolve) => {
-      const t = setTimeout(() => resolve('socat did not open the TAP within 5 s: ' + err), 5000);
-      const done = (why: string | null): void => { clearTimeout(t); resolve(why); };
-      r.once('error', (e) => done('cannot run socat (' + e.message + '): apt-get install socat'));
-      r.once('exit', (c) => done('socat exited (' + c + '): ' + err));
-      r.stderr!.on('data', (b: Buffer) => {
-        if (err.length < 20000) err += b.toString();
-        if (/starting data transfer loop/.test(err)) done(null);
-      });
-    });
+    const ready = await socatReady(relay, 5000);
+    const problem = ready.problem && ready.problem + ': ' + ready.log;
     if (problem) throw new Error(problem);
     ns.adoptTap(tap, kernelCidr);
   } catch (e) {

@@ -6,16 +6,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildBundle } from '../../tools/build/bundle';
-import { runUnderEspruino, espruinoInterpreter, missingIsFailure, skippedLine } from '../../tools/gate/espruino';
+import { runUnderEspruino } from '../../tools/gate/espruino';
+import { interpreterOrSkip } from '../helpers/espruino-real';
 import { Emitter } from '../../tcp/events';
 
 test('listeners are plain calls: nested emits leave no object behind in Espruino', () => {
-  const run = espruinoInterpreter('linux');
-  if (typeof run === 'string') {
-    if (missingIsFailure()) assert.unreachable('CI=true and ' + run);
-    console.log(skippedLine('emitter re-entry in the real interpreter', run));
-    return;
-  }
+  if (!interpreterOrSkip('linux', 'emitter re-entry in the real interpreter')) return;
   const b = buildBundle({ entry: 'test/tcp/fixtures/emitter-reentry.ts' });
   const r = runUnderEspruino(b.code, { timeoutMs: 20000 });
   assert.ok(r.ok, (r.problem || '') + '\n' + r.output);
