@@ -37,22 +37,20 @@ export class Device {
   constructor(private readonly o: DeviceOptions) {
     const c = o.config;
     this.startMs = o.nowMs();
-    // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
-    // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     // An exception the stack caught is counted, shown on the status page, and printed, at most once per
     // ERROR_LOG_INTERVAL_MS with the number that came since: visible, without flooding a slow console.
     let lastLogAt = -Infinity;
     let unlogged = 0;
-    const onInternalError = function (where: string, e: unknown): void {
+    const onInternalError = function (description: string): void {
       if (!o.log) return;
       const now = o.nowMs();
       if (now - lastLogAt < ERROR_LOG_INTERVAL_MS) { unlogged++; return; }
       lastLogAt = now;
-      const err = e as { message?: string } | null;
-      o.log('internal error in ' + where + ': ' + String(err && err.message ? err.message : e) +
-        (unlogged ? ' (' + unlogged + ' more since the last report)' : ''));
+      o.log('internal error in ' + description + (unlogged ? ' (' + unlogged + ' more since the last report)' : ''));
       unlogged = 0;
     };
+    // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
+    // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     const tcp = {
       maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
       maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8,

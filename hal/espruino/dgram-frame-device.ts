@@ -37,8 +37,8 @@ const MIN_RECV_BUFFER = 2048;
 /**
  * SO_RCVBUF per frame held: Linux doubles the value and charges ~2.3 KB per full-sized datagram. The kernel
  * then holds about as many frames as the link itself, and drops the rest as a chip with a full buffer
- * would. A larger buffer let Espruino read dozens of waiting datagrams into strings at once: the Espruino
- * WiFi-sized interpreter ran out of memory that way under four busy connections (measured).
+ * would. A larger buffer lets Espruino read dozens of waiting datagrams into strings at once, each held in
+ * the board's pool until the stack takes it: memory a board with its chip never spends.
  */
 const RECV_BUFFER_PER_FRAME = 1152;
 

@@ -110,10 +110,11 @@ export interface InterfaceOptions {
   hostname?: string;
   limits?: Partial<InterfaceLimits>;
   /**
-   * Told of every exception caught inside poll (counted as `internal-errors`): `where` names the part
-   * ("receive", "frame", "poll"). The stack never throws to its caller; this is how the failure gets seen.
+   * Told of every exception caught inside poll (counted as `internal-errors`), as "where: message", where
+   * names the part ("receive", "frame", "poll"). The stack never throws to its caller; this is how the
+   * failure gets seen.
    */
-  onInternalError?: (where: string, error: unknown) => void;
+  onInternalError?: (description: string) => void;
 }
 
 /** Counters of the interface: a plain object of named numbers (drops are named by reason). */
@@ -289,7 +290,7 @@ export class Interface extends Emitter implements IpSender {
 
   /** The last exception caught inside poll, as "where: message" ('' when none yet). */
   lastInternalError = '';
-  private readonly onInternalError: ((where: string, error: unknown) => void) | null;
+  private readonly onInternalError: ((description: string) => void) | null;
 
   private internalError(where: string, e: unknown): void {
     this.count(INTERNAL_ERRORS);
@@ -297,7 +298,7 @@ export class Interface extends Emitter implements IpSender {
     this.lastInternalError = where + ': ' + String(err && err.message ? err.message : e);
     const report = this.onInternalError;
     if (report) {
-      try { report(where, e); } catch (ignored) { /* a reporter that throws must not stop the stack */ }
+      try { report(this.lastInternalError); } catch (ignored) { /* a reporter that throws must not stop the stack */ }
     }
   }
 
