@@ -11,6 +11,11 @@
 // nothing; the standard rates 1200..4000000 are accepted (a pty ignores the rate; 12345 prints "No baud
 // rate defined for device", 0 throws);
 // a path that does not exist is accepted silently (so it is checked here first).
+// Espruino's Linux build reads the pty on a second thread and pushes into the IO queue the main loop pops,
+// without a lock (jshInterruptOff() is empty in targets/linux/jshardware.c): under sustained input it can,
+// rarely, corrupt the queue and stop at `ASSERT(len <= 64) FAILED AT src/jsdevices.c:591` (seen once in
+// test/espruino-real/networkjs-real.test.ts). That is the Linux build's; a board's UART interrupt pushes
+// with interrupts off.
 //
 // A record is  A5 5A  LEN(2, big-endian)  FRAME(LEN bytes, 14..1514)  5A A5.
 // The receiver keeps the stream's unparsed tail as a string and cuts records out of it with string

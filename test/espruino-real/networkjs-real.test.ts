@@ -21,6 +21,7 @@ import { boardConfig } from '../../firmware/boards';
 import { validateConfig, BoardConfig } from '../../firmware/config';
 import { stopChild, Netns, createTap, uniqueSuffix, cleanup } from '../helpers/netns';
 import { bootFromStorage, canRunOnTap, interpreterOrSkip, EspruinoProcess } from '../helpers/espruino-real';
+import { Runnable } from '../../tools/espruino-bin';
 import { netnsRunner } from '../sim-tool/contract';
 import { SerialTapRelay } from '../../tools/serial-tap-relay';
 
@@ -139,10 +140,35 @@ async function startSerialRig(label: string, kernelCidr: string, ptyPath: string
   return { ns, relay: r, async stop() { await r.stop(); ns.destroy(); } };
 }
 
+/**
+ * Espruino's Linux build reads a serial device on a second thread (jshInputThread, targets/linux/jshardware.c)
+ * and pushes the bytes into the same IO event queue the main loop pops, with no lock: jshInterruptOff()
+ * is empty there. jshPushIOCharEvents (src/jsdevices.c) may lengthen the newest queued event while the main
+ * loop is popping it, and the queue is then corrupt: the interpreter stops at `ASSERT(len <= 64) FAILED AT
+ * src/jsdevices.c:591` (2v29). A board pushes from an interrupt with interrupts off, so this is the Linux
+ * build's, not the firmware's; it stopped one full suite run (not one of 6 runs of this file alone).
+ */
+const LINUX_INPUT_THREAD_RACE = /ASSERT\([^)]*\) FAILED AT src\/jsdevices\.c/;
+
+/** Thrown (carrying the device's output) when the interpreter stopped on LINUX_INPUT_THREAD_RACE. */
+class InterpreterQueueRace extends Error {}
+
 test('NetworkJS in espruino-linux: a user\'s http server on :8080 (GET 100 KB, POST echo 20 KB) and net client (50 KB) with kernel peers', async () => {
   const what = 'NetworkJS (require("http"), require("net")) in the real Espruino interpreter';
   const interp = interpreterOrSkip('linux', what);
   if (!interp || !canRunOnTap(what)) return;
+  // One more run, only when the interpreter itself stopped on its Linux input-thread race; every other
+  // failure fails the test at once.
+  try {
+    await runScenario(interp);
+  } catch (e) {
+    if (!(e instanceof InterpreterQueueRace)) throw e;
+    console.log('espruino-linux stopped on its serial input-thread race (' + e.message + '); running the scenario once more');
+    await runScenario(interp);
+  }
+});
+
+async function runScenario(interp: Runnable): Promise<void> {
   // The pty appears in a fresh directory of its own: no fixed name another run could hold.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-serial-'));
   const ptyPath = path.join(dir, 'pty');
@@ -219,6 +245,8 @@ test('NetworkJS in espruino-linux: a user\'s http server on :8080 (GET 100 KB, P
       ' ms; relay ' + JSON.stringify(rig.relay.counters) + ', its decoder ' + JSON.stringify(rig.relay.decoder.counters));
     assert.not.match(dev.output(), /Uncaught|OUT OF MEMORY|LOW_MEMORY|poll failed|NJERR/, 'the device printed no error');
   } catch (e) {
+    const race = dev ? LINUX_INPUT_THREAD_RACE.exec(dev.output()) : null;
+    if (race) throw new InterpreterQueueRace(race[0]);
     if (dev) console.error('device output (last 3000 characters):\n' + dev.output().slice(-3000));
     if (serverOut) console.error('kernel-side server:\n' + serverOut.slice(-2000));
     if (rig) console.error('relay: ' + JSON.stringify(rig.relay.counters) + ' decoder ' + JSON.stringify(rig.relay.decoder.counters));
@@ -229,6 +257,6 @@ test('NetworkJS in espruino-linux: a user\'s http server on :8080 (GET 100 KB, P
     if (rig) await rig.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 test.run();
