@@ -82,7 +82,7 @@ export function bulk(bytes: number, window: number, refNs: number, chip: PairChi
 function stubStatus(): DeviceStatus {
   return {
     board: 'bench', chip: 'none', uptimeMs: 0, address: B_ADDR + '/24', gateway: '', mac: '02:00:00:00:00:02',
-    dhcp: false, link: true, connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '',
+    dhcp: false, link: true, connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '', appErrors: 0, lastAppError: '',
   };
 }
 

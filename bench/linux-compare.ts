@@ -128,7 +128,7 @@ function clampPort(port: { send(f: Uint8Array): void }, clamp: number): { clampe
 
 function status(): DeviceStatus {
   return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
-    connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '' };
+    connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '', appErrors: 0, lastAppError: '' };
 }
 
 function parseCurl(server: string, out: string, lost: number): Fetch {

@@ -37,18 +37,21 @@ export class Device {
   constructor(private readonly o: DeviceOptions) {
     const c = o.config;
     this.startMs = o.nowMs();
-    // An exception the stack caught is counted, shown on the status page, and printed, at most once per
-    // ERROR_LOG_INTERVAL_MS with the number that came since: visible, without flooding a slow console.
+    // An exception the stack caught (its own, or an app callback's) is counted, shown on the status page,
+    // and printed, at most once per ERROR_LOG_INTERVAL_MS with the number that came since: visible,
+    // without flooding a slow console.
     let lastLogAt = -Infinity;
     let unlogged = 0;
-    const onInternalError = function (description: string): void {
+    const logError = function (line: string): void {
       if (!o.log) return;
       const now = o.nowMs();
       if (now - lastLogAt < ERROR_LOG_INTERVAL_MS) { unlogged++; return; }
       lastLogAt = now;
-      o.log('internal error in ' + description + (unlogged ? ' (' + unlogged + ' more since the last report)' : ''));
+      o.log(line + (unlogged ? ' (' + unlogged + ' more errors since the last report)' : ''));
       unlogged = 0;
     };
+    const onInternalError = function (description: string): void { logError('internal error in ' + description); };
+    const onAppError = function (description: string): void { logError('app error (an exception from a callback) in ' + description); };
     // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
     // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     const tcp = {
@@ -56,13 +59,13 @@ export class Device {
       maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8,
     };
     if (c.ipv4 === 'dhcp') {
-      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp, onInternalError });
+      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp, onInternalError, onAppError });
     } else {
       const s = c.ipv4;
       const dns: number[] = [];
       for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
       this.stack = new Stack({
-        device: o.device, random: o.random, hostname: c.hostname, tcp, onInternalError,
+        device: o.device, random: o.random, hostname: c.hostname, tcp, onInternalError, onAppError,
         ipv4: { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns },
       });
     }
@@ -113,6 +116,8 @@ export class Device {
       memory: this.o.memory ? this.o.memory() : null,
       internalErrors: this.stack.iface.counters['internal-errors'] || 0,
       lastInternalError: this.stack.iface.lastInternalError,
+      appErrors: this.stack.tcp.counters.appErrors + (this.stack.iface.counters['app-errors'] || 0),
+      lastAppError: this.stack.tcp.lastAppError || this.stack.iface.lastAppError,
     };
   }
 }

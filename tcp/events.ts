@@ -59,19 +59,39 @@ export class Emitter {
     return !cur ? 0 : typeof cur === 'function' ? 1 : cur.length;
   }
 
-  /** Calls each listener; returns whether there was any. */
+  /**
+   * Calls each listener; returns whether there was any. A listener that throws does not stop the
+   * others, nor the code that emitted: the exception goes to listenerThrew().
+   */
   emit(event: string, a?: unknown, b?: unknown): boolean {
     const cur = this.evs && this.evs[event];
     if (!cur) return false;
     if (typeof cur === 'function') {
-      cur(a, b); // a plain call: see the top of this file
+      try {
+        cur(a, b); // a plain call: see the top of this file
+      } catch (e) {
+        this.listenerThrew(event, e);
+      }
       return true;
     }
     const copy = cur.slice();
     for (let i = 0; i < copy.length; i++) {
       const f = copy[i];
-      f(a, b);
+      try {
+        f(a, b);
+      } catch (e) {
+        this.listenerThrew(event, e);
+      }
     }
     return true;
+  }
+
+  /**
+   * An exception from a listener of `event`. Emitters the stack owns (sockets, listeners, the interface)
+   * count and report it and go on, so application code can neither re-enter nor cut short the stack's
+   * own work; this default passes it on to whoever called emit().
+   */
+  protected listenerThrew(_event: string, e: unknown): void {
+    throw e;
   }
 }

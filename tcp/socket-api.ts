@@ -42,6 +42,17 @@ export interface TcpSocketApi {
   /** Idle timeout: emits 'timeout' after `ms` without traffic (0 disables). */
   setTimeout(ms: number, onTimeout?: () => void): this;
   setKeepAlive(enable: boolean, initialDelayMs?: number): this;
+  /**
+   * Whether this connection may be ended (RST, 'error' ECONNABORTED) to free its slot when every slot
+   * is taken and a new peer has completed its handshake (so spoofed SYNs never evict anyone):
+   * - 'never' (the default);
+   * - 'quiet': once nothing has come from the peer for the stack's evictQuietMs (a client that trickles
+   *   a body, or reads a response at a crawl; one that is working is never pushed out);
+   * - 'idle': any time: the application is only waiting for the peer (an HTTP connection between
+   *   requests, or one whose request head has not all come).
+   * Half-open connections go first, then 'idle' ones, then 'quiet' ones; in each, the quietest.
+   */
+  setEvictable(when: Evictable): void;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -56,3 +67,6 @@ export interface TcpServerApi {
   close(): void;
   readonly port: number;
 }
+
+/** When a connection may give its slot to a new one (TcpSocketApi.setEvictable). */
+export type Evictable = 'never' | 'quiet' | 'idle';

@@ -37,9 +37,10 @@ export class Stack {
   constructor(o: StackOptions) {
     this.iface = new Interface({
       device: o.device, random: o.random, ipv4: o.ipv4, dhcp: o.dhcp, hostname: o.hostname, limits: o.limits,
-      onInternalError: o.onInternalError,
+      onInternalError: o.onInternalError, onAppError: o.onAppError,
     });
     this.tcp = new Tcp(o.random, o.tcp);
+    this.tcp.onAppError = o.onAppError || null;
     this.iface.addTransport(this.tcp);
   }
 

@@ -36,7 +36,7 @@ export function openHttpConnection<T>(client: Client, host: string, port: number
 
 function status(): DeviceStatus {
   return { board: 'bench', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false, link: true,
-    connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '' };
+    connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '', appErrors: 0, lastAppError: '' };
 }
 
 export interface Scenario {

@@ -21,6 +21,9 @@ export function echoConnection(sock: TcpSocketApi, counters: EchoCounters): void
   counters.connections++;
   counters.connectionsTotal++;
   copyThrough(sock, sock, counters);
+  // When every slot is taken, an echo connection that has been quiet a while gives its slot to a new
+  // client (tcp/socket-api.ts setEvictable).
+  sock.setEvictable('quiet');
   sock.on('end', function () {
     sock.end(); // FIN after everything already queued (RFC 9293 §3.6: half-close)
   });

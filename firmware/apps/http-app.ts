@@ -30,6 +30,9 @@ export interface DeviceStatus {
   /** Exceptions the stack caught (it never throws to the firmware), and the last one's text. */
   internalErrors: number;
   lastInternalError: string;
+  /** Exceptions thrown by application callbacks (caught and counted; the stack goes on), and the last one's text. */
+  appErrors: number;
+  lastAppError: string;
 }
 
 export type StatusProvider = () => DeviceStatus;
@@ -137,7 +140,8 @@ function statusHead(st: DeviceStatus): string {
       row('Link', st.link ? 'up' : 'down') +
       row('Connections', st.connections) +
       (m ? row('Free memory', m.free + ' of ' + m.total + ' blocks (' + Math.round(m.free * m.blockSize / 1024) + ' KB)') : '') +
-      (st.internalErrors ? row('Internal errors', st.internalErrors + ', last: ' + st.lastInternalError) : ''));
+      (st.internalErrors ? row('Internal errors', st.internalErrors + ', last: ' + st.lastInternalError) : '') +
+      (st.appErrors ? row('App errors', st.appErrors + ', last: ' + st.lastAppError) : ''));
 }
 
 /**

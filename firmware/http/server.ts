@@ -35,6 +35,7 @@ export interface HttpCounters {
   notFound: number;
   timeouts: number;
   aborted: number;          // connections destroyed mid-response
+  handlerErrors: number;    // exceptions from route handlers (answered 500, or the connection reset)
 }
 
 // The phrases of the codes this server and the firmware's apps send (and of 204/304, which writeHead
@@ -69,6 +70,10 @@ export class HttpRequest extends Emitter {
   /** Stops 'data' events (and, through TCP flow control, the sender). */
   pause(): void { this.conn.pauseBody(true); }
   resume(): void { this.conn.pauseBody(false); }
+  /** A body listener threw: the exchange ends (500, or a reset once the response has begun). */
+  protected listenerThrew(_event: string, e: unknown): void {
+    this.conn.handlerThrew(e);
+  }
 }
 
 export class HttpResponse extends Emitter {
@@ -84,6 +89,11 @@ export class HttpResponse extends Emitter {
   constructor(private readonly conn: Connection, private readonly req: RequestHead) {
     super();
     this.noBody = req.method === 'HEAD';
+  }
+
+  /** A 'drain' or 'close' listener threw: as for the handler. */
+  protected listenerThrew(_event: string, e: unknown): void {
+    this.conn.handlerThrew(e);
   }
 
   /**
@@ -229,6 +239,11 @@ class Connection implements BodySink {
     socket.on('close', function () { self.onClose(); });
     socket.on('error', function () { /* 'close' follows */ });
     socket.setTimeout(server.idleTimeoutMs);
+    // When every slot is taken and a new client has completed its handshake: a connection still
+    // waiting for its request head (an idle keep-alive one, a slowloris) may give its slot any time;
+    // one in a request or response only once quiet (a trickled body, a response read at a crawl).
+    // A client that is working is never pushed out (tcp/socket-api.ts setEvictable).
+    socket.setEvictable('idle');
   }
 
   private feed(chunk: Uint8Array): void {
@@ -343,6 +358,7 @@ class Connection implements BodySink {
       return;
     }
     this.state = hasBody ? BODY : WAIT;
+    this.socket.setEvictable('quiet');
     if (!match) {
       server.counters.notFound++;
       if (hasBody && head.expectContinue) this.closeAfter = true; // the client may never send it
@@ -351,7 +367,11 @@ class Connection implements BodySink {
       req.param = match.param;
       // RFC 9110 §10.1.1: answer 100 (Continue) before reading a body the client is holding back.
       if (hasBody && head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-      match.route.handler(req, res);
+      try {
+        match.route.handler(req, res);
+      } catch (e) {
+        this.handlerThrew(e);
+      }
     }
     if (!hasBody && !this.discarding) this.requestComplete();
   }
@@ -429,6 +449,7 @@ class Connection implements BodySink {
       return;
     }
     this.state = HEAD;
+    this.socket.setEvictable('idle');
     this.headLen = 0;
     this.timeouts = 0;
     this.resumeStash();
@@ -507,6 +528,21 @@ class Connection implements BodySink {
     }
   }
 
+  /**
+   * The application's handler (or one of its listeners) threw `e`: the client gets a 500 if nothing of
+   * the response went out yet, else the connection is reset (a half-sent response cannot be completed);
+   * then `e` goes on to the stack, which counts and reports it as an app error.
+   */
+  handlerThrew(e: unknown): void {
+    this.server.counters.handlerErrors++;
+    this.inFeed = false; // feed() does not get to clear it: the throw goes through it
+    if (this.state !== CLOSING) {
+      if (this.res && !this.res.headersSent) this.fail(500);
+      else this.abort();
+    }
+    throw e;
+  }
+
   /** Drops the connection at once (RST): the exchange cannot be completed in order. */
   private abort(): void {
     this.server.counters.aborted++;
@@ -538,7 +574,7 @@ class Connection implements BodySink {
 
 export class HttpServer {
   readonly counters: HttpCounters = {
-    connections: 0, connectionsTotal: 0, requests: 0, badRequests: 0, notFound: 0, timeouts: 0, aborted: 0,
+    connections: 0, connectionsTotal: 0, requests: 0, badRequests: 0, notFound: 0, timeouts: 0, aborted: 0, handlerErrors: 0,
   };
   readonly maxHeadBytes: number;
   readonly maxBodyBytes: number;

@@ -79,16 +79,18 @@ export class ArpCache {
   }
 
   /**
-   * The entry to reuse when all are taken: resolved before pending, then the least recently confirmed
-   * (resolved) or created (pending) — the smallest expiresAt within a state.
+   * The entry to reuse when all are taken: pending before resolved, then the oldest pending (created
+   * first) or the least recently confirmed resolved one — the smallest expiresAt within a state. A host
+   * that answers resolves in milliseconds; a flood from spoofed sources leaves entries pending that will
+   * never resolve, and must not push out the peers that are actually talking to us.
    */
   private lruVictim(): ArpEntry {
     const es = this.entries;
     let victim = es[0];
     for (let i = 1; i < es.length; i++) {
       const e = es[i];
-      const better = victim.state === ARP_PENDING && e.state === ARP_RESOLVED ? true
-        : victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? false : e.expiresAt < victim.expiresAt;
+      const better = victim.state === ARP_RESOLVED && e.state === ARP_PENDING ? true
+        : victim.state === ARP_PENDING && e.state === ARP_RESOLVED ? false : e.expiresAt < victim.expiresAt;
       if (better) victim = e;
     }
     return victim;
@@ -107,14 +109,23 @@ export class ArpCache {
     e.nextRequestAt = Infinity;
   }
 
-  /** Copies `frame[0 .. length)` into the queue. False if the queue is full. */
+  /**
+   * Copies `frame[0 .. length)` into the queue. When it is full, the datagram that has waited longest is
+   * dropped to make room (returns false then, for the count): it waits for an address that has not
+   * answered for longest, most likely never will (a spoofed source), while the new one may be for a
+   * host that answers at once.
+   */
   enqueue(nextHop: Ipv4Address, frame: Uint8Array, length: number, protocol: number, dst: Ipv4Address, transportOffset: number): boolean {
-    if (this.waiting.length >= this.queueLimit) return false;
+    let dropped = false;
+    if (this.waiting.length >= this.queueLimit) {
+      this.recycle(this.waiting.shift() as ArpWaiting);
+      dropped = true;
+    }
     let copy = this.spare.pop();
     if (!copy) copy = new Uint8Array(frame.length);
     copy.set(frame.subarray(0, length));
     this.waiting.push({ nextHop, frame: copy, length, protocol, dst, transportOffset });
-    return true;
+    return !dropped;
   }
 
   /** Removes and returns the waiting datagrams for `nextHop` (caller gives frames back with `recycle`). */

@@ -51,6 +51,8 @@ export interface DnsHost {
   readonly random: { nextU32(): number };
   readonly udp: { bind(port: number, onMessage: (data: Uint8Array, rinfo: UdpRinfo) => void): UdpSocket | null };
   count(reason: string): void;
+  /** An application callback threw (counted as an app error; the other callbacks still run). */
+  appError(where: string, e: unknown): void;
 }
 
 function normalize(name: string): string {
@@ -145,7 +147,13 @@ export class DnsClient {
     const i = this.pending.indexOf(q);
     if (i >= 0) this.pending.splice(i, 1);
     if (this.pending.length === 0) this.scratchBuf = null;
-    for (let k = 0; k < q.callbacks.length; k++) q.callbacks[k](err, address);
+    for (let k = 0; k < q.callbacks.length; k++) {
+      try {
+        q.callbacks[k](err, address);
+      } catch (e) {
+        this.host.appError('dns', e);
+      }
+    }
   }
 
   /** Retries and timeouts. Returns the next deadline. */

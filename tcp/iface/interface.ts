@@ -15,6 +15,7 @@
 //   §3.2.1.7); any other TTL is accepted, as a host must (ibid.).
 // - DF is set on TCP datagrams (they are sized to the MTU by the MSS) and clear on others; every
 //   datagram gets the next value of one 16-bit Identification counter (RFC 791 §3.2, RFC 6864 §4.1).
+import { describeError, tell } from '../errors';
 import { FrameDevice, RandomSource } from '../../hal/interfaces';
 import { Emitter } from '../events';
 import {
@@ -115,6 +116,11 @@ export interface InterfaceOptions {
    * failure gets seen.
    */
   onInternalError?: (description: string) => void;
+  /**
+   * Told of every exception thrown by application code the interface called (a 'config' listener, a
+   * UDP socket's message handler, a DNS callback), as "where: message"; counted as `app-errors`.
+   */
+  onAppError?: (description: string) => void;
 }
 
 /** Counters of the interface: a plain object of named numbers (drops are named by reason). */
@@ -198,6 +204,7 @@ export class Interface extends Emitter implements IpSender {
     }
     this.limits = l;
     this.onInternalError = o.onInternalError || null;
+    this.onAppError = o.onAppError || null;
     this.icmpTokens = l.icmpErrorBurst;
     this.ipId = o.random.nextU32() & 0xffff;
     this.arp = new ArpCache(l.arpCacheSize, l.arpQueue);
@@ -294,12 +301,24 @@ export class Interface extends Emitter implements IpSender {
 
   private internalError(where: string, e: unknown): void {
     this.count(INTERNAL_ERRORS);
-    const err = e as { message?: string } | null;
-    this.lastInternalError = where + ': ' + String(err && err.message ? err.message : e);
-    const report = this.onInternalError;
-    if (report) {
-      try { report(this.lastInternalError); } catch (ignored) { /* a reporter that throws must not stop the stack */ }
-    }
+    this.lastInternalError = describeError(where, e);
+    tell(this.onInternalError, this.lastInternalError);
+  }
+
+  /** The last exception from application code the interface called, as "where: message" ('' when none yet). */
+  lastAppError = '';
+  private readonly onAppError: ((description: string) => void) | null;
+
+  /** Application code the interface called threw `e`: counted as `app-errors`, reported; the stack goes on. */
+  appError(where: string, e: unknown): void {
+    this.count('app-errors');
+    this.lastAppError = describeError(where, e);
+    tell(this.onAppError, this.lastAppError);
+  }
+
+  /** A 'config' listener threw. */
+  protected listenerThrew(event: string, e: unknown): void {
+    this.appError(event, e);
   }
 
   private pollPart(part: number, nowMs: number): number {
@@ -503,13 +522,6 @@ export class Interface extends Emitter implements IpSender {
       this.count('ipv4-no-route');
       return -1;
     }
-    if (hop !== BROADCAST) {
-      const e = this.arp.find(hop);
-      if ((!e || e.state !== ARP_RESOLVED) && this.arp.waiting.length >= this.arp.queueLimit) {
-        this.count('arp-queue-full');
-        return -1;
-      }
-    }
     this.txDst = dst;
     this.txProtocol = protocol;
     this.txNextHop = hop;
@@ -561,10 +573,8 @@ export class Interface extends Emitter implements IpSender {
       return this.sendFrame(buf, frameLen);
     }
     // Not resolved: keep a copy and ask (RFC 1122 §2.3.2.2).
-    if (!this.arp.enqueue(hop, buf, frameLen, protocol, this.txDst, ETH_HEADER_LEN + IPV4_HEADER_LEN)) {
-      this.count('arp-queue-full');
-      return false;
-    }
+    // A full queue drops its oldest datagram for this one (arp-cache.ts enqueue).
+    if (!this.arp.enqueue(hop, buf, frameLen, protocol, this.txDst, ETH_HEADER_LEN + IPV4_HEADER_LEN)) this.count('arp-queue-full');
     if (!e) {
       e = this.arp.allocate(hop, this.now);
       e.state = ARP_PENDING;

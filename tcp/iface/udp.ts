@@ -31,6 +31,8 @@ export type UdpOnMessage = (data: Uint8Array, rinfo: UdpRinfo) => void;
 export interface UdpHost extends IpSender {
   count(reason: string): void;
   randomU32(): number;
+  /** A socket's message handler threw (counted as an app error). */
+  appError(where: string, e: unknown): void;
 }
 
 export class UdpSocket {
@@ -156,7 +158,11 @@ export class UdpLayer {
       ri.address = src;
       ri.port = r.srcPort;
       ri.size = r.payloadLength;
-      s.onMessage(buf.subarray(r.payloadOffset, r.payloadOffset + r.payloadLength), ri);
+      try {
+        s.onMessage(buf.subarray(r.payloadOffset, r.payloadOffset + r.payloadLength), ri);
+      } catch (e) {
+        this.host.appError('udp :' + r.dstPort, e); // counted; the datagram was delivered once, as it came
+      }
       return true;
     }
     if (s.queue.length >= s.queueLimit) {

@@ -69,6 +69,13 @@ export interface TcpConfig extends SocketBuffers {
   maxPendingWrites: number;
   /** Answer SYNs with SYN cookies when a listener's half-open backlog is full (syn-cookies.ts). */
   synCookies: boolean;
+  /**
+   * A connection the application marked evictable (setEvictable) may be ended for a new one only after
+   * this long without a segment from its peer: a client that is working (sending, or acknowledging a
+   * download) is never pushed out, while one that trickles a header line every few seconds (slowloris)
+   * or reads a response at a crawl is.
+   */
+  evictQuietMs: number;
   /** Offer/accept window scaling (RFC 7323 §2); it only matters for buffers above 64 KB. */
   windowScaling: boolean;
   /** Offer/accept SACK-permitted and send SACK blocks for held out-of-order data (RFC 2018). */
@@ -102,6 +109,7 @@ export const TCP_DEFAULTS: TcpConfig = {
   maxPendingWriteBytes: 65536,
   maxPendingWrites: 64,
   synCookies: true,
+  evictQuietMs: 2000,
   windowScaling: true,
   sack: true,
   ephemeralLow: 49152,

@@ -42,6 +42,10 @@ export interface TcpCounters {
   synCookiesInvalid: number;
   synCookiesUnverified: number; // ACKs to a listener dropped (not reset) while cookies were in use
   icmpOutOfWindow: number; // ICMP errors quoting a sequence number we did not send (RFC 5927)
+  halfOpenUnreachable: number; // half-open connections ended early: their SYN|ACK could not reach the peer
+  evicted: number; // connections ended to make room for a new one (half-open, or marked evictable by the app)
+  synFinDropped: number; // SYN+FIN to a listener (RFC 9293 allows it; no real stack sends it; Linux drops it)
+  appErrors: number; // exceptions thrown by application callbacks (caught, counted; the stack goes on)
 }
 
 export function newTcpCounters(): TcpCounters {
@@ -50,7 +54,8 @@ export function newTcpCounters(): TcpCounters {
     outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
     timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
-    synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0,
+    synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0, halfOpenUnreachable: 0, evicted: 0,
+    synFinDropped: 0, appErrors: 0,
   };
 }
 

@@ -8,6 +8,7 @@ import { TcpSocket, F_VISIBLE } from './socket';
 export interface ListenerHost {
   removeListener(l: TcpListener): void;
   readonly counters: { acceptOverflow: number };
+  appError(where: string, e: unknown): void;
 }
 
 export class TcpListener extends Emitter implements TcpServerApi {
@@ -19,6 +20,11 @@ export class TcpListener extends Emitter implements TcpServerApi {
   constructor(private readonly host: ListenerHost, readonly port: number, readonly backlog: number,
     readonly rxBytes: number, readonly txBytes: number) {
     super();
+  }
+
+  /** A 'connection' (or 'close') listener threw: counted and reported by the Tcp. */
+  protected listenerThrew(event: string, e: unknown): void {
+    this.host.appError(event, e);
   }
 
   /** A connection of ours completed its handshake. */

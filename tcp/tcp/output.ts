@@ -38,7 +38,14 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (sock.sndNxt === sock.iss) {
       // (Re)send our SYN: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 §3.5).
       const first = sock.sndMax === sock.iss;
-      tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0);
+      if (!tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0) && st === SYN_RECEIVED) {
+        // No way to the peer now (no route, or ARP's wait queue full: a flood from spoofed sources). A
+        // half-open entry that cannot answer is not kept for a minute of retries; a real peer repeats
+        // its SYN.
+        tx.counters.halfOpenUnreachable++;
+        sock.finish(null);
+        return;
+      }
       sock.sndNxt = seqAdd(sock.iss, 1);
       sock.sndMax = sock.sndNxt;
       if (first) timeSegment(sock, now);

@@ -2,7 +2,7 @@
 // application API of tcp/socket-api.ts. The protocol logic lives beside it: input.ts (segment arrival),
 // output.ts (what to send, timers). This file only holds state and turns API calls into flags.
 import { Emitter } from '../events';
-import { TcpSocketApi } from '../socket-api';
+import { TcpSocketApi, Evictable } from '../socket-api';
 import { formatIpv4 } from '../wire/ipv4-address';
 import { ByteRing } from './ring';
 import { OutOfOrder } from './reassembly';
@@ -40,6 +40,8 @@ export interface SocketHost {
   queueRstFor(sock: TcpSocket, seq: number): void;
   /** The socket reached CLOSED (or TIME_WAIT): forget it. */
   release(sock: TcpSocket): void;
+  /** An application callback threw `e` (counted and reported; the stack carries on). */
+  appError(where: string, e: unknown): void;
 }
 
 // Yes/no state of a connection, bits of TcpSocket.flags (one number instead of a property each: on
@@ -86,6 +88,10 @@ export const F_KA_PROBE_DUE = 0x100000;
 export const F_SEG_UNACKED = 0x200000;
 /** The application has seen this socket ('connection' or connect()). */
 export const F_VISIBLE = 0x1;
+/** setEvictable('quiet'): this connection may give its slot to a new one once quiet for config.evictQuietMs. */
+export const F_EVICT_QUIET = 0x400000;
+/** setEvictable('idle'): the application is waiting for the peer (a request, say); it may give its slot any time. */
+export const F_EVICT_IDLE = 0x800000;
 
 /**
  * One connection. Memory matters here more than anywhere (a Pico has 5,100 blocks of 13 bytes, and a
@@ -188,6 +194,11 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     this.rto = host.config.initialRtoMs;
   }
 
+  /** A listener of this socket threw: counted and reported by the Tcp, never passed into the stack. */
+  protected listenerThrew(event: string, e: unknown): void {
+    this.host.appError(event, e);
+  }
+
   /** Whether flag `f` (F_*) is set (the protocol code tests the bits inline). */
   has(f: number): boolean {
     return (this.flags & f) !== 0;
@@ -268,6 +279,20 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     // RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> in synchronized states and SYN_RECEIVED.
     if (this.state >= SYN_RECEIVED) this.host.queueRstFor(this, this.sndMax);
     this.finish(null);
+  }
+
+  /** See TcpSocketApi.setEvictable. */
+  setEvictable(when: Evictable): void {
+    this.flags &= ~(F_EVICT_QUIET | F_EVICT_IDLE);
+    if (when === 'quiet') this.flags |= F_EVICT_QUIET;
+    else if (when === 'idle') this.flags |= F_EVICT_IDLE;
+  }
+
+  /** Ended to make room (Tcp.makeRoom): RST to the peer, ECONNABORTED to the application. */
+  evict(): void {
+    if (this.closed) return;
+    if (this.state >= SYN_RECEIVED) this.host.queueRstFor(this, this.sndMax);
+    this.finish('ECONNABORTED');
   }
 
   pause(): void {

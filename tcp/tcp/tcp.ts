@@ -4,13 +4,14 @@
 // connection's timers and send path. Everything is bounded: connections, half-open and not-yet-taken
 // connections per listener, TIME_WAIT entries, queued RSTs.
 import { Transport, IpSender } from '../iface/transport';
+import { describeError, tell } from '../errors';
 import { RandomSource } from '../../hal/interfaces';
 import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
 import { readU16, readU32, emptyArray } from '../wire/bytes';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
-import { TcpSocket, SocketHost, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
+import { TcpSocket, SocketHost, F_EVICT_IDLE, F_EVICT_QUIET, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
 import { TcpListener, ListenerHost } from './listener';
 import { segmentArrives, setSendWindow, InputHost, TcpCounters, newTcpCounters } from './input';
 import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
@@ -83,6 +84,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private challengeWindowStart = 0;
   private challengeCount = 0;
   private lastNow = 0;
+  /** The last exception from an application callback, as "event: message" ('' when none yet). */
+  lastAppError = '';
+  /** Told of each exception from an application callback (the Stack passes it to the interface's reporter). */
+  onAppError: ((description: string) => void) | null = null;
 
   constructor(private readonly random: RandomSource, config?: Partial<TcpConfig>) {
     this.config = withConfig(TCP_DEFAULTS, config);
@@ -149,6 +154,13 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     if (!sock.closed && sock.state === 0) this.deferredError(sock, err);
   }
 
+  /** SocketHost/ListenerHost: an application callback threw. Counted, kept as text, reported. */
+  appError(where: string, e: unknown): void {
+    this.counters.appErrors++;
+    this.lastAppError = describeError(where, e);
+    tell(this.onAppError, this.lastAppError);
+  }
+
   // ---------------------------------------------------------------- Transport
 
   receive(src: Ipv4Address, dst: Ipv4Address, buf: Uint8Array, off: number, len: number, nowMs: number): void {
@@ -196,6 +208,14 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       // (0, 1; also our own ARP giving up) are soft for an established connection (remembered, reported
       // if it then times out) but end an opening one at once, as Linux does.
       if (code === 4) return; // fragmentation needed: we never send more than the MTU
+      if (s.state === SYN_RECEIVED && code <= 3) {
+        // A half-open connection whose SYN|ACK cannot reach the peer (often a spoofed source that
+        // never answers ARP) ends now, not after every SYN retry; Linux drops such a request the same
+        // way (tcp_req_err). A real peer repeats its SYN.
+        this.counters.halfOpenUnreachable++;
+        s.finish(null);
+        return;
+      }
       if (s.state === SYN_SENT && (code === 2 || code === 3)) s.finish('ECONNREFUSED');
       else if (s.state === SYN_SENT && (code === 0 || code === 1)) s.finish('EHOSTUNREACH');
       else s.flags |= F_UNREACHABLE;
@@ -427,12 +447,19 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       return;
     }
     if (!(seg.flags & TCP_SYN)) return;
+    if (seg.flags & TCP_FIN) {
+      // RFC 9293 §3.10.7.2 would take SYN+FIN (the FIN is processed once established), but no stack
+      // sends it: it is a scanner's probe. Linux drops it in LISTEN (tcp_rcv_state_process), and so do we.
+      this.counters.synFinDropped++;
+      return;
+    }
     if (l.halfOpen >= l.backlog || this.sockets.length >= this.config.maxConnections) {
-      // Cookies stand in for half-open entries only: with every connection slot taken the handshake
-      // could not complete, so the SYN is dropped (the peer repeats it after its RTO).
-      if (this.config.synCookies && this.sockets.length < this.config.maxConnections) {
+      // No state can be kept for this SYN: this listener's backlog is full, or the whole table is (a
+      // flood on several ports fills it with every listener's half-open entries). A cookie answers
+      // statelessly either way; when its ACK comes back, cookieAck makes room if it must (makeRoom), so
+      // a peer that completes the handshake is served whatever filled the table.
+      if (this.config.synCookies) {
         this.lastCookieAt = nowMs;
-        // Backlog full (a SYN flood, or just busy): answer statelessly with a cookie.
         // The cookie encodes a table MSS no larger than the peer's (syn-cookies.ts).
         const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, this.peerMss(seg));
         // The window is the listener's receive buffer, which the connection will have (cookieAck).
@@ -441,8 +468,11 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
           rx < 65535 ? rx : 65535);
         return;
       }
-      this.counters.synDropped++;
-      return;
+      // Without cookies, the oldest half-open entry gives way (it is the likeliest to be a flood's).
+      if (l.halfOpen >= l.backlog || !this.makeRoom(true, src)) {
+        this.counters.synDropped++;
+        return;
+      }
     }
     const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
     sock.rcvNxt = seqAdd(seg.seq, 1);
@@ -473,6 +503,80 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     return sock;
   }
 
+  /**
+   * Frees a connection slot for a new connection from `peer` (TcpSocketApi.setEvictable), unless
+   * `halfOpenOnly`: the oldest half-open connection; else, when one address holds more evictable slots
+   * than `peer` would after this (one host's 64 slowloris connections, say), that address's quietest
+   * evictable connection (its 'idle' ones first), quiet or not: one client cannot keep the others out;
+   * else the quietest 'idle' one; else the quietest 'quiet' one that has been quiet for
+   * config.evictQuietMs. Called only for a peer that has completed a handshake (a cookie's ACK) or,
+   * without cookies, for a new SYN against half-open entries only, so spoofed SYNs cannot push out
+   * working connections. False if nothing may go.
+   */
+  private makeRoom(halfOpenOnly: boolean, peer: number): boolean {
+    const socks = this.sockets;
+    let half: TcpSocket | null = null;
+    let idle: TcpSocket | null = null;
+    let quiet: TcpSocket | null = null;
+    let peerHolds = 0;
+    let hog = 0;
+    let hogHolds = 0;
+    const quietSince = this.lastNow - this.config.evictQuietMs;
+    for (let i = 0; i < socks.length; i++) {
+      const s = socks[i];
+      const t = s.lastActivityMs;
+      if (s.remoteIp === peer) peerHolds++;
+      if (s.state === SYN_RECEIVED) {
+        if (half === null || t < half.lastActivityMs) half = s;
+      } else if (halfOpenOnly || (s.flags & (F_EVICT_IDLE | F_EVICT_QUIET)) === 0) {
+        continue;
+      } else {
+        if ((s.flags & F_EVICT_IDLE) !== 0) {
+          if (idle === null || t < idle.lastActivityMs) idle = s;
+        } else if (t <= quietSince && (quiet === null || t < quiet.lastActivityMs)) quiet = s;
+        if (s.remoteIp !== hog) {
+          const n = this.evictableFrom(s.remoteIp);
+          if (n > hogHolds) { hog = s.remoteIp; hogHolds = n; }
+        }
+      }
+    }
+    let victim = half;
+    if (victim === null && hogHolds > peerHolds + 1) victim = this.quietestFrom(hog);
+    if (victim === null) victim = idle || quiet;
+    if (victim === null) return false;
+    this.counters.evicted++;
+    // A half-open one goes silently, as Linux drops a request (a real peer repeats its SYN).
+    if (victim === half) victim.finish(null);
+    else victim.evict();
+    return true;
+  }
+
+  /** How many connections from `ip` the application marked evictable. */
+  private evictableFrom(ip: number): number {
+    let n = 0;
+    const socks = this.sockets;
+    for (let i = 0; i < socks.length; i++) {
+      const s = socks[i];
+      if (s.remoteIp === ip && s.state !== SYN_RECEIVED && (s.flags & (F_EVICT_IDLE | F_EVICT_QUIET)) !== 0) n++;
+    }
+    return n;
+  }
+
+  /** The quietest evictable connection from `ip`, its 'idle' ones before its 'quiet' ones. */
+  private quietestFrom(ip: number): TcpSocket | null {
+    let best: TcpSocket | null = null;
+    const socks = this.sockets;
+    for (let i = 0; i < socks.length; i++) {
+      const s = socks[i];
+      if (s.remoteIp !== ip || s.state === SYN_RECEIVED || (s.flags & (F_EVICT_IDLE | F_EVICT_QUIET)) === 0) continue;
+      if (best === null) { best = s; continue; }
+      const sIdle = (s.flags & F_EVICT_IDLE) !== 0;
+      const bIdle = (best.flags & F_EVICT_IDLE) !== 0;
+      if ((sIdle && !bIdle) || (sIdle === bIdle && s.lastActivityMs < best.lastActivityMs)) best = s;
+    }
+    return best;
+  }
+
   private cookiesInUse(nowMs: number): boolean {
     return this.lastCookieAt >= 0 && nowMs - this.lastCookieAt < 2 * COOKIE_PERIOD_MS;
   }
@@ -486,7 +590,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       if (this.cookiesInUse(nowMs)) this.counters.synCookiesInvalid++;
       return false;
     }
-    if (this.sockets.length >= this.config.maxConnections) {
+    if (this.sockets.length >= this.config.maxConnections && !this.makeRoom(false, src)) {
       this.counters.synDropped++;
       return true; // valid but no room: drop silently, the peer retransmits
     }

@@ -11,7 +11,7 @@ function status(): DeviceStatus {
     mac: '02:00:00:00:00:01', dhcp: false, link: true, connections: 1,
     counters: { tcp: { segmentsIn: 5, retransmits: 0 }, iface: { rxDrops: 2 } },
     memory: { free: 1000, total: 5100, blockSize: 13 },
-    internalErrors: 2, lastInternalError: 'frame: boom <b>',
+    internalErrors: 2, lastInternalError: 'frame: boom <b>', appErrors: 3, lastAppError: 'data: oops',
   };
 }
 
@@ -50,7 +50,7 @@ test('GET / serves the HTML status page with the device fields', () => {
   assert.is(r.headers['transfer-encoding'], 'chunked');
   assert.ok(r.body.endsWith('</footer>\n'), 'the whole page arrived');
   for (const s of ['<!DOCTYPE html>', 'test-board', '1h 2m 3s', '10.0.0.1/24', '02:00:00:00:00:01', 'up', 'retransmits', 'rxDrops', '1000 of 5100 blocks',
-    'Internal errors', '2, last: frame: boom &lt;b&gt;']) {
+    'Internal errors', '2, last: frame: boom &lt;b&gt;', 'App errors', '3, last: data: oops']) {
     assert.ok(r.body.indexOf(s) >= 0, 'page shows ' + s);
   }
   assert.not.ok(c.closed, 'HTTP/1.1 keeps the connection');

@@ -32,7 +32,7 @@ test('a throw inside poll is counted, shown on the status page and logged at mos
   now += 10000;
   device.poll(now);
   assert.is(lines.length, 2);
-  assert.match(lines[1], /SPI read failed \(4 more since the last report\)/);
+  assert.match(lines[1], /SPI read failed \(4 more errors since the last report\)/);
   const st = device.status();
   assert.is(st.internalErrors, 6);
   assert.is(st.lastInternalError, 'receive: SPI read failed');
@@ -46,6 +46,22 @@ test('without a console the errors are still counted and shown', () => {
   const device = new Device({ config: boardConfig('sim')!, device: dev, random: new SeededRandom(1), nowMs: () => 0 });
   device.poll(0);
   assert.is(device.status().internalErrors, 1);
+});
+
+test('an exception from an application callback is counted apart, shown on the status page and logged', () => {
+  let now = 0;
+  const lines: string[] = [];
+  const dev = throwingDevice();
+  dev.armed = false;
+  const device = new Device({ config: boardConfig('sim')!, device: dev, random: new SeededRandom(1), nowMs: () => now, log: (l) => lines.push(l) });
+  device.stack.iface.on('config', () => { throw new Error('app bug'); });
+  device.stack.iface.emit('config', null);
+  const st = device.status();
+  assert.is(st.appErrors, 1);
+  assert.is(st.lastAppError, 'config: app bug');
+  assert.is(st.internalErrors, 0);
+  assert.equal(lines, ['app error (an exception from a callback) in config: app bug']);
+  assert.ok(device.http !== null);
 });
 
 test.run();

@@ -247,7 +247,7 @@ test('an unmodified Espruino http.get client fetches from the firmware HTTP serv
   const { net, driver, model, run } = setup();
   const types = typesSeen(driver);
   startHttp(net as never, () => ({ board: 't', chip: 'none', uptimeMs: 0, address: '', gateway: '', mac: '', dhcp: false,
-    link: true, connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '' }), { port: 80, buffers: { rxBytes: 1024, txBytes: 1024 } });
+    link: true, connections: 0, counters: {}, memory: null, internalErrors: 0, lastInternalError: '', appErrors: 0, lastAppError: '' }), { port: 80, buffers: { rxBytes: 1024, txBytes: 1024 } });
   const state = { status: 0, type: '', body: '', closed: false, errors: 0 };
   const program = new Function('require', 'state', `
     require("http").get("http://10.0.0.7/bytes/5000", function (res) {

@@ -6,7 +6,7 @@
 // never re-enters a callback from inside write().
 // 'data' chunks are views into a receive buffer that is overwritten after the callback, as in TCP.
 import { Emitter } from '../../tcp/events';
-import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../../tcp/socket-api';
+import { TcpSocketApi, TcpServerApi, SocketBuffers, Evictable } from '../../tcp/socket-api';
 
 export interface FakeOptions extends SocketBuffers {
   /** Largest chunk moved per step (like an MSS). */
@@ -142,6 +142,12 @@ export class FakeSocket extends Emitter implements TcpSocketApi {
 
   setKeepAlive(): this {
     return this;
+  }
+
+  /** What the application last asked (setEvictable); the fake has no table to free slots in. */
+  evictable: Evictable = 'never';
+  setEvictable(when: Evictable): void {
+    this.evictable = when;
   }
 
   /** One step of this direction (this → peer). Returns whether anything happened. */

@@ -119,15 +119,31 @@ test('a pending entry reused for another address (cache full): its datagram fail
   assert.is(r.iface.counters['arp-resolution-failed'], 1);
 });
 
-test('the queue of datagrams waiting for ARP is bounded', () => {
+test('the queue of datagrams waiting for ARP is bounded: when full, the one that waited longest gives way', () => {
   const r = new Rig({ limits: { arpQueue: 2 } });
   r.peer.autoArp = false;
   const s = r.iface.udp.bind(1)!;
   const ghost = ip('192.168.7.77') as number;
+  const other = ip('192.168.7.78') as number;
   assert.ok(s.send('a', 9, ghost));
   assert.ok(s.send('b', 9, ghost));
-  assert.not.ok(s.send('c', 9, ghost));
+  assert.ok(s.send('c', 9, other));
   assert.is(r.iface.counters['arp-queue-full'], 1);
+  const w = r.iface.arp.waiting;
+  assert.is(w.length, 2);
+  // UDP payload after Ethernet (14), IPv4 (20) and UDP (8) headers.
+  assert.equal(w.map((x) => String.fromCharCode(x.frame[42])), ['b', 'c']);
+});
+
+test('a full ARP cache reuses a pending entry (a source that never answers) before a resolved one', () => {
+  const r = new Rig({ limits: { arpCacheSize: 2 } });
+  r.introduce(); // PEER_IP resolved
+  r.peer.autoArp = false;
+  const s = r.iface.udp.bind(1)!;
+  for (let i = 0; i < 20; i++) s.send('x', 9, (ip('192.168.7.100') as number) + i);
+  r.run(1);
+  const e = r.iface.arp.find(PEER_IP);
+  assert.ok(e !== null && e.state === 2, 'the peer that talks to us keeps its entry');
 });
 
 test('entries expire; a used entry is refreshed by a unicast request before it expires', () => {

@@ -51,6 +51,7 @@ class FakeConn extends Emitter implements TcpSocketApi {
   setNoDelay(): this { return this; }
   setTimeout(): this { return this; }
   setKeepAlive(): this { return this; }
+  setEvictable(): void { /* no slots to free here */ }
   fail(code: string): void {
     if (this.closed) return;
     this.closed = true;

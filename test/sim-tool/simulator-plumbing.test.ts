@@ -35,6 +35,7 @@ class FrameSocket extends Emitter implements TcpSocketApi {
   setNoDelay(): this { return this; }
   setTimeout(): this { return this; }
   setKeepAlive(): this { return this; }
+  setEvictable(): void { /* no slots to free here */ }
 }
 
 function fakeParts(record: { pcapFrames: number; pcapClosed: boolean; deviceStopped: boolean; throwAfter?: number; tapFrames?: (f: Uint8Array) => void }): SimParts {
@@ -50,7 +51,7 @@ function fakeParts(record: { pcapFrames: number; pcapClosed: boolean; deviceStop
         },
         busy: () => false,
         address: () => ({ address: o.ip ? o.ip.address : 0, prefix: 24, gateway: 0 }),
-        counters: () => ({ segmentsIn: reflected, segmentsOut: reflected, retransmits: 0, drops: 0, connections: 0 }),
+        counters: () => ({ segmentsIn: reflected, segmentsOut: reflected, retransmits: 0, drops: 0, connections: 0, accepted: 0 }),
         details: () => ({ fake: { reflected } }),
         stop: () => { record.deviceStopped = true; },
       };

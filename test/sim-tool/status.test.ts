@@ -2,14 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emptySimStats, formatStatus, StatusPrinter } from '../../tools/sim/status';
 
-test('the status line shows connections, segments, retransmits, drops and the wire', () => {
+test('the status line shows the device\'s connections and the forwarded ones apart, segments, retransmits, drops and the wire', () => {
   const s = emptySimStats();
   Object.assign(s, {
-    uptimeMs: 3723000, forwardActive: 2, forwardTotal: 17, segmentsIn: 1200, segmentsOut: 1180, retransmits: 3,
+    uptimeMs: 3723000, deviceOpen: 5, deviceAccepted: 4210, forwardActive: 2, forwardTotal: 17, segmentsIn: 1200, segmentsOut: 1180, retransmits: 3,
     drops: 1, wireFrames: 2380, wireLost: 4, bytesToDevice: 512, bytesFromDevice: 20 * 1048576,
   });
   assert.is(formatStatus(s),
-    'up 1:02:03 | conns 2 open/17 total | segs in 1200 out 1180 | retx 3 | drops 1 | wire 2380 frames (4 lost) | fwd 512 B in, 20 MiB out');
+    'up 1:02:03 | device conns 5 open/4210 accepted | forwarded 2 open/17 total | segs in 1200 out 1180 | retx 3 | drops 1 | wire 2380 frames (4 lost) | fwd 512 B in, 20 MiB out');
 });
 
 test('tty mode rewrites one line in place and ends it with a newline on stop', () => {

@@ -50,14 +50,45 @@ test('while cookies are in use, an ACK that does not check is dropped (not reset
   assert.equal(h.poll().filter((x) => x.dstPort === 40001).map((x) => x.flags), [RST]);
 });
 
-test('no cookie when every connection slot is taken: the SYN is dropped', () => {
+test('every slot half-open: a cookie still answers, and its ACK takes the oldest half-open slot', () => {
   const h = new Harness({ backlog: 1, maxConnections: 1 });
-  h.tcp.listen(80);
+  let got: TcpSocket | null = null;
+  h.tcp.listen(80, (s: TcpSocket) => { got = s; });
   fill(h, 1);
   h.send({ flags: SYN, seq: 1000 });
+  const sa = h.one();
+  assert.is(sa.flags, SYN | ACK);
+  assert.is(h.tcp.counters.synCookiesSent, 1);
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
+  assert.ok(got !== null, 'the peer that completed the handshake is served');
+  assert.is(h.tcp.counters.evicted, 1, 'the half-open entry gave way');
+  assert.is(h.tcp.sockets.length, 1);
+  assert.is(h.tcp.listeners[0].halfOpen, 0);
+});
+
+test('every slot working: the cookie\'s ACK finds no room and is dropped (nothing working is ended)', () => {
+  const h = new Harness({ backlog: 1, maxConnections: 1 });
+  const { sock } = h.acceptOne(500);
+  h.peerPort = 40001;
+  h.send({ flags: SYN, seq: 1000 });
+  const sa = h.one();
+  h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
   assert.equal(h.poll(), []);
   assert.is(h.tcp.counters.synDropped, 1);
-  assert.is(h.tcp.counters.synCookiesSent, 0);
+  assert.is(h.tcp.counters.evicted, 0);
+  assert.is(sock.stateName, 'ESTABLISHED');
+});
+
+test('without cookies, a full table gives its oldest half-open slot to a new SYN', () => {
+  const h = new Harness({ backlog: 4, maxConnections: 2, synCookies: false });
+  h.tcp.listen(80);
+  fill(h, 2);
+  h.send({ flags: SYN, seq: 1000 });
+  const out = h.poll();
+  assert.equal(out.map((x) => x.flags), [SYN | ACK]);
+  assert.is(out[0].dstPort, 40000);
+  assert.is(h.tcp.counters.evicted, 1);
+  assert.is(h.tcp.sockets.length, 2);
 });
 
 test('flood: 10,000 SYNs from random sources while a client completes 100 requests; memory bounded', () => {

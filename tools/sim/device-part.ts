@@ -10,7 +10,7 @@ import { DeviceCounters, DevicePart, DevicePartOptions } from './parts';
 
 // Interface counters that count traffic, not drops (every other one names a reason for a drop).
 const TRAFFIC = ['rx-frames', 'tx-frames', 'arp-rx', 'arp-requests-sent', 'arp-replies-sent', 'arp-unsolicited-ignored', 'ipv4-rx',
-  'icmp-echo-replies', 'icmp-errors-sent', 'icmp-unreachable-rx', 'udp-rx'];
+  'icmp-echo-replies', 'icmp-errors-sent', 'icmp-unreachable-rx', 'udp-rx', 'internal-errors', 'app-errors'];
 
 /** The `sim` preset with the simulator's chip, MAC and address. */
 export function simBoardConfig(o: Pick<DevicePartOptions, 'chip' | 'mac' | 'ip' | 'gateway'>): BoardConfig {
@@ -58,6 +58,7 @@ export function createDevicePart(o: DevicePartOptions): DevicePart {
         retransmits: c.tcp.retransmits,
         drops,
         connections: stack.tcp.sockets.length,
+        accepted: c.tcp.passiveOpens,
       };
     },
     details: () => {

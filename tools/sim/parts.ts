@@ -11,7 +11,9 @@ export interface DeviceCounters {
   segmentsOut: number;
   retransmits: number;
   drops: number;
+  /** The device's TCP connections open now, and accepted (passive opens) since start. */
   connections: number;
+  accepted: number;
 }
 
 /** The simulated board: a chip model on a wire port, its driver, and the default firmware over them. */

@@ -198,6 +198,8 @@ export async function startSimulator(
         s.segmentsOut = c.segmentsOut;
         s.retransmits = c.retransmits;
         s.drops = c.drops;
+        s.deviceOpen = c.connections;
+        s.deviceAccepted = c.accepted;
       }
       s.wireFrames = wire.counters.sent;
       s.wireLost = wire.counters.lost + wire.counters.queueDrops;

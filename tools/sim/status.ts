@@ -3,6 +3,9 @@
 
 export interface SimStats {
   uptimeMs: number;
+  /** The device's own TCP connections (every client's, forwarded or not): open now, accepted since start. */
+  deviceOpen: number;
+  deviceAccepted: number;
   /** Connections through the port forwards: open now, and accepted since start. */
   forwardActive: number;
   forwardTotal: number;
@@ -22,7 +25,7 @@ export interface SimStats {
 
 export function emptySimStats(): SimStats {
   return {
-    uptimeMs: 0, forwardActive: 0, forwardTotal: 0, bytesToDevice: 0, bytesFromDevice: 0,
+    uptimeMs: 0, deviceOpen: 0, deviceAccepted: 0, forwardActive: 0, forwardTotal: 0, bytesToDevice: 0, bytesFromDevice: 0,
     segmentsIn: 0, segmentsOut: 0, retransmits: 0, drops: 0, wireFrames: 0, wireLost: 0,
   };
 }
@@ -44,7 +47,8 @@ function formatUptime(ms: number): string {
 export function formatStatus(s: SimStats): string {
   return (
     'up ' + formatUptime(s.uptimeMs) +
-    ' | conns ' + s.forwardActive + ' open/' + s.forwardTotal + ' total' +
+    ' | device conns ' + s.deviceOpen + ' open/' + s.deviceAccepted + ' accepted' +
+    ' | forwarded ' + s.forwardActive + ' open/' + s.forwardTotal + ' total' +
     ' | segs in ' + s.segmentsIn + ' out ' + s.segmentsOut +
     ' | retx ' + s.retransmits +
     ' | drops ' + s.drops +
