@@ -1,5 +1,6 @@
-// `npm run bench [-- --update-snapshot] [-- --quick] [-- --markdown] [-- --only quality,host,device,linux]`
-// Prints the benchmark tables and writes bench/results.json. What each number means: BENCHMARKS.md.
+// `npm run bench [-- --update-snapshot] [-- --quick] [-- --markdown] [-- --only quality,host,device,linux] [-- --save | --out FILE]`
+// Prints the benchmark tables and writes the numbers to the OS temporary directory (etcpip-bench-results.json),
+// or with --save to bench/results.json (tracked: the numbers BENCHMARKS.md quotes). What each number means: BENCHMARKS.md.
 //   host     host stack speed (wall clock): bulk MB/s and segments/s, HTTP requests/s
 //   quality  protocol quality on the virtual clock (deterministic; compared with bench/snapshots/quality.json)
 //   device   device cost: bundle bytes per part, memory estimate in Espruino blocks, calls/loops per segment
@@ -15,7 +16,17 @@ import { bundleSizes, memoryEstimate, interpreterWork, SizeResult, MemoryResult,
 import { runLinuxCompare, LinuxCompareResult, LINUX_COMPARE_DEFAULTS } from './linux-compare';
 
 export const SNAPSHOT_FILE = path.join(__dirname, 'snapshots', 'quality.json');
-const RESULTS_FILE = path.join(__dirname, 'results.json');
+/**
+ * Where a run's numbers go: outside the tracked tree (the OS temporary directory) unless `--save`, which
+ * writes bench/results.json (the numbers BENCHMARKS.md quotes), or `--out FILE`.
+ */
+const SAVED_RESULTS_FILE = path.join(__dirname, 'results.json');
+function resultsFile(argv: string[]): string {
+  const i = argv.indexOf('--out');
+  if (i >= 0 && argv[i + 1]) return path.resolve(argv[i + 1]);
+  if (argv.includes('--save')) return SAVED_RESULTS_FILE;
+  return path.join(os.tmpdir(), 'etcpip-bench-results.json');
+}
 
 export interface QualitySnapshot {
   note: string;
@@ -93,6 +104,7 @@ function printLinux(l: LinuxCompareResult): void {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  const RESULTS_FILE = resultsFile(argv);
   const update = argv.includes('--update-snapshot');
   const quick = argv.includes('--quick');
   markdown = argv.includes('--markdown');
@@ -102,8 +114,9 @@ async function main(): Promise<void> {
   const started = new Date();
   // With --only, the sections not run keep their numbers from the last results.json.
   let previous: { [k: string]: unknown } = {};
-  if (onlyArg && fs.existsSync(RESULTS_FILE)) {
-    try { previous = JSON.parse(fs.readFileSync(RESULTS_FILE, 'utf8')); } catch { previous = {}; }
+  const previousFile = fs.existsSync(RESULTS_FILE) ? RESULTS_FILE : SAVED_RESULTS_FILE;
+  if (onlyArg && fs.existsSync(previousFile)) {
+    try { previous = JSON.parse(fs.readFileSync(previousFile, 'utf8')); } catch { previous = {}; }
   }
   const results: { [k: string]: unknown } = {
     ...previous,
@@ -158,7 +171,7 @@ async function main(): Promise<void> {
     printLinux(l);
   }
   fs.writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 1) + '\n');
-  console.log('\nwritten: ' + path.relative(process.cwd(), RESULTS_FILE));
+  console.log('\nwritten: ' + RESULTS_FILE + (RESULTS_FILE === SAVED_RESULTS_FILE ? '' : ' (--save writes bench/results.json, the numbers BENCHMARKS.md quotes)'));
 }
 
 if (require.main === module) {

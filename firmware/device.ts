@@ -23,6 +23,9 @@ export interface DeviceOptions {
   log?: (line: string) => void;
 }
 
+/** How often the link state is read for the console's "link up" / "link down" lines. */
+const LINK_CHECK_MS = 1000;
+
 /** At most one console line about internal errors per this many ms (the rest are counted in it). */
 const ERROR_LOG_INTERVAL_MS = 10000;
 
@@ -81,10 +84,32 @@ export class Device {
     if (c.apps.networkJs) {
       this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
     }
+    // The console says when the address changes (a DHCP lease, its loss); the link is reported in poll().
+    const log = o.log;
+    if (log && c.ipv4 === 'dhcp') {
+      this.stack.iface.on('config', function (cfg: { address: number; prefixLength: number; gateway: number } | null) {
+        log(cfg ? 'DHCP lease: address ' + formatIpv4(cfg.address) + '/' + cfg.prefixLength +
+          (cfg.gateway ? ', gateway ' + formatIpv4(cfg.gateway) : '') + (c.apps.httpPort ? ', status page http://' + formatIpv4(cfg.address) + '/' : '')
+          : 'no address: the DHCP lease ended (asking again)');
+      });
+    }
   }
+
+  /** When the link is next checked (at most once a second: on a W5500 it is an SPI read), and what it was. */
+  private linkCheckAt = 0;
+  private linkWas = -1;
 
   /** Runs the stack; returns the time (ms) by which it must run again. */
   poll(nowMs: number): number {
+    if (nowMs >= this.linkCheckAt && this.o.log) {
+      this.linkCheckAt = nowMs + LINK_CHECK_MS;
+      const up = this.o.device.linkUp() ? 1 : 0;
+      if (up !== this.linkWas) {
+        // The first check reports only a link that is down (a cable not plugged in is the usual first problem).
+        if (this.linkWas >= 0 || !up) this.o.log(up ? 'link up' : 'link down: check the Ethernet cable');
+        this.linkWas = up;
+      }
+    }
     return this.stack.poll(nowMs);
   }
 

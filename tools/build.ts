@@ -1,4 +1,4 @@
-// `npm run build [-- --entry FILE] [-- --board NAME] [-- --out DIR]`
+// `npm run build -- [--board NAME] [--ip A.B.C.D/P [--gateway G] | --dhcp] [--entry FILE] [--out DIR] [--link dgram] [--verbose]`
 // Builds the device bundle dist/firmware.js (one ES5 file Espruino runs as is), writes dist/size.json
 // and prints the size report. Default entry: firmware/main.ts when it exists, else the device smoke
 // test (tools/smoke/device-smoke.ts). `--board NAME` reaches the firmware as `BOARD` exported by the
@@ -16,10 +16,37 @@ export interface BuildArgs {
   out: string;
   /** `--link dgram`: the preset whole, but frames over UDP instead of its SPI chip (see presetOnDgram). */
   link?: 'dgram';
+  /** `--ip A.B.C.D/P [--gateway G]` or `--dhcp`: the board's address, instead of the preset's. */
+  ip?: { address: string; prefixLength: number; gateway: string };
+  dhcp?: boolean;
+  /** Print the size of every module (the table), not only the summary. */
+  verbose?: boolean;
 }
+
+/** `--ip`'s value, A.B.C.D/P (P 1..30, 24 if left out), or null if malformed. */
+function parseIpArg(v: string): { address: string; prefixLength: number } | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(v);
+  if (!m || [1, 2, 3, 4].some((i) => Number(m[i]) > 255)) return null;
+  const prefixLength = m[5] === undefined ? 24 : Number(m[5]);
+  if (prefixLength < 1 || prefixLength > 30) return null;
+  return { address: m[1] + '.' + m[2] + '.' + m[3] + '.' + m[4], prefixLength };
+}
+
+export const BUILD_USAGE = 'usage: npm run build -- [--board NAME] [--ip A.B.C.D/P [--gateway A.B.C.D] | --dhcp] [--entry FILE] [--out DIR] [--link dgram] [--verbose]\n' +
+  '  --board NAME   a preset of firmware/boards.ts: pico, wifi (the default), esp32, linux, sim\n' +
+  '  --ip A.B.C.D/P the board\'s static address (prefix 24 if left out), instead of the preset\'s\n' +
+  '  --gateway G    with --ip: the default gateway (none if left out: only the local subnet is reachable)\n' +
+  '  --dhcp         get the address by DHCP, instead of the preset\'s (needs the DHCP client: larger firmware)\n' +
+  '  --entry FILE   another entry (e.g. examples/tcp-app.ts); default firmware/main.ts\n' +
+  '  --out DIR      where firmware.js and size.json go (default dist/)\n' +
+  '  --link dgram   keep the board preset whole (apps, buffers, connection limits, backlog, address)\n' +
+  '                 but carry frames over UDP (hal/espruino/dgram-frame-device.ts) instead of its SPI chip, and\n' +
+  '                 touch no pins: the board\'s firmware runs in an Espruino Linux build (tools/dgram-tap-relay.ts)\n' +
+  '  --verbose      the size of every module, not only the summary';
 
 export function parseBuildArgs(argv: string[]): BuildArgs {
   const a: BuildArgs = { entry: defaultEntry(), board: 'default', out: path.join(ROOT, 'dist') };
+  let gateway = '';
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -30,15 +57,39 @@ export function parseBuildArgs(argv: string[]): BuildArgs {
       if (v !== 'dgram') throw new Error('--link takes "dgram" (the preset\'s own link is the default)');
       a.link = 'dgram'; i++;
     }
+    else if (k === '--ip') {
+      const ip = v ? parseIpArg(v) : null;
+      if (!ip) throw new Error('--ip wants A.B.C.D/P (P 1..30), got "' + (v || '') + '"');
+      a.ip = { address: ip.address, prefixLength: ip.prefixLength, gateway: a.ip ? a.ip.gateway : '' };
+      i++;
+    }
+    else if (k === '--gateway') {
+      const g = v ? parseIpArg(v) : null;
+      if (!g || (v as string).indexOf('/') >= 0) throw new Error('--gateway wants A.B.C.D, got "' + (v || '') + '"');
+      gateway = g.address;
+      i++;
+    }
+    else if (k === '--dhcp') a.dhcp = true;
+    else if (k === '--verbose' || k === '-v') a.verbose = true;
     else if (k === '--help' || k === '-h') {
-      console.log('usage: npm run build -- [--entry FILE] [--board NAME] [--out DIR] [--link dgram]\n' +
-        '  --link dgram  keep the board preset whole (apps, buffers, connection limits, backlog, address)\n' +
-        '                but carry frames over UDP (hal/espruino/dgram-frame-device.ts) instead of its SPI chip, and\n' +
-        '                touch no pins: the board\'s firmware runs in an Espruino Linux build (tools/dgram-tap-relay.ts)');
+      console.log(BUILD_USAGE);
       process.exit(0);
-    } else throw new Error('unknown argument: ' + k);
+    } else throw new Error('unknown argument: ' + k + ' (try --help)');
   }
+  if (a.dhcp && a.ip) throw new Error('--dhcp and --ip exclude each other');
+  if (gateway && !a.ip) throw new Error('--gateway goes with --ip');
+  if (a.ip && gateway) a.ip.gateway = gateway;
   return a;
+}
+
+/** The configuration a build uses: the preset's, on the dgram link with --link, its address replaced by --ip/--dhcp. Null: the preset as it is. */
+export function buildConfig(a: BuildArgs): { [key: string]: unknown } | undefined {
+  if (!a.link && !a.ip && !a.dhcp) return undefined;
+  const boards = require('../firmware/boards'); // eslint-disable-line @typescript-eslint/no-var-requires
+  const c = a.link ? presetOnDgram(a.board) : Object.assign({}, boards.boardConfig(a.board));
+  if (a.dhcp) c.ipv4 = 'dhcp';
+  if (a.ip) c.ipv4 = { address: a.ip.address, prefixLength: a.ip.prefixLength, gateway: a.ip.gateway, dns: [] };
+  return c;
 }
 
 /** Rejects a board name firmware/boards.ts does not know (when that file exists). */
@@ -69,7 +120,7 @@ export function presetOnDgram(board: string): { [key: string]: unknown } {
 
 export function runBuild(a: BuildArgs) {
   checkBoard(a.board);
-  const b = buildBundle({ entry: a.entry, board: a.board, config: a.link ? presetOnDgram(a.board) : undefined });
+  const b = buildBundle({ entry: a.entry, board: a.board, config: buildConfig(a) });
   const r = sizeReport(b);
   fs.mkdirSync(a.out, { recursive: true });
   fs.writeFileSync(path.join(a.out, 'firmware.js'), b.code);
@@ -80,21 +131,24 @@ export function runBuild(a: BuildArgs) {
 /**
  * What the preset boards have for the firmware: the variable pool (blocks × bytes) and the flash Storage
  * the code is saved in (`saved_code` pages × page size in Espruino's boards/*.py). Pico: 5,100 variables
- * (../shared/espruino.md and boards/PICO_R1_3.py agree), Storage 3 × 16 KB. Espruino WiFi:
+ * (boards/PICO_R1_3.py; measured: espruino-pico's process.memory().total), Storage 3 × 16 KB. Espruino WiFi:
  * boards/ESPRUINOWIFI.py says 8,190 variables (measured: espruino-wifi's process.memory().total), Storage
- * 1 × 64 KB. ESP32: up to 16,383 variables of 14 bytes (espruino.md), Storage 64 × 4 KB (boards/ESP32.py).
+ * 1 × 64 KB. ESP32: up to 16,383 variables of 14 bytes, Storage 224 × 4 KB = 896 KB (boards/ESP32.py at 2v29).
  */
 export const BOARD_LIMITS: { [board: string]: { blocks: number; blockBytes: number; storageBytes: number } } = {
   pico: { blocks: 5100, blockBytes: 13, storageBytes: 3 * 16384 },
   wifi: { blocks: 8190, blockBytes: 13, storageBytes: 65536 },
-  esp32: { blocks: 16383, blockBytes: 14, storageBytes: 64 * 4096 },
+  esp32: { blocks: 16383, blockBytes: 14, storageBytes: 224 * 4096 },
 };
 
 export { STORAGE_FILE_OVERHEAD };
 
-/** Share of a board's pool left free for the interpreter's own use (its root, call scopes and
- *  temporaries while a request is handled): an engineering margin, not a measured figure. */
-export const INTERPRETER_RESERVE = 0.05;
+/**
+ * Share of a board's pool that must stay free at the firmware's fullest: Espruino needs working room
+ * for strings, timers and the stack traces it builds when an error is created. 15 %, the rule the
+ * presets are measured against in the board-sized interpreters (test/espruino-real/board-memory.test.ts).
+ */
+export const INTERPRETER_RESERVE = 0.15;
 
 /** What the code costs once loaded: its bytes, and the blocks it takes when run from Storage. */
 export interface CodeCost {
@@ -151,11 +205,13 @@ export function memoryReport(board: string, code: CodeCost, propertyNames?: { [n
       storageBytes: pool.storageBytes, storageNeedBytes: storageNeed, storageFits, fits };
     lines.push('  Storage: ' + code.bytes + ' bytes, ' + code.storageBytes + ' pretokenised; the board has ' + pool.storageBytes +
       (storageFits ? ' — fits (' + (pool.storageBytes - storageNeed) + ' bytes spare)' : ' — DOES NOT FIT: ' + (storageNeed - pool.storageBytes) + ' bytes over'));
-    lines.push('  RAM: pool ' + pool.blocks + ' blocks, ' + reserve + ' kept for the interpreter; code + idle + ' + m.maxConnections +
+    lines.push('  RAM: pool ' + pool.blocks + ' blocks, ' + reserve + ' (15 %) kept free for the interpreter; code + idle + ' + m.maxConnections +
       ' connections at their fullest = ' + need + (ramFits ? ' — fits (' + (usable - need) + ' blocks spare)'
         : ' — DOES NOT FIT: ' + (need - usable) + ' blocks over; ' + conns + ' of ' + m.maxConnections + ' connections would fit'));
-    lines.push('  (estimates from the host, not a board; the bytes/13 rule of ../shared/espruino.md would put the code at ~' +
-      Math.ceil(code.bytes / 13) + ' blocks)');
+    lines.push('  (estimates from the host; the measured figures, from the board-sized interpreter, are in README "Memory"' +
+      ' and come from `test/espruino-real/board-memory.test.ts`)');
+  } else {
+    lines.push('  no verdict: board "' + name + '" has no fixed pool or Storage (it runs on a host: Espruino\'s Linux build or the simulator)');
   }
   return { text: lines.join('\n'), json: { board: m, code, boardPool: pool || null, fit } };
 }
@@ -164,7 +220,7 @@ if (require.main === module) {
   try {
     const args = parseBuildArgs(process.argv.slice(2));
     const { report, bundle } = runBuild(args);
-    console.log(formatReport(report));
+    console.log(formatReport(report, !!args.verbose));
     if (/firmware[\\/]main(\.ts)?$/.test(args.entry)) {
       const mem = memoryReport(args.board, codeCost(bundle.code), bundle.propertyNames);
       console.log(mem.text);

@@ -1,9 +1,10 @@
 // Our own versions of the TypeScript ES5 helpers, placed at the top of the device bundle (the build
-// compiles with `noEmitHelpers`). TypeScript's own helpers break on Espruino (see
-// ../shared/espruino.md): its `__extends` relies on `extendStatics` being hoisted and throws
-// "Can't extend undefined" at load; its `__spreadArray` calls `Array.prototype.slice`, which Espruino
-// lacks. These are written as `var` function expressions, each declared before anything uses it, and
-// use only what Espruino has. Keep them ES5 and small: every byte here is RAM on the device.
+// compiles with `noEmitHelpers`). TypeScript's own helpers break on Espruino (docs/espruino.md section 3.4):
+// its class shape calls `__extends(B, _super)` before `function B` is declared, which without hoisting
+// throws "Can't extend undefined" at load, and its `__extends` leaves static members uninherited there;
+// its `__spreadArray` calls `Array.prototype.slice`, which Espruino lacks. These are written as `var`
+// function expressions, each declared before anything uses it, and use only what Espruino has. Keep
+// them ES5 and small: every byte here is RAM on the device.
 var __extends = function (d, b) {
   // Copy static members from the base constructor ('prototype' is replaced just below).
   for (var p in b) if (p !== 'prototype') d[p] = b[p];

@@ -1,4 +1,4 @@
-// `npm run flash -- --port /dev/ttyACM0 [--board NAME] [--save] [--no-pretokenise] [--baud 115200] [--file FILE]`
+// `npm run flash -- --port /dev/ttyACM0 [--board NAME] [--ip A.B.C.D/P [--gateway G] | --dhcp] [--save] [--no-pretokenise] [--baud 115200] [--file FILE]`
 //
 // Builds the firmware (tools/build.ts → dist/firmware.js) and uploads it with the `espruino` CLI
 // (EspruinoTools 0.1.67, the npm package), in four steps, each reported plainly:
@@ -12,7 +12,7 @@
 //                    uploads, so those go as they are.
 //   4. verify        (--save) the length and CRC32 of .bootcde read back from the board must match
 //                    what the CLI was asked to write; only then does it say "flashed".
-// Workarounds for the CLI (see /work/shared/espruino.md "Flashing"): --no-ble (no D-Bus here),
+// Workarounds for the CLI (docs/espruino.md): --no-ble (no D-Bus here),
 // SERIAL_THROTTLE_SEND=1 (small uploads otherwise never finish), --board FILE.json (offline: no board
 // JSON download), and pseudo-terminals are bridged to TCP with socat (the CLI rejects PTY paths). The
 // CLI runs through tools/flash/espruino-cli.js, which gives its pretokenise plugin the probed version
@@ -41,7 +41,26 @@ export interface FlashArgs {
   verbose: boolean;
   /** With --save: let the CLI pretokenise the code (default true; --no-pretokenise sets false). */
   pretokenise?: boolean;
+  /** Passed to the build: --ip A.B.C.D/P, --gateway G, --dhcp (the board's address instead of the preset's). */
+  buildOptions: string[];
 }
+
+export const FLASH_USAGE = 'usage: npm run flash -- --port PORT [--board NAME] [--ip A.B.C.D/P [--gateway G] | --dhcp] [--save] [options]\n' +
+  'Builds the firmware for the board and uploads it with the espruino CLI, then (with --save) reads it back to check.\n' +
+  '  --port PORT, -p   the board\'s serial port (/dev/ttyACM0 for a Pico or WiFi on USB, /dev/ttyUSB0 for an ESP32),\n' +
+  '                    or tcp://HOST:PORT; a pseudo-terminal is bridged with socat\n' +
+  '  --board NAME      the preset (firmware/boards.ts): pico, wifi (default), esp32\n' +
+  '  --ip A.B.C.D/P    the board\'s static address instead of the preset\'s (prefix 24 if left out)\n' +
+  '  --gateway G       with --ip: the default gateway\n' +
+  '  --dhcp            get the address by DHCP instead (larger firmware: the DHCP client comes in)\n' +
+  '  --save            write to Storage as .bootcde: it runs at every power-on, and its function bodies\n' +
+  '                    stay in flash (less RAM); without it, the code goes to RAM and is lost at reset\n' +
+  '  --no-pretokenise  with --save: store the code as text (by default the CLI pretokenises it: smaller)\n' +
+  '  --baud N, -b      serial speed (default 115200; USB boards ignore it)\n' +
+  '  --file FILE       upload FILE instead of building (e.g. a dist/firmware.js built before)\n' +
+  '  --verbose, -v     print everything the espruino CLI says\n' +
+  'Exit codes: 0 flashed, 2 no such port, 3 no board answering, 4 out of memory / Storage full, 5 board error,\n' +
+  '6 read-back did not match, 1 anything else.';
 
 export class FlashError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -50,7 +69,7 @@ export class FlashError extends Error {
 }
 
 export function parseArgs(argv: string[]): FlashArgs {
-  const a: FlashArgs = { port: '', board: 'default', save: false, baud: 115200, file: '', storageName: '.bootcde', verbose: false };
+  const a: FlashArgs = { port: '', board: 'default', save: false, baud: 115200, file: '', storageName: '.bootcde', verbose: false, buildOptions: [] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -58,11 +77,13 @@ export function parseArgs(argv: string[]): FlashArgs {
     else if (k === '--board') { a.board = v; i++; }
     else if (k === '--baud' || k === '-b') { a.baud = Number(v); i++; }
     else if (k === '--file') { a.file = v; i++; }
+    else if ((k === '--ip' || k === '--gateway') && v) { a.buildOptions.push(k, v); i++; }
+    else if (k === '--dhcp') a.buildOptions.push(k);
     else if (k === '--save') a.save = true;
     else if (k === '--no-pretokenise') a.pretokenise = false;
     else if (k === '--verbose' || k === '-v') a.verbose = true;
     else if (k === '--help' || k === '-h') {
-      throw new FlashError('usage: npm run flash -- --port /dev/ttyACM0|tcp://HOST:PORT [--board NAME] [--save] [--no-pretokenise] [--baud N] [--file FILE]', 1);
+      throw new FlashError(FLASH_USAGE, 0);
     } else throw new FlashError('unknown argument ' + k + ' (try --help)', 1);
   }
   if (!a.port) throw new FlashError('no port given: use --port /dev/ttyACM0 (or tcp://HOST:PORT)', 2);
@@ -274,7 +295,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     // 1. build
     if (!a.file) {
       log('[1/4] building dist/firmware.js for board ' + a.board + ' ...');
-      const b = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'tools', 'build.ts'), '--board', a.board],
+      const b = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(ROOT, 'tools', 'build.ts'), '--board', a.board].concat(a.buildOptions),
         { cwd: ROOT, stdio: 'inherit' });
       if (b.status !== 0) throw new FlashError('the build failed (see above); nothing was uploaded', 1);
       a.file = path.join(ROOT, 'dist', 'firmware.js');
@@ -323,7 +344,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
       throw new FlashError('the firmware (' + fmt(stored) + ' bytes' + (tokenise ? ' pretokenised' : '') + ') does not fit in the board\'s free Storage (' +
         fmt(storageFree) + ' bytes): erase Storage (require("Storage").eraseAll()) or build a smaller configuration. Nothing was written.', 4);
     }
-    // Code loaded into RAM costs about 2.4x its size in variables (espruino.md "Memory": 5 KB took 938 blocks).
+    // Code loaded into RAM costs about 2.4x its size in variables (docs/espruino.md §4.3: 5 KB took 938 blocks).
     if (!a.save && size * 2.4 > free) {
       log('      warning: ~' + Math.round(size * 2.4 / 1024) + ' KB of RAM needed, ~' + Math.round(free / 1024) + ' KB free: use --save');
     }
@@ -377,6 +398,7 @@ if (require.main === module) {
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
+    if (e instanceof FlashError && e.exitCode === 0) { console.log(e.message); process.exit(0); } // --help
     console.error('flash: ' + (e as Error).message);
     process.exit(e instanceof FlashError ? e.exitCode : 1);
   }

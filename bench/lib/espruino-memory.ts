@@ -1,6 +1,6 @@
 // Estimates the Espruino variable blocks ("JsVars", 13 bytes each on a Pico) that a live object graph
 // would take on the device, by walking it on the host and applying the costs measured on Espruino 2v29
-// (/work/shared/espruino.md, "Memory"). An estimate, not a measurement: the formula is
+// (docs/espruino.md §4). An estimate, not a measurement: the formula is
 //
 //   plain object or class instance   1 + Σ properties: 1 block per name (its value inline when small)
 //   property name longer than 4 chars   + ceil((len - 4) / 10) extension blocks

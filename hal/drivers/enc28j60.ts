@@ -1,5 +1,5 @@
 // Microchip ENC28J60 driver: the FrameDevice over SPI. Facts and section numbers from the fact sheet
-// ../shared/chips/enc28j60.md (DS39662E data sheet + Rev. B7 errata DS80349C as summarised there).
+// docs/chips/enc28j60.md (DS39662E data sheet + Rev. B7 errata DS80349C as summarised there).
 //
 // Memory plan (§6): RX ring 0x0000..RX_END (errata 5: must start at 0; RX_END odd for errata 14),
 // TX area RX_END+1..0x1FFF = control byte + frame + 7-byte TSV (1522 bytes for a 1514-byte frame).

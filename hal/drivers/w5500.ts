@@ -1,5 +1,5 @@
 // WIZnet W5500 driver: socket 0 in MACRAW mode as an Ethernet frame device (hal/interfaces.ts).
-// Facts: ../shared/chips/w5500.md — section numbers below (§n) refer to that sheet.
+// Facts: docs/chips/w5500.md, the fact sheet — section numbers below (§n) refer to it.
 //
 // One SPI frame per `spi.transfer` (VDM, chip select held for the frame, §2), built in preallocated
 // buffers; frame data moves with set/subarray only. Every wait is bounded by a count and by the clock.

@@ -1,7 +1,7 @@
 // The Espruino implementation of hal/interfaces.ts: SPI frames over `SPIx.send(Uint8Array, csPin)`,
 // pins over digitalWrite / digitalRead / setWatch, a clock over getTime() (seconds -> ms), random
 // numbers from E.hwRand() (else Math.random), and E.sum as the checksum's native word sum.
-// Facts: ../shared/espruino.md ("Platform APIs the HAL uses"). Shipped code: ES5, no Node APIs.
+// Facts: docs/espruino.md §6 (platform APIs the HAL uses). Shipped code: ES5, no Node APIs.
 import { Clock, InputPin, OutputPin, RandomSource, SpiDevice } from '../interfaces';
 import { setNativeWordSum } from '../../tcp/wire/checksum';
 
@@ -26,7 +26,7 @@ declare const E: { sum?: (a: Uint16Array) => number; hwRand?: () => number; toUi
 
 /**
  * One SPI device: `transfer` is one `bus.send(tx, cs)`, which holds chip select low for the whole
- * frame and returns the bytes clocked in (a Uint8Array for a Uint8Array, espruino.md "SPI").
+ * frame and returns the bytes clocked in (a Uint8Array for a Uint8Array, docs/espruino.md §6.3).
  */
 export class EspruinoSpiDevice implements SpiDevice {
   private readonly bus: EspruinoSpiBus;
@@ -109,7 +109,7 @@ export class EspruinoRandom implements RandomSource {
   }
 }
 
-/** Makes the Internet checksum use E.sum (100-360x faster than a JS loop, espruino.md "Speed"). */
+/** Makes the Internet checksum use E.sum (100-360x faster than a JS loop, docs/espruino.md §2). */
 export function installNativeChecksum(): boolean {
   if (typeof E === 'undefined' || !E.sum) return false;
   const e = E;

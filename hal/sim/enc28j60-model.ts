@@ -1,5 +1,5 @@
 // A register-accurate model of the Microchip ENC28J60 behind a simulated SPI bus.
-// Written from ../shared/chips/enc28j60.md (the fact sheet; section numbers below are the sheet's),
+// Written from the fact sheet docs/chips/enc28j60.md (section numbers below are the sheet's),
 // independently of hal/drivers/enc28j60.ts so that a mistake in one is caught by the other.
 //
 // What is modelled: the SPI instruction set (§2) with the dummy byte on MAC/MII reads, banks (§3),

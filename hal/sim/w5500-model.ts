@@ -1,6 +1,6 @@
 // A register-accurate model of the WIZnet W5500 behind a simulated SPI bus, for the host simulator and
-// the driver tests. Facts: ../shared/chips/w5500.md (section numbers below refer to that sheet, "DS" to
-// the W5500 datasheet it summarises).
+// the driver tests. Facts: docs/chips/w5500.md, the fact sheet (§n below refer to it, "DS" to the
+// W5500 datasheet it cites).
 //
 // What it models: the SPI frame (2-byte offset, control byte, data; VDM and optionally FDM, §2), the
 // common and socket register maps with their reset values (§3, §4), the 16 KB TX/RX memories split

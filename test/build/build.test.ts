@@ -8,7 +8,8 @@ import * as ts from 'typescript';
 import { execSync } from 'child_process';
 import { buildBundle, localiseConstants, SMOKE_ENTRY, BOARD_MODULE_ID } from '../../tools/build/bundle';
 import { formatReport, partOf, sizeReport } from '../../tools/build/size-report';
-import { parseBuildArgs, runBuild } from '../../tools/build';
+import { parseBuildArgs, runBuild, buildConfig } from '../../tools/build';
+import { boardConfig } from '../../firmware/boards';
 import { runUnderDuk } from '../../tools/gate/duk';
 import { checkBundle, declareLateVarsFirst } from '../../tools/gate/checks';
 
@@ -79,6 +80,22 @@ test('argument parsing: --entry, --board, --out; unknown arguments are errors', 
   assert.is(a.board, 'sim');
   assert.is(a.out, '/tmp/x');
   assert.throws(() => parseBuildArgs(['--frob']));
+});
+
+test('--ip / --gateway / --dhcp replace the preset\'s address and nothing else; bad values and conflicts are errors', () => {
+  const a = parseBuildArgs(['--board', 'pico', '--ip', '10.1.2.3/16', '--gateway', '10.1.0.1']);
+  const c = buildConfig(a) as { ipv4: unknown; buffers: { maxConnections: number }; apps: unknown };
+  assert.equal(c.ipv4, { address: '10.1.2.3', prefixLength: 16, gateway: '10.1.0.1', dns: [] });
+  const pico = boardConfig('pico')!;
+  assert.equal(c.buffers, pico.buffers, 'the preset otherwise whole');
+  assert.equal(c.apps, pico.apps);
+  assert.equal((buildConfig(parseBuildArgs(['--board', 'pico', '--ip', '192.168.0.9'])) as { ipv4: { prefixLength: number } }).ipv4.prefixLength, 24);
+  assert.is((buildConfig(parseBuildArgs(['--board', 'pico', '--dhcp'])) as { ipv4: unknown }).ipv4, 'dhcp');
+  assert.is(buildConfig(parseBuildArgs(['--board', 'pico'])), undefined, 'no override: the preset as it is');
+  assert.throws(() => parseBuildArgs(['--ip', '10.1.2.300/24']), /--ip/);
+  assert.throws(() => parseBuildArgs(['--ip', '10.1.2.3/31']), /--ip/);
+  assert.throws(() => parseBuildArgs(['--ip', '10.1.2.3', '--dhcp']), /exclude/);
+  assert.throws(() => parseBuildArgs(['--gateway', '10.1.0.1']), /goes with --ip/);
 });
 
 test('--board reaches the firmware as BOARD from the generated firmware/board-selection', () => {

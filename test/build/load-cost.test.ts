@@ -129,7 +129,7 @@ test('Object.defineProperty at load: a getter/setter under a new name; the descr
 test('new: an object with "__proto__", the constructor body not walked; typed arrays with their data', () => {
   // jspeConstruct: jsvNewObject (1) + "__proto__" (9 chars, 2); the prototype made (5); var c (1)
   assert.is(blocks('function C(){x()} var c=new C()'), 4 + 5 + 3 + 1);
-  // view + ArrayBuffer + 1500 bytes as a flat string (1 + 116): 119, as ../shared/espruino.md measured
+  // view + ArrayBuffer + 1500 bytes as a flat string (1 + 116): 119, as measured (docs/espruino.md §4.2)
   assert.is(blocks('var b=new Uint8Array(1500)'), 119 + 1);
 });
 

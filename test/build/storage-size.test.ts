@@ -115,7 +115,7 @@ test('storageBytes is what the espruino CLI writes to Storage (its -n -o staging
   const file = path.join(os.tmpdir(), 'etcpip-storage-size-' + process.pid + '.js');
   fs.writeFileSync(file, firmware(), 'latin1');
   try {
-    const a = { port: '', board: 'pico', save: true, baud: 115200, file, storageName: '.bootcde', verbose: false };
+    const a = { port: '', board: 'pico', save: true, baud: 115200, file, storageName: '.bootcde', verbose: false, buildOptions: [] };
     for (const v of ['2v19', '2v29']) {
       const stored = await expectedStorage(a, v);
       assert.is(stored.length, storageBytes(firmware(), v), v);

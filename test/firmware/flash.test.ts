@@ -31,7 +31,7 @@ async function withBoard(opts: FakeBoardOptions, fn: (b: FakeBoard, port: string
 }
 
 function args(port: string, extra: Partial<FlashArgs> = {}): FlashArgs {
-  return Object.assign({ port, board: 'pico', save: false, baud: 115200, file: FW, storageName: '.bootcde', verbose: false }, extra);
+  return Object.assign({ port, board: 'pico', save: false, baud: 115200, file: FW, storageName: '.bootcde', verbose: false, buildOptions: [] as string[] }, extra) as FlashArgs;
 }
 
 async function expectFail(p: Promise<unknown>, code: number, re: RegExp): Promise<void> {
@@ -194,6 +194,16 @@ test('a bundle with non-ASCII bytes is refused before anything is sent', async (
 test('no such port: a plain message and exit code 2', async () => {
   await expectFail(flash(args('/dev/ttyACM-etcpip-none')), 2, /no port \/dev\/ttyACM-etcpip-none: is the board plugged in/);
   assert.throws(() => parseArgs([]), /no port given/);
+});
+
+test('flash --help explains every option; --ip, --gateway and --dhcp go on to the build', () => {
+  let help = '';
+  try { parseArgs(['--help']); } catch (e) { help = (e as FlashError).message; assert.is((e as FlashError).exitCode, 0); }
+  for (const o of ['--port', '--board', '--ip', '--gateway', '--dhcp', '--save', '--no-pretokenise', '--baud', '--file', '--verbose', 'Exit codes']) {
+    assert.ok(help.indexOf(o) >= 0, 'help mentions ' + o);
+  }
+  assert.equal(parseArgs(['-p', 'tcp://x:1', '--ip', '10.0.0.9/24', '--gateway', '10.0.0.1']).buildOptions, ['--ip', '10.0.0.9/24', '--gateway', '10.0.0.1']);
+  assert.equal(parseArgs(['-p', 'tcp://x:1', '--dhcp']).buildOptions, ['--dhcp']);
 });
 
 const haveSocat = spawnSync('which', ['socat']).status === 0;

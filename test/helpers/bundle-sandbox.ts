@@ -1,5 +1,5 @@
 // Runs a built firmware bundle as the device runs it: in a `vm` sandbox that exposes only Espruino's
-// globals — SPI1, digitalWrite, setWatch, getTime, E, timers, print, process.memory, getSerial, and the
+// globals — SPI1, digitalWrite, setWatch, getTime, E, timers (setTimeout, setInterval), print, process.memory, getSerial, and the
 // language's own typed arrays; none of Node's — with SPI1 backed by a simulated chip
 // (hal/sim/w5500-model.ts or enc28j60-model.ts) on a VirtualWire, Espruino's timers on the virtual
 // clock, and a second Stack (10.0.2.2) on the wire as the client.
@@ -45,6 +45,18 @@ export function bootBundle(bundle: string, chip: Chip = 'w5500') {
       const id = nextId++;
       timers.push({ id, at: clock.nowMs() + (ms || 0), fn });
       return id;
+    },
+    setInterval(fn: () => void, ms: number) {
+      const id = nextId++;
+      const period = ms > 0 ? ms : 1;
+      const arm = (at: number): void => { timers.push({ id, at, fn: () => { arm(at + period); fn(); } }); };
+      arm(clock.nowMs() + period);
+      return id;
+    },
+    clearInterval(id?: number) {
+      if (id === undefined) throw new Error('clearInterval(undefined) throws on Espruino');
+      const i = timers.findIndex((t) => t.id === id);
+      if (i >= 0) timers.splice(i, 1);
     },
     clearTimeout(id?: number) {
       if (id === undefined) throw new Error('clearTimeout(undefined) throws on Espruino');

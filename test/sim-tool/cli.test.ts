@@ -77,7 +77,7 @@ test('the simulator serves the device through the port forward and stops cleanly
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout.toString(), /200$/);
     // The status line reports the connection and the segments the device handled.
-    await p.waitFor(/conns 0 open\/1 total \| segs in [1-9]/, 10000);
+    await p.waitFor(/device conns 0 open\/1 accepted \| forwarded 0 open\/1 total \| segs in [1-9]/, 10000);
     p.killGroup('SIGINT');
     const code = await withTimeout(p.exited, 15000, 'exit after SIGINT');
     assert.match(p.out(), /SIGINT: stopping/);
@@ -93,6 +93,37 @@ test('the simulator serves the device through the port forward and stops cleanly
   } finally {
     p.killGroup('SIGKILL');
     fs.rmSync(path.dirname(pcap), { recursive: true, force: true });
+  }
+});
+
+test('npm start itself stops on SIGTERM, and the simulator with it: no process left holding its ports', async () => {
+  // npm runs the script through sh; the script execs ts-node, so the signal npm passes on reaches the simulator.
+  const child = spawn('npm', ['start', '--', '--no-forward', '--forward', '0:80', '--forward', '0:7'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: Object.assign({}, process.env, { NO_COLOR: '1' }) });
+  let text = '';
+  child.stdout!.on('data', (b: Buffer) => { text += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { text += b.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let simPid = 0;
+  try {
+    for (let i = 0; i < 600 && !/Ctrl-C to stop/.test(text) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(text, /Ctrl-C to stop/, 'the simulator started: ' + text);
+    const kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)]).toString().trim().split('\n');
+    assert.is(kids.length, 1, 'npm runs one child: ' + kids.join(' | '));
+    const [pid, comm] = kids[0].trim().split(/\s+/);
+    assert.is(comm, 'node', 'sh has exec\'d the simulator (not a shell left between npm and it)');
+    simPid = Number(pid);
+    child.kill('SIGTERM');
+    await withTimeout(exited, 20000, 'npm after SIGTERM');
+    assert.match(text, /SIGTERM: stopping/);
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try { process.kill(simPid, 0); await new Promise((r) => setTimeout(r, 50)); } catch { alive = false; }
+    }
+    assert.not.ok(alive, 'the simulator (pid ' + simPid + ') is gone');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    if (simPid) { try { process.kill(simPid, 'SIGKILL'); } catch { /* gone */ } }
   }
 });
 

@@ -41,9 +41,12 @@ test('every option is read, in both --opt value and --opt=value forms', () => {
   assert.equal(o.forwards, [], 'a TAP link has no port forwards by default');
 });
 
-test('--forward replaces the defaults and may repeat; host port 0 means any free port', () => {
-  assert.equal(ok(['--forward', '0:80', '--forward', '9007:7']).forwards, [{ hostPort: 0, devicePort: 80 }, { hostPort: 9007, devicePort: 7 }]);
+test('--forward adds to the defaults (replacing one on the same host port) and may repeat; --no-forward drops the defaults; host port 0 means any free port', () => {
+  assert.equal(ok(['--forward', '0:80', '--forward', '9007:7']).forwards,
+    [{ hostPort: 8080, devicePort: 80 }, { hostPort: 7007, devicePort: 7 }, { hostPort: 0, devicePort: 80 }, { hostPort: 9007, devicePort: 7 }]);
+  assert.equal(ok(['--forward', '8080:8000']).forwards, [{ hostPort: 7007, devicePort: 7 }, { hostPort: 8080, devicePort: 8000 }]);
   assert.equal(ok(['--no-forward']).forwards, []);
+  assert.equal(ok(['--forward', '8081:80', '--no-forward']).forwards, [{ hostPort: 8081, devicePort: 80 }]);
 });
 
 test('--dhcp is for a TAP link and excludes --ip', () => {
@@ -71,10 +74,16 @@ test('bad values are refused with a message naming the option', () => {
   assert.match(err(['--forward', '70000:80']), /--forward/);
   assert.match(err(['--forward', '8080:80', '--forward', '8080:7']), /twice/);
   assert.match(err(['--link', 'tap:t1', '--forward', '8080:80']), /virtual/);
-  assert.match(err(['--ip', '10.1.0.2/24']), /peer-ip/);
+  assert.match(err(['--ip', '10.1.0.2/24', '--peer-ip', '10.0.0.1']), /peer-ip/);
   assert.match(err(['--peer-ip', '10.0.0.2']), /differ/);
   assert.match(err(['--bogus']), /unknown option/);
   assert.match(err(['--chip']), /needs a value/);
+});
+
+test('--ip in another subnet without --peer-ip: the forwarder\'s stack takes that subnet\'s first address', () => {
+  assert.is(ok(['--ip', '192.168.5.20/24']).peerIp, 0xc0a80501);
+  assert.is(ok(['--ip', '192.168.5.1/24']).peerIp, 0xc0a80502, 'the second when the device has the first');
+  assert.is(ok([]).peerIp, 0x0a000001);
 });
 
 test('--help is reported, not an error', () => {

@@ -129,26 +129,29 @@ test('SYN cookie: the SYN|ACK offers no window scale or SACK (a cookie cannot re
   assert.not.ok(s.has(F_SACK_OK));
 });
 
-test('SYN cookie: a valid ACK with the connection table full is dropped and counted; its retransmission succeeds once there is room', () => {
-  const h = new Harness({ backlog: 1, maxConnections: 2 });
+test('SYN cookie: a valid ACK that finds every slot working is dropped and counted; its retransmission succeeds once there is room', () => {
+  const h = new Harness({ backlog: 1, maxConnections: 1 });
   const got: TcpSocket[] = [];
   h.tcp.listen(80, (s: TcpSocket) => { got.push(s); });
-  fillBacklog(h, 1); // one half-open entry
-  h.send({ flags: SYN, seq: 1000 });
-  const sa = h.one();
-  // Another connection fills the table (a second listener, its own backlog).
+  // A working connection on another port takes the only slot (never evictable: the default).
   h.tcp.listen(81);
   h.send({ flags: SYN, seq: 5000, dstPort: 81, srcPort: 777 });
+  const sa81 = h.one();
+  h.send({ flags: ACK, seq: 5001, ack: sa81.seq + 1, dstPort: 81, srcPort: 777 });
   h.poll();
-  assert.is(h.tcp.sockets.length, 2);
+  assert.is(h.tcp.sockets.length, 1);
+  h.send({ flags: SYN, seq: 1000 });
+  const sa = h.one();
+  assert.is(h.tcp.counters.synCookiesSent, 1, 'the table is full: a cookie');
   const dropped = h.tcp.counters.synDropped;
   h.send({ flags: ACK, seq: 1001, ack: sa.seq + 1 });
   assert.equal(h.poll(), [], 'no RST: the cookie was valid');
   assert.is(h.tcp.counters.synDropped, dropped + 1);
+  assert.is(h.tcp.counters.evicted, 0, 'nothing working is ended');
   assert.is(got.length, 0);
-  // The half-open entry on port 81 is reset by its peer: room again.
+  // The connection on port 81 is reset by its peer: room again.
   h.send({ flags: RST, seq: 5001, dstPort: 81, srcPort: 777 });
-  assert.is(h.tcp.sockets.length, 1);
+  assert.is(h.tcp.sockets.length, 0);
   h.send({ flags: ACK | 0x08, seq: 1001, ack: sa.seq + 1, data: 'hi' });
   assert.is(got.length, 1);
   assert.is(got[0].stateName, 'ESTABLISHED');

@@ -1,4 +1,4 @@
-// Each pitfall of the W5500 fact sheet (../shared/chips/w5500.md §10, plus §2, §4.3, §5.2) shown with
+// Each pitfall of the W5500 fact sheet (docs/chips/w5500.md §10, plus §2, §4.3, §5.2) shown with
 // a deliberately wrong "naive driver" written inline here: the model must visibly misbehave or record
 // the violation. These drivers are wrong on purpose; hal/drivers/w5500.ts is the right one.
 import { test } from 'uvu';

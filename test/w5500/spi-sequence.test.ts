@@ -1,5 +1,5 @@
 // The bytes on the SPI bus for bring-up, transmit and receive, checked against the sequences of the
-// W5500 fact sheet (../shared/chips/w5500.md §2 examples, §7.1-§7.3). The expected frames below were
+// W5500 fact sheet (docs/chips/w5500.md §2 examples, §7.1-§7.3). The expected frames below were
 // written out by hand from the sheet: header = offset (2 bytes, MSB first) + control byte
 // (BSB << 3 | RWB << 2 | OM=00), then data.
 import { test } from 'uvu';

@@ -3,7 +3,7 @@
 // in the registry's run order (tools/build/hoist-modules.ts; the registry shape stays with
 // hoistModules: false) → terser (hoist_funs, NOT hoist_vars, ES5 output).
 //
-// Why this shape (../shared/espruino.md): Espruino hoists neither function declarations nor `var`, so
+// Why this shape (docs/espruino.md §3.4): Espruino hoists neither function declarations nor `var`, so
 // TypeScript's `exports.f = f;` above `function f(){}` would export undefined; terser's `hoist_funs`
 // moves the declarations up. `hoist_vars` emits `for(function(){}()…)`, which Espruino cannot parse.
 // TypeScript's own helpers break there, hence `noEmitHelpers` and tools/es5-helpers.js.
@@ -36,8 +36,17 @@ export interface BundleModule {
   es5Bytes: number;
 }
 
-/** The firmware's entry: only its bundles are composed per board (tools/build/profile.ts). */
+/** The firmware's entry. */
 export const FIRMWARE_ENTRY_ID = 'firmware/main';
+
+/**
+ * Entries whose bundles are composed per board (tools/build/profile.ts: the configuration, and the
+ * modules a board leaves out): the firmware, and applications of your own in examples/ (they start
+ * the board with firmware/boot.ts).
+ */
+export function isBoardEntry(entryId: string): boolean {
+  return entryId === FIRMWARE_ENTRY_ID || entryId.indexOf('examples/') === 0;
+}
 
 export interface BundleResult {
   entryId: string;
@@ -338,7 +347,7 @@ export function buildBundle(opts: BundleOptions): BundleResult {
   if (!fs.existsSync(entryAbs)) throw new Error('entry not found: ' + opts.entry);
   const board = opts.board || 'default';
   const entryId = toId(entryAbs);
-  const profile = entryId !== FIRMWARE_ENTRY_ID ? null : opts.config ? configProfile(ROOT, opts.config) : boardProfile(ROOT, board);
+  const profile = !isBoardEntry(entryId) ? null : opts.config ? configProfile(ROOT, opts.config) : boardProfile(ROOT, board);
   const leftOut = profile ? profile.leftOut : [];
   const seen = new Map<string, string>([[entryId, entryAbs]]);
   const queue = [entryId];

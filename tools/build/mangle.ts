@@ -23,7 +23,7 @@ import * as ts from 'typescript';
 import * as acorn from 'acorn';
 
 /**
- * Espruino API members the shipped code uses or hands over (../shared/espruino.md), reserved
+ * Espruino API members the shipped code uses or hands over (docs/espruino.md §6, §7), reserved
  * explicitly even where the ambient declarations above would find them.
  */
 export const ESPRUINO_NAMES = [

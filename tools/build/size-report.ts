@@ -136,8 +136,14 @@ function pad(s: string | number, n: number, left = false): string {
   return left ? t + sp : sp + t;
 }
 
-export function formatReport(r: SizeReport): string {
+/** The size report: the per-module table with `verbose`, else one line per part of the repository. */
+export function formatReport(r: SizeReport, verbose = true): string {
   const lines: string[] = [];
+  if (!verbose) {
+    lines.push('Device bundle for entry ' + r.entry + ' (board ' + r.board + '): ' + r.totalMinBytes + ' bytes minified; by part: ' +
+      r.parts.map((p) => p.part + ' ' + p.minBytes).join(', ') + ' (--verbose: every module)');
+    return lines.join('\n');
+  }
   const w = Math.max(24, ...r.modules.map((m) => m.id.length + 2));
   const row = (name: string, src: number | string, es5: number | string, min: number | string) =>
     pad(name, w, true) + pad(src, 10) + pad(es5, 10) + pad(min, 10);

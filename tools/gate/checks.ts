@@ -1,5 +1,5 @@
 // The static half of the Espruino compatibility gate: checks on the FINAL bundle text, whatever the
-// source looked like. Every rule comes from ../shared/espruino.md ("breaks on Espruino").
+// source looked like. Every rule comes from docs/espruino.md §3 (what breaks on Espruino).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as acorn from 'acorn';

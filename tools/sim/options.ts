@@ -78,9 +78,11 @@ Options:
   --gateway A.B.C.D         default gateway
   --dhcp                    get the address by DHCP (tap link only)
   --mac aa:bb:cc:dd:ee:ff   device MAC (default 02:45:53:50:00:02)
-  --peer-ip A.B.C.D         address of the forwarder's own stack on the virtual wire (default 10.0.0.1)
-  --forward HOST:DEV        forward localhost:HOST to device port DEV (repeatable; replaces the defaults)
-  --no-forward              no port forwards
+  --peer-ip A.B.C.D         address of the forwarder's own stack on the virtual wire (default: the first
+                            address of the device's subnet, 10.0.0.1 for the default 10.0.0.2/24)
+  --forward HOST:DEV        also forward localhost:HOST to device port DEV (repeatable; one on a default's
+                            host port replaces that default)
+  --no-forward              without the default forwards (8080->80, 7007->7); --forward ones still apply
   --bind ADDR               address the forwards listen on (default 127.0.0.1)
   --pcap FILE               record every frame on the simulated wire (classic pcap)
   --loss P --duplicate P --reorder P   impairment probabilities 0..1 on the simulated wire
@@ -130,7 +132,10 @@ const VALUE_OPTIONS = ['--chip', '--link', '--ip', '--gateway', '--mac', '--peer
 export function parseSimArgs(argv: string[]): ParseResult {
   const o = defaultSimOptions();
   let help = false;
-  let forwardsGiven = false;
+  /** --forward adds to the default forwards (one on the same host port replaces it); --no-forward drops the defaults. */
+  const added: ForwardRule[] = [];
+  let noDefaultForwards = false;
+  let peerIpGiven = false;
   let ipGiven = false;
   const fail = (error: string): ParseResult => ({ ok: false, error });
   for (let i = 0; i < argv.length; i++) {
@@ -189,6 +194,7 @@ export function parseSimArgs(argv: string[]): ParseResult {
         break;
       }
       case '--peer-ip': {
+        peerIpGiven = true;
         const p = parseIpv4(v);
         if (p === -1) return fail('--peer-ip wants A.B.C.D, got "' + v + '"');
         o.peerIp = p;
@@ -199,14 +205,11 @@ export function parseSimArgs(argv: string[]): ParseResult {
         const hp = m ? parsePort(m[1], true) : -1;
         const dp = m ? parsePort(m[2], false) : -1;
         if (hp < 0 || dp < 0) return fail('--forward wants HOSTPORT:DEVICEPORT like 8080:80, got "' + v + '"');
-        if (!forwardsGiven) o.forwards = [];
-        forwardsGiven = true;
-        o.forwards.push({ hostPort: hp, devicePort: dp });
+        added.push({ hostPort: hp, devicePort: dp });
         break;
       }
       case '--no-forward':
-        forwardsGiven = true;
-        o.forwards = [];
+        noDefaultForwards = true;
         break;
       case '--bind':
         o.bindHost = v;
@@ -257,10 +260,18 @@ export function parseSimArgs(argv: string[]): ParseResult {
     if (o.link.kind !== 'tap') return fail('--dhcp needs a real network with a DHCP server: use it with --link tap:NAME');
     o.ip = null;
   }
-  if (o.link.kind === 'tap' && !forwardsGiven) o.forwards = []; // the kernel reaches the device directly
+  let defaults = noDefaultForwards ? [] : o.forwards;
+  defaults = defaults.filter((d) => !added.some((a) => a.hostPort === d.hostPort));
+  o.forwards = defaults.concat(added);
+  if (o.link.kind === 'tap' && !added.length) o.forwards = []; // the kernel reaches the device directly
   if (o.link.kind === 'tap' && o.forwards.length) return fail('--forward works with --link virtual only (on a TAP, connect to the device address directly)');
   if (o.link.kind === 'virtual' && o.ip) {
     const mask = o.ip.prefix >= 32 ? 0xffffffff : (0xffffffff << (32 - o.ip.prefix)) >>> 0;
+    if (!peerIpGiven) {
+      // The forwarder's stack goes in the device's subnet: its first address, or its second if that is the device's.
+      const first = (((o.ip.address & mask) >>> 0) + 1) >>> 0;
+      o.peerIp = first === o.ip.address ? first + 1 : first;
+    }
     if (((o.ip.address & mask) >>> 0) !== ((o.peerIp & mask) >>> 0)) return fail('--peer-ip must lie in the device subnet');
     if (o.ip.address === o.peerIp) return fail('--peer-ip must differ from the device address');
   }

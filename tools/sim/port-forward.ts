@@ -56,7 +56,8 @@ export class PortForwarder {
         await new Promise<void>((resolve, reject) => {
           const onError = (err: NodeJS.ErrnoException): void => {
             reject(new Error('cannot listen on ' + bindHost + ':' + rule.hostPort + ' for the forward to device port ' +
-              rule.devicePort + ': ' + (err.code === 'EADDRINUSE' ? 'the port is in use (choose another with --forward HOST:' + rule.devicePort + ')' : err.message)));
+              rule.devicePort + ': ' + (err.code === 'EADDRINUSE' ? 'the port is in use (choose another: --forward HOST:' + rule.devicePort + ' instead of it, ' +
+              rules.filter((r) => r !== rule).map((r) => '--forward ' + r.hostPort + ':' + r.devicePort).concat(['--no-forward']).join(' ') + ')' : err.message)));
           };
           server.once('error', onError);
           server.listen(rule.hostPort, bindHost, () => {

@@ -1,6 +1,6 @@
 // Makes Duktape (`duk`, a second, independent ES5 engine) look like Espruino to a device bundle:
-// Espruino's own globals are shimmed, and what Espruino lacks is removed (../shared/espruino.md), so a
-// bundle that leans on Map, Math.imul or TypedArray#slice-returns-a-typed-array fails here too.
+// Espruino's own globals are shimmed, and what Espruino lacks is removed (docs/espruino.md section 3),
+// so a bundle that leans on Map, Math.imul or TypedArray#slice-returns-a-typed-array fails here too.
 // Plain ES5, run before the bundle in the same file. Timers run on a virtual clock, drained by
 // __duk_drain() (appended after the bundle by tools/gate/duk.ts), bounded in count.
 var __duk_global = this;
@@ -20,7 +20,7 @@ var __duk_global = this;
     if (!T) continue;
     var P = T.prototype;
     try { delete P.copyWithin; delete P.lastIndexOf; } catch (e) {}
-    // Espruino HAS typed-array fill (espruino.md "works" column); Duktape lacks it, so add it here.
+    // Espruino HAS typed-array fill (docs/espruino.md section 3.1); Duktape lacks it, so add it here.
     if (!P.fill) {
       P.fill = function (v, a, b) {
         var n = this.length;
