@@ -9,7 +9,7 @@ function status(): DeviceStatus {
   return {
     board: 'test-board', chip: 'w5500', uptimeMs: 3723000, address: '10.0.0.1/24', gateway: '10.0.0.254',
     mac: '02:00:00:00:00:01', dhcp: false, link: true, connections: 1,
-    counters: { tcp: { segmentsIn: 5, retransmits: 0 }, iface: { rxDrops: 2 } },
+    counters: { tcp: { segmentsIn: 5, retransmits: 3, timeouts: 0 }, iface: { rxDrops: 2 } },
     memory: { free: 1000, total: 5100, blockSize: 13 },
     internalErrors: 2, lastInternalError: 'frame: boom <b>', appErrors: 3, lastAppError: 'data: oops',
   };
@@ -49,10 +49,12 @@ test('GET / serves the HTML status page with the device fields', () => {
   // Made and sent a part at a time (firmware/apps/http-app.ts statusPageParts): chunked on HTTP/1.1.
   assert.is(r.headers['transfer-encoding'], 'chunked');
   assert.ok(r.body.endsWith('</footer>\n'), 'the whole page arrived');
-  for (const s of ['<!DOCTYPE html>', 'test-board', '1h 2m 3s', '10.0.0.1/24', '02:00:00:00:00:01', 'up', 'retransmits', 'rxDrops', '1000 of 5100 blocks',
+  for (const s of ['<!DOCTYPE html>', 'test-board', '1h 2m 3s', '10.0.0.1/24', '02:00:00:00:00:01', 'up', 'retransmits', 'rx drops', '1000 of 5100 blocks',
+    '<h2>TCP</h2>', '<h2>Network: Ethernet, ARP, IPv4, ICMP, UDP</h2>', '<h2>Routes</h2>', '<a href=/bytes/100000>',
     'Internal errors', '2, last: frame: boom &lt;b&gt;', 'App errors', '3, last: data: oops']) {
     assert.ok(r.body.indexOf(s) >= 0, 'page shows ' + s);
   }
+  assert.not.match(r.body, /<th>timeouts<\/th>/, 'a counter still at 0 is left out of the page');
   assert.not.ok(c.closed, 'HTTP/1.1 keeps the connection');
 });
 

@@ -6,23 +6,24 @@
 //   kernel (namespace) ⇄ TAP ⇄ socat ⇄ UDP 127.0.0.1:relayPort ⇄ UDP :localPort ⇄ Espruino (our stack)
 //
 // Interpreters come from tools/espruino-bin.ts (ESPRUINO_BIN or ../shared/espruino/bin/). Without one,
-// `interpreterOrSkip` prints a loud SKIPPED line, except under CI=true, where it throws. Everything
+// `interpreterOrSkip` skips the test (counted by the runner), except under CI=true, where it throws. Everything
 // started here is released by `stop()` and, whatever happens, by the netns helper's exit hook.
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { InterpreterName, Runnable } from '../../tools/espruino-bin';
-import { espruinoInterpreter, missingIsFailure, skippedLine } from '../../tools/gate/espruino';
+import { espruinoInterpreter, missingIsFailure } from '../../tools/gate/espruino';
+import { skipTest } from './skip';
 import { Netns, createTap, uniqueSuffix, stopChild, cleanup, needRoot } from './netns';
 import { socatReady } from '../../hal/sim/tap-bridge';
 
-/** The interpreter, ready to run; null (after a loud SKIPPED line) when there is none outside CI. */
+/** The interpreter, ready to run; null (the test skipped: test/helpers/skip.ts) when there is none outside CI. */
 export function interpreterOrSkip(name: InterpreterName, what: string): Runnable | null {
   const run = espruinoInterpreter(name);
   if (typeof run !== 'string') return run;
   if (missingIsFailure()) throw new Error(what + ': ' + run + ' (CI=true: a missing interpreter is a failure)');
-  console.warn('\n*** ' + skippedLine(what, run) + ' ***\n');
+  skipTest(what + ' in the real Espruino interpreter', run, 'ESPRUINO_BIN=/path/to/espruino-' + name + ' npm test (or put the interpreters in ../shared/espruino/bin/)');
   return null;
 }
 

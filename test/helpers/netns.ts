@@ -1,15 +1,16 @@
 // Network namespaces and TAP devices for tests against the real Linux network stack. Everything made
 // here is named `etcpip-…`, recorded, and removed in `cleanup()`, which also runs from a process exit
 // hook (so an assertion failure or a crash leaves nothing behind). Processes started with `spawn`
-// are killed there too. Needs root: `needRoot()` prints a loud SKIPPED line otherwise (CI runs as root).
+// are killed there too. Needs root: `needRoot()` skips the test otherwise (counted by the runner; CI runs as root).
 import { execFileSync, spawn, ChildProcess } from 'child_process';
+import { skipTest, AS_ROOT } from './skip';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** True when the test may run; otherwise prints a loud skip message naming it. */
+/** True when the test may run; otherwise the test is skipped (counted, named: test/helpers/skip.ts). */
 export function needRoot(what: string): boolean {
   if (isRoot) return true;
-  console.warn('\n*** SKIPPED (needs root for network namespaces and TAP devices): ' + what + ' ***\n');
+  skipTest(what, 'needs root (network namespaces, TAP devices)', AS_ROOT);
   return false;
 }
 

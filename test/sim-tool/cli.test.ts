@@ -1,4 +1,5 @@
 // The real command: `npm start` / `npm run sim` as processes, stopped with SIGINT like Ctrl-C.
+import { skipTest, AS_ROOT } from '../helpers/skip';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
@@ -136,7 +137,7 @@ test('opening a TAP that does not exist is a plain error, exit 1', async () => {
 
 test('opening a TAP without root is a plain error saying what to do, exit 1', async () => {
   if (!(typeof process.getuid === 'function' && process.getuid() === 0)) {
-    console.warn('SKIPPED (needs root to create the TAP and switch to an unprivileged user)');
+    skipTest('opening a TAP without root', 'needs root to create the TAP and switch to an unprivileged user', AS_ROOT);
     return;
   }
   const tap = 'etcpip-nr' + (process.pid % 1000);

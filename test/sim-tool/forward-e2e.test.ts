@@ -80,11 +80,34 @@ test('a real browser (headless Chromium) renders the device status page through 
     ], 60000);
     const dom = r.stdout.toString();
     assert.is(r.code, 0, 'chromium exit: ' + r.stderr.slice(-2000));
-    // What the browser built from the device's page: the title, the address and chip it reports.
+    // What the browser built from the device's page: the title, the address and chip it reports, its
+    // sections with readable names, the routes linked, and what stands in for free memory on the host.
     assert.match(dom, /<title>[^<]*<\/title>/i);
     assert.match(dom, /10\.0\.0\.2\/24/);
     assert.match(dom, /w5500/i);
-    assert.ok(sim.stats().forwardTotal >= 1, 'the browser came through the forward');
+    for (const h of ['Device', 'Ethernet chip (driver)', 'Network: Ethernet, ARP, IPv4, ICMP, UDP', 'TCP', 'HTTP server', 'Echo server', 'Routes']) {
+      assert.ok(dom.indexOf('<h2>' + h + '</h2>') >= 0, 'section ' + h);
+    }
+    assert.is((dom.match(/<h2>/g) || []).length, 7, 'seven sections, each named once');
+    assert.match(dom, /<a href="\/api\/status">/);
+    assert.match(dom, /not measured here: the simulator runs on the host/);
+    assert.not.match(dom, /rxFrames|arp-requests-sent/, 'counter names in words');
+    // And as pixels: a screenshot of the rendered page (kept in the OS temporary directory to look at).
+    const shot = path.join(os.tmpdir(), 'etcpip-status-page.png');
+    fs.rmSync(shot, { force: true });
+    const r2 = await run(chromium as string, [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--user-data-dir=' + profile, '--virtual-time-budget=3000',
+      '--hide-scrollbars', '--window-size=1280,900', '--screenshot=' + shot, 'http://127.0.0.1:' + http + '/',
+    ], 60000);
+    assert.is(r2.code, 0, 'chromium exit: ' + r2.stderr.slice(-2000));
+    const png = fs.readFileSync(shot);
+    assert.is(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.is(png.readUInt32BE(16), 1280, 'width');
+    assert.is(png.readUInt32BE(20), 900, 'height');
+    assert.ok(png.length > 20000, 'a page was drawn, not a blank: ' + png.length + ' bytes');
+    console.log('  status page screenshot: ' + shot + ' (' + png.length + ' bytes)');
+    assert.ok(sim.stats().forwardTotal >= 2, 'the browser came through the forward');
   } finally {
     await sim.stop();
     fs.rmSync(profile, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { skipTest, AS_ROOT } from '../helpers/skip';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'child_process';
@@ -18,7 +19,7 @@ test('an interface that is not a TAP is refused', () => {
 
 test('a TUN device is refused, a TAP accepted (root: creates and deletes its own, never up)', () => {
   if (!isRoot) {
-    console.warn('SKIPPED (needs root): TUN/TAP creation');
+    skipTest('TUN/TAP creation', 'needs root', AS_ROOT);
     return;
   }
   const made: string[] = [];

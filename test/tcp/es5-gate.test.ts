@@ -1,5 +1,6 @@
 // The TCP code as it ships: compiled to ES5 and bundled by the device build, checked by the gate's
 // static checks, then run under Duktape (a strict ES5 engine): a connection over an in-memory link.
+import { skipTest } from '../helpers/skip';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildBundle } from '../../tools/build/bundle';
@@ -11,7 +12,7 @@ test('TCP bundle passes the Espruino gate and transfers data under Duktape', () 
   const failures = checkBundle(b.code);
   assert.equal(failures, [], JSON.stringify(failures).slice(0, 2000));
   if (!dukAvailable()) {
-    console.warn('\n*** SKIPPED: duk (Duktape) not installed ***\n');
+    skipTest('the TCP bundle under Duktape', 'duk (Debian package duktape) is not installed', 'sudo apt-get install duktape (npm test as root installs it)');
     return;
   }
   const r = runUnderDuk(b.code, 60000);
