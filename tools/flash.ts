@@ -320,7 +320,13 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
     const probe = await runCli(cliBase(a, port, board).concat(['-e', 'print("etcpip"+"-probe:"+process.env.VERSION+":"+process.memory().free+":"+process.memory().blocksize+":"+(require("Storage").getFree?require("Storage").getFree():-1))']), a.verbose ? log : () => {}, 30000);
     const pm = /etcpip-probe:([^:\r\n]*):(\d+):(\d+):(-?\d+)/.exec(probe.out);
     if (!pm) {
-      if (/Unable to connect|not found|ECONNREFUSED|Error: Port/i.test(probe.out)) {
+      // Say what the CLI said: a port it does not list is not the same trouble as one it cannot open.
+      if (/not found/i.test(probe.out)) {
+        throw new FlashError('the espruino CLI does not find ' + a.port + ' among the serial ports it knows: is it the board\'s port? ' +
+          '(an Espruino Pico or WiFi shows up as /dev/ttyACM0, an ESP32 as /dev/ttyUSB0)\n' + probe.out.trim(), 2);
+      }
+      if (/ECONNREFUSED/i.test(probe.out)) throw new FlashError('nothing accepts connections at ' + a.port + '\n' + probe.out.trim(), 2);
+      if (/Unable to connect|Error: Port/i.test(probe.out)) {
         throw new FlashError('could not open ' + a.port + ' (is another program using it?)\n' + probe.out.trim(), 2);
       }
       throw new FlashError('no board answering on ' + a.port + ': nothing replied to the REPL. Check the baud rate ' +

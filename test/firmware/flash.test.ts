@@ -34,12 +34,17 @@ function args(port: string, extra: Partial<FlashArgs> = {}): FlashArgs {
   return Object.assign({ port, board: 'pico', save: false, baud: 115200, file: FW, storageName: '.bootcde', verbose: false, buildOptions: [] as string[] }, extra) as FlashArgs;
 }
 
+/** What a flash that is expected to fail said (kept, not printed: shown only if the test fails). */
+const heard: string[] = [];
+const keep = (s: string): void => { heard.push(s); };
+
 async function expectFail(p: Promise<unknown>, code: number, re: RegExp): Promise<void> {
   try {
     await p;
   } catch (e) {
-    assert.ok(e instanceof FlashError, String(e));
-    assert.is((e as FlashError).exitCode, code, (e as Error).message);
+    const said = '\nthe flash said:\n' + heard.splice(0, heard.length).join('\n');
+    assert.ok(e instanceof FlashError, String(e) + said);
+    assert.is((e as FlashError).exitCode, code, (e as Error).message + said);
     assert.match((e as Error).message, re);
     return;
   }
@@ -119,21 +124,21 @@ test('without --save the code goes to RAM after a reset, nothing is written to S
 
 test('a silent port is "no board answering"; nothing is claimed', async () => {
   await withBoard({ silent: true }, async (b, port) => {
-    await expectFail(flash(args(port, { save: true })), 3, /no board answering/);
+    await expectFail(flash(args(port, { save: true }), keep), 3, /no board answering/);
     assert.equal(Object.keys(b.storage), []);
   });
 });
 
 test('out of memory on the board is reported plainly', async () => {
   await withBoard({ ramBytes: 500 }, async (_b, port) => {
-    await expectFail(flash(args(port)), 4, /ran out of memory/);
+    await expectFail(flash(args(port), keep), 4, /ran out of memory/);
   });
 });
 
 test('a firmware larger than the free Storage is refused before writing anything', async () => {
   assert.ok(TOK29.length + 64 < 1000 && PROGRAM.length > 1000, 'the sizes this test relies on');
   await withBoard({ flashBytes: 1000 }, async (b, port) => {
-    await expectFail(flash(args(port, { save: true, pretokenise: false })), 4, /does not fit in the board's free Storage.*Nothing was written/);
+    await expectFail(flash(args(port, { save: true, pretokenise: false }), keep), 4, /does not fit in the board's free Storage.*Nothing was written/);
     assert.equal(Object.keys(b.storage), []);
     assert.is(b.storageWrites, 0);
   });
@@ -144,7 +149,7 @@ test('a firmware larger than the free Storage is refused before writing anything
   });
   // A board too small for even the pretokenised size.
   await withBoard({ flashBytes: TOK29.length + 63 }, async (b, port) => {
-    await expectFail(flash(args(port, { save: true })), 4, new RegExp('the firmware \\(' + fmt(TOK29.length) +
+    await expectFail(flash(args(port, { save: true }), keep), 4, new RegExp('the firmware \\(' + fmt(TOK29.length) +
       ' bytes pretokenised\\) does not fit in the board\'s free Storage.*Nothing was written'));
     assert.equal(Object.keys(b.storage), []);
     assert.is(b.storageWrites, 0);
@@ -157,7 +162,7 @@ test('a lost Storage write is caught by verification, not reported as flashed', 
     // A long string: still ~3 KB once pretokenised (a comment would be dropped), so several writes.
     fs.writeFileSync(big, PROGRAM + 'var big = "' + 'x'.repeat(3000) + '";\n');
     try {
-      await expectFail(flash(args(port, { save: true, file: big })), 6, /verification failed.*NOT flashed/);
+      await expectFail(flash(args(port, { save: true, file: big }), keep), 6, /verification failed.*NOT flashed/);
       assert.ok(b.storageWrites >= 3);
     } finally {
       fs.unlinkSync(big);
@@ -174,7 +179,7 @@ test('a read-back answer lost on the link is asked for again; three lost answers
     assert.ok(lines.some((l) => /^flashed [\d,]+ bytes .*verified/.test(l)), lines.join('\n'));
   });
   await withBoard({ loseReplies: { containing: 'etcpip-verify:', count: 3 } }, async (_b, port) => {
-    await expectFail(flash(args(port, { save: true })), 6, /could not read the firmware back/);
+    await expectFail(flash(args(port, { save: true }), keep), 6, /could not read the firmware back/);
   });
 });
 
@@ -183,7 +188,7 @@ test('a bundle with non-ASCII bytes is refused before anything is sent', async (
     const f = path.join(os.tmpdir(), 'etcpip-flash-utf-' + process.pid + '.js');
     fs.writeFileSync(f, 'print("\u00e9");\n', 'latin1');
     try {
-      await expectFail(flash(args(port, { save: true, file: f })), 1, /non-ASCII byte at offset 7/);
+      await expectFail(flash(args(port, { save: true, file: f }), keep), 1, /non-ASCII byte at offset 7/);
       assert.is(b.received, '');
     } finally {
       fs.unlinkSync(f);
@@ -192,7 +197,7 @@ test('a bundle with non-ASCII bytes is refused before anything is sent', async (
 });
 
 test('no such port: a plain message and exit code 2', async () => {
-  await expectFail(flash(args('/dev/ttyACM-etcpip-none')), 2, /no port \/dev\/ttyACM-etcpip-none: is the board plugged in/);
+  await expectFail(flash(args('/dev/ttyACM-etcpip-none'), keep), 2, /no port \/dev\/ttyACM-etcpip-none: is the board plugged in/);
   assert.throws(() => parseArgs([]), /no port given/);
 });
 
