@@ -44,8 +44,6 @@ export interface ArpWaiting {
 export class ArpCache {
   readonly entries: ArpEntry[] = [];
   readonly waiting: ArpWaiting[] = [];
-  /** Spare frame copies, reused so resolution does not allocate once warmed up. */
-  private spare: Uint8Array[] = [];
 
   constructor(readonly size: number, readonly queueLimit: number) {}
 
@@ -116,19 +114,22 @@ export class ArpCache {
    * host that answers at once.
    */
   enqueue(nextHop: Ipv4Address, frame: Uint8Array, length: number, protocol: number, dst: Ipv4Address, transportOffset: number): boolean {
+    let copy: Uint8Array | null = null;
     let dropped = false;
     if (this.waiting.length >= this.queueLimit) {
-      this.recycle(this.waiting.shift() as ArpWaiting);
+      // The dropped datagram's copy takes the new one: a flood of answers to sources that never
+      // resolve allocates nothing per frame.
+      const old = this.waiting.shift() as ArpWaiting;
       dropped = true;
+      if (old.frame.length >= length) copy = old.frame;
     }
-    let copy = this.spare.pop();
     if (!copy) copy = new Uint8Array(frame.length);
     copy.set(frame.subarray(0, length));
     this.waiting.push({ nextHop, frame: copy, length, protocol, dst, transportOffset });
     return !dropped;
   }
 
-  /** Removes and returns the waiting datagrams for `nextHop` (caller gives frames back with `recycle`). */
+  /** Removes and returns the waiting datagrams for `nextHop` (their copies are then let go). */
   takeWaiting(nextHop: Ipv4Address): ArpWaiting[] {
     const out: ArpWaiting[] = [];
     const w = this.waiting;
@@ -139,13 +140,10 @@ export class ArpCache {
     return out;
   }
 
-  recycle(w: ArpWaiting): void {
-    if (this.spare.length < this.queueLimit) this.spare.push(w.frame);
-  }
 
   /** Forgets everything (address change). */
   clear(): void {
     for (let i = 0; i < this.entries.length; i++) this.free(this.entries[i]);
-    while (this.waiting.length) this.recycle(this.waiting.pop() as ArpWaiting);
+    this.waiting.splice(0, this.waiting.length);
   }
 }

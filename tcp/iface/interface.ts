@@ -10,7 +10,7 @@
 //   application receiving datagrams larger than 1472 bytes gets nothing. We never fragment either:
 //   a transport datagram must fit `maxTransportLength()`.
 // - One transmit and one receive frame buffer, preallocated. Transports write straight into the
-//   transmit buffer (transport.ts). Only an ARP miss copies a frame (into a bounded, recycled queue).
+//   transmit buffer (transport.ts). Only an ARP miss copies a frame (into a bounded queue, let go once sent or failed; a full queue reuses the copy it drops).
 // - Datagrams received with TTL 0 are dropped (`ipv4-ttl-zero`): no host may send one (RFC 1122
 //   §3.2.1.7); any other TTL is accepted, as a host must (ibid.).
 // - DF is set on TCP datagrams (they are sized to the MTU by the MSS) and clear on others; every
@@ -402,7 +402,6 @@ export class Interface extends Emitter implements IpSender {
       const w = ws[i];
       emitEthernetHeader(w.frame, 0, e.mac, this.mac, ETHERTYPE_IPV4);
       this.sendFrame(w.frame, w.length);
-      this.arp.recycle(w);
     }
   }
 
@@ -482,7 +481,6 @@ export class Interface extends Emitter implements IpSender {
       const w = ws[i];
       this.count('arp-resolution-failed');
       this.reportUnreachable(w.protocol, w.dst, ICMP_UNREACH_HOST, w.frame, w.transportOffset, w.length - w.transportOffset);
-      this.arp.recycle(w);
     }
   }
 

@@ -125,6 +125,7 @@ for (const board of (['pico', 'wifi', 'esp32'] as const).filter((b) => !ONLY || 
         await wait(2000);
         after = await memory(dev);
       }
+      console.log('  ' + board + ' after the connections closed: ' + after.usage + ' used (idle was ' + idle.usage + ')');
       assert.ok(after.usage <= idle.usage + 40, 'back to idle after the connections closed: ' + idle.usage + ' → ' + after.usage);
       assert.not.match(dev.output(), /OUT OF MEMORY|LOW_MEMORY|Uncaught|poll failed/, 'the device printed no error');
     } catch (e) {
