@@ -16,7 +16,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     ipv4: { address: '192.168.1.50', prefixLength: 24, gateway: '192.168.1.1', dns: [] },
     apps: { httpPort: 0 },
     // 1 KB + 1 KB, three connections: measured in the Pico-sized interpreter (README "Memory"), three at
-    // their fullest leave 19 % of the pool free; four would leave about 11 %, under the 15 % Espruino needs.
+    // their fullest leave 17–19 % of the pool free (runs differ); four would leave about 11 %, under the 15 % Espruino needs.
     buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 3, backlog: 1 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
@@ -37,7 +37,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     spi: { bus: 'SPI2', sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000 },
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
     // 2 KB + 2 KB per connection: measured in the WiFi-sized interpreter (README "Memory"), four at their
-    // fullest leave 21 % of the pool free.
+    // fullest leave 20–21 % of the pool free (runs differ).
     buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
