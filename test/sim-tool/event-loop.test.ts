@@ -115,6 +115,22 @@ test('a kick from inside a step makes the loop step again', () => {
   assert.is(steps.length, 3);
 });
 
+test('a deadline less than a millisecond away is waited for by yielding, not with a whole-millisecond timer', () => {
+  const clock = new VirtualClock();
+  const sched = new FakeScheduler(clock);
+  let steps = 0;
+  const loop = new SimLoop(clock, { step: (now) => { steps++; return now + 0.007; }, busy: () => false, onError: () => undefined }, sched);
+  loop.start();
+  sched.runImmediates(5);
+  assert.is(steps, 5, 'each step yields and steps again');
+  assert.is(sched.timers.length, 0, 'no timer: Node\'s would round 7 µs up to 1 ms');
+  // On this clock time stands still, so the deadline never comes: after 64 yields it sleeps 1 ms.
+  sched.runImmediates(1000);
+  assert.ok(steps <= 66, 'bounded: ' + steps);
+  assert.is(sched.timers.length, 1);
+  loop.stop();
+});
+
 test('a deadline stuck in the past does not spin for ever: it backs off to 1 ms timers', () => {
   const { clock, sched, loop, steps } = setup((now) => now - 5);
   loop.start();

@@ -36,6 +36,8 @@ export interface LoopStats {
 
 /** Longest sleep even when nothing is due (keeps the loop observable; costs nothing measurable). */
 const MAX_SLEEP_MS = 1000;
+/** Deadlines closer than this are waited for by yielding (setImmediate), not with a timer. */
+const MIN_TIMER_MS = 1;
 /** Steps in a row that reported "due now" without any sign of progress before the loop backs off to 1 ms. */
 const MAX_IDLE_SPINS = 64;
 
@@ -122,6 +124,15 @@ export class SimLoop {
     let wait = next - now;
     if (!(wait > 0)) {
       // Due now: go again at once, but never spin for ever on a deadline that does not move.
+      if (++this.idleSpins <= MAX_IDLE_SPINS) {
+        this.scheduleImmediate();
+        return;
+      }
+      wait = 1;
+    } else if (wait < MIN_TIMER_MS) {
+      // Node's timers count whole milliseconds: a frame due on the wire in 7 µs would wait a full
+      // millisecond, at every hop (with the millisecond clock, most of a ping's 3 ms on a TAP). Yield and
+      // look again instead; a deadline that keeps moving ahead is not chased for ever either.
       if (++this.idleSpins <= MAX_IDLE_SPINS) {
         this.scheduleImmediate();
         return;
