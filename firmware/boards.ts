@@ -56,7 +56,9 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     link: 'sim',
     ipv4: { address: '10.0.2.15', prefixLength: 24, gateway: '10.0.2.2', dns: ['10.0.2.3'] },
     // The contract (issue 7) has 20 concurrent echo clients: room for them plus HTTP.
-    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16 },
+    // Its peers are hosts (the kernel on a TAP, the port forwarder's stack): no pacing for a small ring
+    // needed; 4 segments per 2 ms held a download to ~2 MB/s (BENCHMARKS.md).
+    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 16 },
   },
 };
 

@@ -59,6 +59,12 @@ export interface BufferConfig {
   /** TCP connections at once (each holds tcpRx + tcpTx bytes), and half-open/unaccepted per listener. */
   maxConnections: number;
   backlog: number;
+  /**
+   * TCP segments a connection sends back to back before a 2 ms pause (tcp/tcp/config.ts maxBurst; 4
+   * when left out): pacing for peers with a small receive ring, such as an ENC28J60 (docs/tcp-part2.md).
+   * A host-side peer needs none of it.
+   */
+  maxBurst?: number;
 }
 
 export interface AppConfig {
@@ -205,6 +211,7 @@ export function validateConfig(c: BoardConfig): string[] {
   if (!(b.httpHead >= 256 && b.httpHead <= 16384)) e.push('buffers.httpHead must be 256..16384');
   if (!(b.maxConnections >= 1 && b.maxConnections <= 64)) e.push('buffers.maxConnections must be 1..64');
   if (!(b.backlog >= 1 && b.backlog <= 16)) e.push('buffers.backlog must be 1..16');
+  if (b.maxBurst !== undefined && !(b.maxBurst >= 1 && b.maxBurst <= 64)) e.push('buffers.maxBurst must be 1..64');
   const a = c.apps;
   if (!(a.echoPort >= 0 && a.echoPort <= 65535) || !(a.httpPort >= 0 && a.httpPort <= 65535)) e.push('app ports must be 0..65535');
   if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);

@@ -59,7 +59,7 @@ export class Device {
     // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     const tcp = {
       maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
-      maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8,
+      maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8, maxBurst: c.buffers.maxBurst,
     };
     if (c.ipv4 === 'dhcp') {
       this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp, onInternalError, onAppError });
