@@ -54,7 +54,7 @@ export class Device {
       unlogged = 0;
     };
     const onInternalError = function (description: string): void { logError('internal error in ' + description); };
-    const onAppError = function (description: string): void { logError('app error (an exception from a callback) in ' + description); };
+    const onAppError = function (description: string): void { logError('app error in ' + description); };
     // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
     // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     const tcp = {
@@ -90,7 +90,7 @@ export class Device {
       this.stack.iface.on('config', function (cfg: { address: number; prefixLength: number; gateway: number } | null) {
         log(cfg ? 'DHCP lease: address ' + formatIpv4(cfg.address) + '/' + cfg.prefixLength +
           (cfg.gateway ? ', gateway ' + formatIpv4(cfg.gateway) : '') + (c.apps.httpPort ? ', status page http://' + formatIpv4(cfg.address) + '/' : '')
-          : 'no address: the DHCP lease ended (asking again)');
+          : 'DHCP lease lost (asking again)');
       });
     }
   }

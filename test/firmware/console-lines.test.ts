@@ -55,7 +55,7 @@ test('a DHCP board prints the address of its lease with the status page URL, and
   device.stack.iface.configure({ address: parseIpv4('192.168.1.77') as number, prefixLength: 24, gateway: parseIpv4('192.168.1.1') as number });
   device.stack.iface.configure(null);
   assert.equal(lines, ['DHCP lease: address 192.168.1.77/24, gateway 192.168.1.1, status page http://192.168.1.77/',
-    'no address: the DHCP lease ended (asking again)']);
+    'DHCP lease lost (asking again)']);
 });
 
 test.run();

@@ -60,7 +60,7 @@ test('an exception from an application callback is counted apart, shown on the s
   assert.is(st.appErrors, 1);
   assert.is(st.lastAppError, 'config: app bug');
   assert.is(st.internalErrors, 0);
-  assert.equal(lines, ['app error (an exception from a callback) in config: app bug']);
+  assert.equal(lines, ['app error in config: app bug']);
   assert.ok(device.http !== null);
 });
 

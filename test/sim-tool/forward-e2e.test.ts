@@ -90,7 +90,7 @@ test('a real browser (headless Chromium) renders the device status page through 
     }
     assert.is((dom.match(/<h2>/g) || []).length, 7, 'seven sections, each named once');
     assert.match(dom, /<a href="\/api\/status">/);
-    assert.match(dom, /not measured here: the simulator runs on the host/);
+    assert.match(dom, /not measured on a host/);
     assert.not.match(dom, /rxFrames|arp-requests-sent/, 'counter names in words');
     // And as pixels: a screenshot of the rendered page (kept in the OS temporary directory to look at).
     const shot = path.join(os.tmpdir(), 'etcpip-status-page.png');
