@@ -15,9 +15,10 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
     ipv4: { address: '192.168.1.50', prefixLength: 24, gateway: '192.168.1.1', dns: [] },
     apps: { httpPort: 0 },
-    // 1 KB + 1 KB, three connections: measured in the Pico-sized interpreter (README "Memory"), three at
-    // their fullest leave 17–19 % of the pool free (runs differ); four would leave about 11 %, under the 15 % Espruino needs.
-    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 3, backlog: 1 },
+    // 1 KB + 1 KB, two connections: measured in the Pico-sized interpreter (README "Memory"). Three at
+    // their fullest left 16–19 % of the pool free, and with that the Pico ran OUT OF MEMORY in two full
+    // test runs (a frame's send needs a 1.5 KB contiguous block); four would leave about 11 %.
+    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 2, backlog: 1 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
   esp32: {
