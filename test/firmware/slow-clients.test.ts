@@ -1,4 +1,4 @@
-// Slow clients cannot starve the others, on every preset (a Pico's 3 connection slots, a WiFi's 4, …).
+// Slow clients cannot starve the others, on every preset (a Pico's 2 connection slots, a WiFi's 4, …).
 // From one attacking host, 64 connections, opened at 32 per second and reopened when the device drops them (as
 // slowhttptest keeps its count), for 30 s of virtual time:
 //   - slowloris: a request head never finished, a header line every 5 s;
