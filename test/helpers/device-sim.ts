@@ -9,12 +9,9 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { W5500Model } from '../../hal/sim/w5500-model';
-import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
-import { W5500 } from '../../hal/drivers/w5500';
-import { Enc28j60 } from '../../hal/drivers/enc28j60';
 import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../../hal/interfaces';
 import { WirePort } from '../../hal/sim/virtual-wire';
+import { createSimChip } from '../../tools/sim/chip';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
@@ -81,20 +78,12 @@ export function deviceSim(preset: string, chip: SimChip, seed = 1, imp: WireImpa
   const wire = new VirtualWire(clock, imp);
   let dev: FrameDevice;
   let service = (): void => {};
-  if (chip === 'w5500') {
-    const m = new W5500Model({ clock, port: wire.a });
-    const d = new W5500({ spi: m.spi, clock, mac: DEVICE_MAC, resetPin: m.resetPin, intPin: m.intPin });
-    d.init();
-    dev = d;
-    service = () => m.service();
-  } else if (chip === 'enc28j60') {
-    const m = new Enc28j60Model({ clock, port: wire.a });
-    const d = new Enc28j60({ spi: m.spi, clock, mac: DEVICE_MAC, resetPin: m.resetPin, intPin: m.intPin });
-    d.init();
-    dev = d;
-    service = () => m.service();
-  } else {
+  if (chip === 'none') {
     dev = new WireFrameDevice(DEVICE_MAC, wire.a);
+  } else {
+    const c = createSimChip(chip, clock, wire.a, DEVICE_MAC); // the simulator's own model + driver pairing
+    dev = c.device;
+    service = c.service;
   }
   const config = boardConfig(preset);
   if (!config) throw new Error('no preset ' + preset);
