@@ -9,6 +9,7 @@ import { buildBundle, defaultEntry, ROOT } from './build/bundle';
 import { formatReport, sizeReport } from './build/size-report';
 import { STORAGE_FILE_OVERHEAD, storageBytes } from './build/storage-size';
 import { loadCost } from './build/load-cost';
+import { MEASURED_MEMORY, MeasuredMemory } from './build/measured-memory';
 
 export interface BuildArgs {
   entry: string;
@@ -208,12 +209,51 @@ export function memoryReport(board: string, code: CodeCost, propertyNames?: { [n
     lines.push('  RAM: pool ' + pool.blocks + ' blocks, ' + reserve + ' (15 %) kept free for the interpreter; code + idle + ' + m.maxConnections +
       ' connections at their fullest = ' + need + (ramFits ? ' — fits (' + (usable - need) + ' blocks spare)'
         : ' — DOES NOT FIT: ' + (need - usable) + ' blocks over; ' + conns + ' of ' + m.maxConnections + ' connections would fit'));
-    lines.push('  (estimates from the host; the measured figures, from the board-sized interpreter, are in README "Memory"' +
-      ' and come from `test/espruino-real/board-memory.test.ts`)');
+    lines.push('  (estimates from the host)');
+    const measured = MEASURED_MEMORY[name];
+    if (measured) lines.push(measuredLine('the preset as is', measured));
   } else {
     lines.push('  no verdict: board "' + name + '" has no fixed pool or Storage (it runs on a host: Espruino\'s Linux build or the simulator)');
   }
   return { text: lines.join('\n'), json: { board: m, code, boardPool: pool || null, fit } };
+}
+
+/** One line of measured memory (tools/build/measured-memory.ts), with what is free at the fullest. */
+function measuredLine(what: string, m: MeasuredMemory): string {
+  const free = m.pool - m.fullest;
+  const line = m.pool - Math.ceil(m.pool * INTERPRETER_RESERVE);
+  return '  measured, ' + what + ' (' + m.interpreter + ', ' + m.date + '; test/espruino-real/board-memory.test.ts): idle ' + m.idle +
+    ' used, at its fullest ' + m.fullest + ' of ' + m.pool + ' — ' + (free >= 0 ? free + ' free (' + Math.round(100 * free / m.pool) + ' %)' : (-free) + ' over the pool') +
+    (m.fullest > line ? ', ' + (m.fullest - line) + ' blocks over the 15 % line' : '');
+}
+
+/**
+ * The moonshot configuration: a board preset that leaves the HTTP server out, with it put back on port 80
+ * (the status page, /bytes, /echo), the preset's buffers and connection limits unchanged.
+ */
+export function withHttp(config: { [key: string]: unknown }): { [key: string]: unknown } {
+  return Object.assign({}, config, { apps: Object.assign({}, config.apps as object, { httpPort: 80 }) });
+}
+
+/**
+ * For a board whose preset leaves the HTTP server out (the Pico): what the whole firmware (HTTP + echo)
+ * would take there, and by how much it misses. Storage is measured here, by building it and pretokenising
+ * it as the espruino CLI does; RAM is the measurement recorded in tools/build/measured-memory.ts.
+ * Null for a board with HTTP or without a fixed pool.
+ */
+export function httpMissReport(board: string): { text: string; json: object } | null {
+  const boards = require('../firmware/boards'); // eslint-disable-line @typescript-eslint/no-var-requires
+  const preset = boards.boardConfig(board);
+  const pool = BOARD_LIMITS[board];
+  if (!preset || !pool || preset.apps.httpPort) return null;
+  const code = buildBundle({ entry: 'firmware/main.ts', board, config: withHttp(preset) }).code;
+  const stored = storageBytes(code) + STORAGE_FILE_OVERHEAD;
+  const over = stored - pool.storageBytes;
+  const ram = MEASURED_MEMORY[board + '-http'] || null;
+  const lines = ['HTTP + echo on a ' + board + ' (not in its preset): ' + code.length + ' bytes, ' + stored + ' in Storage with the file header; the board has ' +
+    pool.storageBytes + (over > 0 ? ' — misses by ' + over + ' bytes' : ' — fits (' + (-over) + ' bytes spare)')];
+  if (ram) lines.push(measuredLine('with HTTP', ram));
+  return { text: lines.join('\n'), json: { bytes: code.length, storageNeedBytes: stored, storageBytes: pool.storageBytes, storageOverBytes: over, measuredRam: ram } };
 }
 
 if (require.main === module) {
@@ -227,6 +267,8 @@ if (require.main === module) {
       const sizeFile = path.join(args.out, 'size.json');
       const json = JSON.parse(fs.readFileSync(sizeFile, 'utf8'));
       json.memory = mem.json;
+      const miss = !args.ip && !args.dhcp && !args.link ? httpMissReport(args.board) : null;
+      if (miss) { console.log(miss.text); json.httpMiss = miss.json; }
       fs.writeFileSync(sizeFile, JSON.stringify(json, null, 2) + '\n');
     }
   } catch (e) {

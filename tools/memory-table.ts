@@ -12,7 +12,7 @@ interface Report {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 const rows: string[] = [
-  '| board | bundle | stored (pretokenised) | Storage | code in RAM | idle | per connection: idle / at its fullest | connections | RAM need | pool (5% kept) | verdict |',
+  '| board | bundle | stored (pretokenised) | Storage | code in RAM | idle | per connection: idle / at its fullest | connections | RAM need | pool (15 % kept free) | verdict |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
 ];
 for (const board of ['pico', 'wifi', 'esp32']) {

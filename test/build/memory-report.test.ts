@@ -2,7 +2,9 @@
 // board's own firmware objects hold idle and per connection, plus the code, against the board's pool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { memoryReport, codeCost, INTERPRETER_RESERVE, STORAGE_FILE_OVERHEAD, BOARD_LIMITS } from '../../tools/build';
+import { memoryReport, codeCost, httpMissReport, withHttp, INTERPRETER_RESERVE, STORAGE_FILE_OVERHEAD, BOARD_LIMITS } from '../../tools/build';
+import { storageBytes } from '../../tools/build/storage-size';
+import { MEASURED_MEMORY } from '../../tools/build/measured-memory';
 import { buildBundle } from '../../tools/build/bundle';
 import { boardMemory } from '../../bench/lib/board-memory';
 import { boardConfig } from '../../firmware/boards';
@@ -72,7 +74,26 @@ test('every device preset fits its Storage, and its pool with all its connection
     const b = buildBundle({ entry: 'firmware/main.ts', board });
     const r = memoryReport(board, codeCost(b.code), b.propertyNames) as { text: string; json: { fit: { fits: boolean } } };
     assert.ok(r.json.fit.fits, board + ':\n' + r.text);
+    // Beside the estimate, the figures measured in the board-sized interpreter.
+    const m = MEASURED_MEMORY[board];
+    assert.ok(r.text.indexOf('measured, the preset as is (' + m.interpreter) > 0 && r.text.indexOf('at its fullest ' + m.fullest + ' of ' + m.pool) > 0, r.text);
   }
+});
+
+test('the Pico with HTTP (the moonshot): the size report says by how many bytes it misses Storage, and its measured RAM', () => {
+  const r = httpMissReport('pico')!;
+  const preset = boardConfig('pico')! as unknown as { [key: string]: unknown };
+  const stored = storageBytes(buildBundle({ entry: 'firmware/main.ts', board: 'pico', config: withHttp(preset) }).code) + STORAGE_FILE_OVERHEAD;
+  const json = r.json as { storageNeedBytes: number; storageOverBytes: number };
+  assert.is(json.storageNeedBytes, stored);
+  assert.is(json.storageOverBytes, stored - BOARD_LIMITS.pico.storageBytes);
+  assert.match(r.text, json.storageOverBytes > 0 ? 'misses by ' + json.storageOverBytes + ' bytes' : 'fits (');
+  const ram = MEASURED_MEMORY['pico-http'];
+  assert.match(r.text, 'at its fullest ' + ram.fullest + ' of 5100');
+  assert.match(r.text, (ram.fullest - (5100 - 765)) + ' blocks over the 15 % line');
+  // Boards whose preset has the HTTP server get no such line.
+  assert.is(httpMissReport('wifi'), null);
+  assert.is(httpMissReport('esp32'), null);
 });
 
 test.run();
