@@ -54,7 +54,7 @@ test('MSS: our SYN announces min(MTU - 40, config); segments never exceed the pe
   sock.write(pattern(1000));
   const segs = h.poll();
   assert.equal(segs.map((s) => s.data.length), [300, 300, 300, 100]);
-  const h2 = new Harness();
+  const h2 = new Harness({ txBytes: 8192 }); // a window of 8 segments or more: full-size ones
   h2.ip.mtu = 576;
   h2.poll();
   const s2 = h2.tcp.connect(PEER, 8080);
@@ -65,7 +65,7 @@ test('MSS: our SYN announces min(MTU - 40, config); segments never exceed the pe
   s2.setNoDelay(true);
   s2.write(pattern(1000));
   assert.equal(h2.poll().map((s) => s.data.length), [536, 464], 'our MTU bounds it too');
-  const h3 = new Harness();
+  const h3 = new Harness({ txBytes: 8192 });
   const s3 = h3.tcp.connect(PEER, 8080);
   const syn3 = h3.one();
   h3.ourPort = syn3.srcPort; h3.peerPort = 8080;
@@ -215,7 +215,7 @@ test('write takes what fits, keeps the rest by reference, returns false, drains 
   const got: number[] = [];
   let acked = iss + 1;
   for (let i = 0; i < 20 && acked < iss + 2501; i++) {
-    const segs = h.poll();
+    const segs = h.advance(2); // the next pacing interval (maxBurst segments each)
     for (const s of segs) got.push(s.data.length);
     const end = segs.length ? segs[segs.length - 1].seq + segs[segs.length - 1].data.length : acked;
     acked = end;

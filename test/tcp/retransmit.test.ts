@@ -122,7 +122,7 @@ test('RFC 3042 limited transmit: the first two duplicate ACKs each let one new s
 });
 
 test('RFC 5827 early retransmit: two segments outstanding, nothing more to send → one duplicate suffices', () => {
-  const h = new Harness({ minRtoMs: 1000 });
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384 }); // a window of 8 segments or more: full-size ones
   const { sock, iss } = connectWithRtt(h, 100);
   sock.setNoDelay(true);
   sock.write(pattern(2000));
