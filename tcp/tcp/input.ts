@@ -10,6 +10,7 @@ import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
   canReceiveData,
 } from './state';
+import { segmentSize } from './segment-size';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { SACK, sackOnAck } from './sack';
@@ -365,11 +366,17 @@ function onDupAck(sock: TcpSocket): void {
   sock.dupAcks++;
   const mss = sock.sndMss;
   const flight = seqDiff(sock.sndMax, sock.sndUna);
-  // RFC 5827 early retransmit: with fewer than four segments outstanding and nothing new to send,
-  // three duplicates can never come; the threshold is the outstanding segments less one.
+  // RFC 5827 early retransmit: with fewer than four segments outstanding and no new segment allowed out
+  // (§3.1: nothing unsent, or the peer's window has no room for one), three duplicates can never come;
+  // the threshold is the outstanding segments less one. Data the application still holds beyond a full
+  // send buffer cannot go out either: the buffer is all in flight. Not while SND.UNA is still at the end
+  // of the last recovery (`recover`): a retransmission the peer already had comes back as a duplicate
+  // ACK of exactly that point, and with a threshold of one it would start a recovery of its own, whose
+  // retransmission does the same (seen as a chain of spurious fast retransmits at 2 KB, 1 % loss).
   let thresh = 3;
-  const segs = Math.ceil(flight / mss);
-  if (segs < 4 && sock.tx.length <= flight && sock.pending === null) thresh = segs > 1 ? segs - 1 : 1;
+  const seg = segmentSize(sock);
+  const segs = Math.ceil(flight / seg);
+  if (segs < 4 && seqGt(sock.sndUna, sock.recover) && (sock.tx.length <= flight || sock.sndWnd - flight < seg)) thresh = segs > 1 ? segs - 1 : 1;
   if (sock.dupAcks >= thresh && (sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
     sock.ssthresh = Math.max(flight >> 1, 2 * mss);
     sock.recover = sock.sndMax;

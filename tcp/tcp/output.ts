@@ -11,6 +11,7 @@ import { TcpCounters } from './input';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
 import { SACK, sackRetransmit } from './sack';
+import { segmentSize } from './segment-size';
 
 /** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
 export interface SegmentSender {
@@ -18,25 +19,6 @@ export interface SegmentSender {
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean;
 }
 
-
-/**
- * The size of the segments to send: the MSS, except in a small window. The window a sender can fill is
- * the peer's largest offered window, capped by our send buffer. When that is not a multiple of the MSS,
- * its tail is a short segment that sender SWS avoidance and Nagle hold until the ACK (RFC 9293
- * §3.8.6.2.1, §3.7.4): 2 KB = 1,460 + 588 sends 1,460 a round trip. Equal segments that fill it exactly
- * go out together, and an even number of them, so that a peer that ACKs every second segment (RFC 5681
- * §4.2) ACKs the last one at once instead of at its delayed-ACK timer (with one or three, the odd one
- * waits for it). From 8 segments up the tail is small beside the
- * window and full-size segments cost less (fewer headers, less work per byte on the device).
- */
-function segmentSize(sock: TcpSocket): number {
-  const mss = sock.sndMss;
-  const cap = sock.tx.buf.length;
-  const w = sock.maxSndWnd < cap ? sock.maxSndWnd : cap;
-  if (w < 512 || w >= 8 * mss) return mss;
-  const n = 2 * Math.ceil(w / (2 * mss)); // an even number: every segment is ACKed at once, in pairs
-  return Math.floor(w / n);
-}
 
 function armRtx(sock: TcpSocket, now: number): void {
   if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto;

@@ -132,6 +132,28 @@ test('RFC 5827 early retransmit: two segments outstanding, nothing more to send 
   assert.is(h.tcp.counters.fastRetransmits, 1);
 });
 
+test('RFC 5827 early retransmit when the window lets no new segment out: two outstanding, more data waiting → one duplicate suffices', () => {
+  // 2,000 bytes of send buffer (the peer's MSS is 1,000): two segments fill it, the rest of the write waits.
+  const h = new Harness({ minRtoMs: 1000, txBytes: 2000 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.write(pattern(6000));
+  assert.equal(h.poll().map((s) => s.seq - iss + ':' + s.data.length), ['1:1000', '1001:1000']);
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1 }); // the second arrived, the first did not
+  assert.equal(h.poll().map((s) => s.seq - iss + ':' + s.data.length), ['1:1000']);
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+  // Our retransmission may have been needless: the peer's duplicate ACK of it comes back at the point
+  // the recovery ended. That must not start another (a chain of spurious retransmits, one per RTT).
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
+  sock.cwnd = 4000; // (as slow start would make it soon): the send buffer goes out whole again
+  const next = h.advance(2).map((s) => s.seq - iss + ':' + s.data.length);
+  assert.equal(next, ['2001:1000', '3001:1000'], 'new data after the full ACK, all the send buffer holds');
+  const sentBefore = Math.max(...next.map((x) => Number(x.split(':')[0]) + Number(x.split(':')[1])));
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
+  const after = h.poll().filter((s) => s.data.length > 0).map((s) => s.seq - iss);
+  assert.ok(after.every((x) => x >= sentBefore), 'no retransmission on a duplicate at the end of the recovery: ' + after.join(','));
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+});
+
 test('SACK recovery: after the fast retransmit, each duplicate ACK retransmits the next hole the scoreboard shows', () => {
   const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
   h.peerPort = 8080;
