@@ -4,7 +4,7 @@
 import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import {
   TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
-  F_RTT_ACTIVE, F_SACK_OK, F_SACK_REXMIT, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE,
+  F_RTT_ACTIVE, F_SACK_OK, F_SACK_REXMIT, F_SEG_UNACKED, F_TLP_ARMED, F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_VISIBLE,
 } from './socket';
 import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
@@ -47,6 +47,7 @@ export interface TcpCounters {
   evicted: number; // connections ended to make room for a new one (half-open, or marked evictable by the app)
   synFinDropped: number; // SYN+FIN to a listener (RFC 9293 allows it; no real stack sends it; Linux drops it)
   appErrors: number; // exceptions thrown by application callbacks (caught, counted; the stack goes on)
+  lossProbes: number; // tail loss probes sent (RFC 8985 §7): the last segment again, two round trips without an ACK
 }
 
 export function newTcpCounters(): TcpCounters {
@@ -56,7 +57,7 @@ export function newTcpCounters(): TcpCounters {
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
     timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
     synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0, halfOpenUnreachable: 0, evicted: 0,
-    synFinDropped: 0, appErrors: 0,
+    synFinDropped: 0, appErrors: 0, lossProbes: 0,
   };
 }
 
@@ -309,9 +310,18 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
       sock.flags &= ~F_RTT_ACTIVE;
     }
     sock.retries = 0;
-    // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, otherwise restart it.
+    // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, otherwise restart it (output arms a
+    // loss probe in its place when one is due: output.ts armLossProbe).
     sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rto;
+    const probed = (sock.flags & F_TLP_SENT) !== 0;
+    sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT);
     onNewAck(sock, acked, flight);
+    if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0) {
+      // RFC 8985 §7.4: everything up to the probe is acknowledged; without DSACK we cannot tell whether
+      // the probe repaired a loss, so it is taken to have: the congestion window is halved.
+      sock.ssthresh = Math.max(flight >> 1, 2 * sock.sndMss);
+      sock.cwnd = sock.ssthresh;
+    }
     sock.fillTx();
     if (sock.closed) return false;
   } else if (pureAck && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
@@ -345,9 +355,11 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
       sock.cwnd = sock.cwnd > acked ? sock.cwnd - acked + (acked >= mss ? mss : 0) : mss;
       return;
     }
-    // Full ACK (step 5, option 1): cwnd = min(ssthresh, FlightSize + SMSS).
-    const flight = seqDiff(sock.sndMax, sock.sndUna);
-    sock.cwnd = sock.ssthresh < flight + mss ? sock.ssthresh : flight + mss;
+    // Full ACK (step 5, option 2): cwnd = ssthresh, the burst it may allow bounded by our pacing
+    // (config maxBurst). Option 1, min(ssthresh, FlightSize + SMSS), leaves one segment when the window
+    // held everything back during recovery (FlightSize 0), and slow start then takes round trips to refill
+    // it: measured at 8 KB, 10 ms, 1 % loss, one segment in flight 14 % of the time.
+    sock.cwnd = sock.ssthresh;
     sock.flags &= ~F_IN_RECOVERY;
     sock.dupAcks = 0;
     return;

@@ -5,7 +5,8 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../wire/reprs';
 import { IpSender } from '../iface/transport';
 import {
   TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
-  F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_SACK_REXMIT, F_UNREACHABLE,
+  F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
+  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE,
 } from './socket';
 import { TcpCounters } from './input';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
@@ -19,6 +20,46 @@ export interface SegmentSender {
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean;
 }
 
+
+/** RFC 8985 §7.2: WCDelAckT, the longest a peer may delay the ACK of a lone segment. */
+const WORST_DELAYED_ACK_MS = 200;
+/** The shortest probe timeout (Linux's floor for its TLP timer). */
+const MIN_PTO_MS = 10;
+
+/**
+ * RFC 8985 §7 tail loss probe (without RACK): while data is in flight, if no ACK comes for two round
+ * trips, the last segment goes again (output, F_TLP_DUE). Its ACK repairs a lost tail or a lost ACK,
+ * and its duplicate ACK completes the three that fast retransmit needs when the window let no more
+ * segments out (six in flight with one lost and one ACK lost: two duplicates, then an RTO of at least
+ * 200 ms). One probe per tail; the RTO stays armed behind it. In place of the RTO when earlier than it.
+ */
+function armLossProbe(sock: TcpSocket, now: number): void {
+  // Not in recovery: fast recovery (F_IN_RECOVERY), or after a timeout until new data is acknowledged
+  // (retries, reset by that ACK).
+  if (sock.rtxAt === 0 || sock.retries !== 0 || (sock.flags & (F_TLP_ARMED | F_TLP_SENT | F_IN_RECOVERY | F_PROBE)) !== 0 ||
+      (sock.flags & F_RTT_SAMPLED) === 0 || sock.state === FIN_WAIT_2 || sock.sndWnd === 0) return;
+  const flight = seqDiff(sock.sndMax, sock.sndUna);
+  if (flight <= 0) return;
+  let pto = 2 * sock.srtt;
+  if (flight <= segmentSize(sock)) pto += WORST_DELAYED_ACK_MS;
+  if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
+  if (now + pto < sock.rtxAt) {
+    sock.rtxAt = now + pto;
+    sock.flags |= F_TLP_ARMED;
+  }
+}
+
+/** The loss probe: the last segment sent (with our FIN if that is outstanding), once. */
+function sendLossProbe(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
+  const fin = (sock.flags & F_FIN_SENT) !== 0 && (sock.flags & F_FIN_ACKED) === 0;
+  const data = seqDiff(sock.sndMax, sock.sndUna) - (fin ? 1 : 0);
+  const seg = segmentSize(sock);
+  const n = data < seg ? data : seg;
+  if (n <= 0 && !fin) return;
+  tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), seqAdd(sock.sndUna, data - n), data - n, n);
+  tx.counters.lossProbes++;
+  sock.flags &= ~(F_RTT_ACTIVE | F_ACK_PENDING); // Karn: the timed segment may be this one
+}
 
 function armRtx(sock: TcpSocket, now: number): void {
   if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto;
@@ -76,6 +117,10 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
       sock.rtxAt = now + sock.rto;
       if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
+  }
+  if ((sock.flags & F_TLP_DUE) !== 0) {
+    sock.flags &= ~F_TLP_DUE;
+    sendLossProbe(sock, ip, tx);
   }
   if (SACK && (sock.flags & F_SACK_REXMIT) !== 0) {
     sock.flags &= ~F_SACK_REXMIT;
@@ -166,6 +211,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
     armRtx(sock, now);
   }
+  armLossProbe(sock, now);
 }
 
 /** A segment without data or flags other than ACK. */
@@ -182,6 +228,12 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
   if (sock.closed) return;
   if (sock.rtxAt !== 0 && now >= sock.rtxAt) {
     sock.rtxAt = 0;
+    if ((sock.flags & F_TLP_ARMED) !== 0) {
+      // The probe timeout (armLossProbe): output sends the probe; the RTO is armed behind it (RFC 8985 §7.3).
+      sock.flags = (sock.flags & ~F_TLP_ARMED) | F_TLP_DUE | F_TLP_SENT;
+      sock.rtxAt = now + sock.rto;
+      return; // (nothing below is due while data is in flight: keep-alive and idle wait for the next poll)
+    }
     if (sock.state === FIN_WAIT_2) {
       // The FIN_WAIT_2 limit (nothing of ours is left to retransmit in that state: the timer is free).
       counters.finWait2Timeouts++;

@@ -74,8 +74,15 @@ test('go-back after a timeout: everything unacknowledged is resent in order, cwn
   assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001, 2001]);
   h.send({ flags: ACK, seq: 5001, ack: iss + 1001 });
   h.poll();
-  assert.equal(h.advance(300), [], 'the RTO was restarted by the ACK (and re-estimated: 338 ms)');
-  const re = h.advance(100);
+  // First, after two round trips without an ACK, a tail loss probe: the last segment (RFC 8985 §7).
+  const pto = Math.ceil(2 * sock.srtt);
+  assert.equal(h.advance(pto - 1), []);
+  assert.equal(h.advance(1).map((s) => s.seq - iss + ':' + s.data.length), ['2001:1000'], 'the loss probe');
+  assert.is(h.tcp.counters.lossProbes, 1);
+  assert.is(h.tcp.counters.retransmits, 0, 'a probe is not a timeout');
+  // The RTO is armed behind it (§7.3); when it expires, everything goes again from SND.UNA.
+  assert.equal(h.advance(sock.rto - 1), [], 'the RTO, from the probe (' + sock.rto + ' ms)');
+  const re = h.advance(1);
   assert.equal(re.map((s) => s.seq - iss + ':' + s.data.length), ['1001:1000'], 'cwnd = 1 MSS after the timeout');
   assert.is(sock.cwnd, 1000);
   h.send({ flags: ACK, seq: 5001, ack: iss + 2001 });
@@ -154,6 +161,53 @@ test('RFC 5827 early retransmit when the window lets no new segment out: two out
   assert.is(h.tcp.counters.fastRetransmits, 1);
 });
 
+test('RFC 8985 tail loss probe: the last segment lost → probed after 2·SRTT + the peer\'s delayed-ACK time, repaired without a timeout, cwnd reduced', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384 });
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.cwnd = 8000;
+  sock.write(pattern(3000));
+  assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001, 2001]);
+  h.now += 100;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 2001 }); // the third segment is lost: no duplicate ACK will come
+  h.poll();
+  // One segment in flight: the peer may be holding its ACK for its delayed-ACK timer, up to 200 ms (§7.2).
+  const pto = Math.ceil(2 * sock.srtt) + 200;
+  assert.ok(pto < sock.rto, 'the probe comes before the RTO: ' + pto + ' < ' + sock.rto);
+  assert.equal(h.advance(pto - 1), []);
+  assert.equal(h.advance(1).map((s) => s.seq - iss + ':' + s.data.length), ['2001:1000'], 'the probe: the last segment');
+  assert.equal(h.advance(pto * 2), [], 'one probe per tail');
+  h.send({ flags: ACK, seq: 5001, ack: iss + 3001 });
+  assert.is(sock.sndUna - iss, 3001);
+  assert.is(h.tcp.counters.retransmits, 0, 'no timeout');
+  assert.is(h.tcp.counters.lossProbes, 1);
+  // The probe may have repaired a loss (no DSACK to say otherwise): the response to a loss (§7.4),
+  // ssthresh = cwnd = max(FlightSize / 2, 2·SMSS) with the one segment that was in flight.
+  assert.is(sock.cwnd, 2000);
+  assert.is(sock.rtxAt, 0, 'all acknowledged: no timer');
+});
+
+test('tail loss probe: a full window with too few duplicate ACKs gets its third from the probe → fast retransmit', () => {
+  // Five segments fill the peer's window; the first is lost and one of the duplicate ACKs too.
+  const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
+  h.peerPort = 8080;
+  const { sock, iss } = connectWithRtt(h, 100);
+  sock.cwnd = 16000;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1, win: 5000 });
+  sock.write(pattern(10000));
+  assert.equal(h.poll().map((s) => s.seq - iss), [1, 1001, 2001, 3001, 4001]);
+  h.now += 100;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1, win: 5000 });
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1, win: 5000 });
+  assert.equal(h.poll(), [], 'two duplicates: nothing yet (and the window lets nothing new out)');
+  const pto = Math.ceil(2 * sock.srtt);
+  const probe = h.advance(pto);
+  assert.equal(probe.map((s) => s.seq - iss + ':' + s.data.length), ['4001:1000'], 'the probe');
+  h.send({ flags: ACK, seq: 5001, ack: iss + 1, win: 5000 }); // the peer's duplicate ACK of the probe
+  assert.equal(h.poll().map((s) => s.seq - iss + ':' + s.data.length), ['1:1000'], 'the third duplicate: fast retransmit');
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+  assert.is(h.tcp.counters.retransmits, 0);
+});
+
 test('SACK recovery: after the fast retransmit, each duplicate ACK retransmits the next hole the scoreboard shows', () => {
   const h = new Harness({ minRtoMs: 1000, txBytes: 16384, maxBurst: 64 });
   h.peerPort = 8080;
@@ -208,7 +262,8 @@ test('after a timeout our pure ACKs carry the highest sequence sent, not the pul
   const { sock, iss } = connectWithRtt(h, 100);
   sock.write(pattern(3000));
   h.poll();
-  h.advance(400); // timeout: SND.NXT goes back to SND.UNA
+  h.advance(200); // (the loss probe, 2·SRTT)
+  h.advance(300); // timeout: SND.NXT goes back to SND.UNA
   assert.is(sock.sndNxt - iss, 1001);
   h.send({ flags: ACK, seq: 5001, ack: iss + 1, data: 'peer data' });
   const out = h.poll();
