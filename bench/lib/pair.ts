@@ -7,7 +7,8 @@ import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
-import { FrameDevice, SpiDevice } from '../../hal/interfaces';
+import { SpiDevice } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 import { createSimChip, SimChip } from '../../tools/sim/chip';
 
 /** 'wire': frames straight onto the wire (no driver); otherwise each stack runs the real driver over a

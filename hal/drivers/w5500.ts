@@ -14,7 +14,8 @@
 //   and only one frame is ever in flight, so it does not matter.
 // - §10.11: the on-chip stack with SIPR 0.0.0.0 is unverified: SIPR is never written, MR.PB is set.
 // - §5.2: the chip wraps a burst at the buffer end by itself; we split transfers there (defensive).
-import { Clock, FrameDevice, FrameDeviceCounters, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { Clock, FrameDriver, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { FrameDeviceCounters } from '../../tcp/ports';
 
 // Control byte = BSB << 3 | RWB << 2 | OM (00 = VDM) (§2, table §2.1).
 const CTL_COMMON_R = 0x00;
@@ -81,7 +82,7 @@ function hex2(v: number): string {
   return '0x' + (v < 16 ? '0' : '') + v.toString(16).toUpperCase();
 }
 
-export class W5500 implements FrameDevice {
+export class W5500 implements FrameDriver {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   /** Times the chip was found reset and re-initialised (also counted in `counters.resyncs`). */

@@ -16,7 +16,7 @@
 // - DF is set on TCP datagrams (they are sized to the MTU by the MSS) and clear on others; every
 //   datagram gets the next value of one 16-bit Identification counter (RFC 791 §3.2, RFC 6864 §4.1).
 import { describeError, tell } from '../errors';
-import { FrameDevice, RandomSource } from '../../hal/interfaces';
+import { FrameDevice, RandomSource } from '../ports';
 import { Emitter } from '../events';
 import {
   Ipv4Address, isWireError, ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP,

@@ -13,7 +13,7 @@ import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { W5500 } from '../../hal/drivers/w5500';
 import { Enc28j60 } from '../../hal/drivers/enc28j60';
-import { FrameDevice } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 import { parseIpv4 } from '../../tcp/wire/ipv4-address';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
