@@ -17,7 +17,7 @@ import { emitDnsQuery, parseDnsResponse, DNS_PORT, DNS_TYPE_A, DNS_TYPE_CNAME, D
 import { udpSrcPort, udpDstPort } from '../wire/udp';
 import { emptyArray } from '../wire/bytes';
 import { UdpSocket, UdpRinfo } from './udp';
-import { InterfaceLimits } from './interface';
+import { InterfaceLimits } from './config';
 
 export type DnsCallback = (err: Error | null, address: Ipv4Address) => void;
 
