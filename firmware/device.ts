@@ -3,7 +3,7 @@
 // firmware/main.ts uses it on Espruino; the host simulator uses exactly the same code over a chip model.
 import { FrameDevice, RandomSource, WordSum } from '../tcp/ports';
 import { Stack, StackOptions } from '../tcp/stack';
-import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
+import { parseIpv4Address, formatIpv4 } from '../tcp/wire/ipv4-address';
 import { BoardConfig } from './config';
 import { macText } from './mac';
 import { startEcho, EchoService } from './apps/echo';
@@ -69,8 +69,8 @@ export class Device {
     } else {
       const s = c.ipv4;
       const dns: number[] = [];
-      for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
-      so.ipv4 = { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns };
+      for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4Address(s.dns[i]) as number);
+      so.ipv4 = { address: parseIpv4Address(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4Address(s.gateway) as number : 0, dns };
     }
     this.stack = new Stack(so);
     const host = this.stack as unknown as ServerHost;

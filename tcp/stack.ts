@@ -12,7 +12,7 @@ import { TcpSocket } from './tcp/socket';
 import { TcpListener } from './tcp/listener';
 import { TcpCounters } from './tcp/input';
 import { SocketBuffers } from './socket-api';
-import { parseIpv4 } from './wire/ipv4-address';
+import { parseIpv4Address } from './wire/ipv4-address';
 import { setNativeWordSum } from './wire/checksum';
 import { WordSum } from './ports';
 
@@ -67,7 +67,7 @@ export class Stack {
    * does not resolve is reported as EHOSTUNREACH).
    */
   connect(target: ConnectTarget, opts?: SocketBuffers): TcpSocket {
-    const quad = parseIpv4(target.host);
+    const quad = parseIpv4Address(target.host);
     if (quad !== -1) return this.tcp.connect(quad, target.port, { rxBytes: opts && opts.rxBytes, txBytes: opts && opts.txBytes, localPort: target.localPort });
     const sock = this.tcp.createSocket(opts);
     const tcp = this.tcp;

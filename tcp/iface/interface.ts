@@ -27,7 +27,7 @@ import {
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
 import {
-  parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
+  parseIpv4Header, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
   ipv4Src, ipv4Dst,
 } from '../wire/ipv4';
 import {
@@ -533,7 +533,7 @@ export class Interface extends Emitter implements IpSender {
 
   private handleIpv4(off: number, len: number, linkBroadcast: boolean): void {
     const buf = this.rxBuffer;
-    const ip = parseIpv4(buf, off, len, this.ipRepr);
+    const ip = parseIpv4Header(buf, off, len, this.ipRepr);
     if (isWireError(ip)) { this.count(ip); return; }
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||

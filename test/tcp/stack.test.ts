@@ -6,7 +6,7 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { setNativeWordSum } from '../../tcp/wire/checksum';
 import { Stream, Hash, hashOf } from './link';
 
@@ -16,7 +16,7 @@ function pair(imp: WireImpairments, seed = 1, tcp = {}) {
   const mk = (port: typeof wire.a, mac: number, ip: string, s: number) => new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, mac]), port),
     random: new SeededRandom(s),
-    ipv4: { address: parseIpv4(ip) as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address(ip) as number, prefixLength: 24 },
     tcp,
   });
   const a = mk(wire.a, 1, '10.9.0.1', seed * 2 + 1);
@@ -126,7 +126,7 @@ test('the word sum of the options (E.sum on Espruino, tcp/ports.ts) is what the 
   const wire = new VirtualWire(clock, {});
   const mk = (port: typeof wire.a, mac: number, ip: string, wordSum?: (w: Uint16Array) => number) => new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, mac]), port), random: new SeededRandom(mac),
-    ipv4: { address: parseIpv4(ip) as number, prefixLength: 24 }, wordSum,
+    ipv4: { address: parseIpv4Address(ip) as number, prefixLength: 24 }, wordSum,
   });
   try {
     const a = mk(wire.a, 1, '10.9.0.1', sum);
