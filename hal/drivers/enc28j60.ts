@@ -13,6 +13,7 @@
 // it with RXEN = 0 would drop incoming frames instead. Checksums stay in software (E.sum on the device).
 
 import { Clock, FrameDriver, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { hex } from '../hex';
 import { FrameDeviceCounters } from '../../tcp/ports';
 
 // ---- registers: bank * 32 + address; 0x1B..0x1F are common to all banks (§3) ----
@@ -76,11 +77,6 @@ export interface Enc28j60Stats {
   txTimeouts: number;       // TXRTS never cleared: TX logic reset (errata 12)
   reinits: number;          // chip found reset or unresponsive: re-initialised
   linkChanges: number;
-}
-
-function hex2(v: number): string {
-  const s = v.toString(16).toUpperCase();
-  return '0x' + (s.length < 2 ? '0' + s : s);
 }
 
 export class Enc28j60 implements FrameDriver {
@@ -291,10 +287,10 @@ export class Enc28j60 implements FrameDriver {
     const ready = this.resetChip();
     const rev = this.rcr(EREVID);
     if (rev === 0x00 || rev === 0xff) {
-      throw new Error('ENC28J60 not found: EREVID read ' + hex2(rev) + ' (check wiring/CS)');
+      throw new Error('ENC28J60 not found: EREVID read ' + hex(rev) + ' (check wiring/CS)');
     }
     if (!ready) {
-      throw new Error('ENC28J60 not ready: ESTAT.CLKRDY never set (EREVID ' + hex2(rev) + ')');
+      throw new Error('ENC28J60 not ready: ESTAT.CLKRDY never set (EREVID ' + hex(rev) + ')');
     }
     this.revision = rev;
 

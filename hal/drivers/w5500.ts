@@ -15,6 +15,7 @@
 // - §10.11: the on-chip stack with SIPR 0.0.0.0 is unverified: SIPR is never written, MR.PB is set.
 // - §5.2: the chip wraps a burst at the buffer end by itself; we split transfers there (defensive).
 import { Clock, FrameDriver, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { hex } from '../hex';
 import { FrameDeviceCounters } from '../../tcp/ports';
 
 // Control byte = BSB << 3 | RWB << 2 | OM (00 = VDM) (§2, table §2.1).
@@ -76,10 +77,6 @@ export interface W5500Options {
   maxPolls?: number;
   /** How often `receive()` checks Sn_SR(0) for a silent chip reset (§10.10). Default 1000 ms. */
   healthCheckMs?: number;
-}
-
-function hex2(v: number): string {
-  return '0x' + (v < 16 ? '0' : '') + v.toString(16).toUpperCase();
 }
 
 export class W5500 implements FrameDriver {
@@ -182,7 +179,7 @@ export class W5500 implements FrameDriver {
       if (v === 0x04 || v === 0xff) break;
       this.clock.delayMs(1);
     }
-    if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex2(v) + ' (check wiring/CS)');
+    if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex(v) + ' (check wiring/CS)');
     const rtr = this.reg16(CTL_COMMON_R, RTR, 0);
     if (rtr !== 0x07d0) throw new Error('W5500 answers garbage: RTR read 0x' + rtr.toString(16) + ' after reset, expected 0x7d0 (check SPI mode/wiring)');
     if (!this.setup(false)) throw new Error('W5500: socket 0 did not open in MACRAW mode');
