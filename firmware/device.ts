@@ -73,7 +73,7 @@ export class Device {
       so.ipv4 = { address: parseIpv4Address(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4Address(s.gateway) as number : 0, dns };
     }
     this.stack = new Stack(so);
-    const host = this.stack as unknown as ServerHost;
+    const host: ServerHost = this.stack;
     const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx, backlog: c.buffers.backlog };
     const self = this;
     if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
@@ -83,7 +83,7 @@ export class Device {
       });
     }
     if (c.apps.networkJs) {
-      this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
+      this.networkJs = new NetworkJsDriver(this.stack, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
     }
     // The console says when the address changes (a DHCP lease, its loss); the link is reported in poll().
     const log = o.log;
