@@ -20,7 +20,7 @@ import { WireFrameDevice } from '../hal/sim/wire-frame-device';
 import { RealClock } from '../hal/sim/virtual-clock';
 import { SeededRandom } from '../hal/sim/random';
 import { Stack } from '../tcp/stack';
-import { parseIpv4 } from '../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../tcp/wire/ipv4-address';
 import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
 
 export interface LinuxCompareOptions {
@@ -157,7 +157,7 @@ export async function runLinuxCompare(o: LinuxCompareOptions = LINUX_COMPARE_DEF
   const stack = new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0x50, 1, 2]), wire1.a),
     random: new SeededRandom(21),
-    ipv4: { address: parseIpv4('10.80.1.2') as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address('10.80.1.2') as number, prefixLength: 24 },
     tcp: { rxBytes: o.window, txBytes: o.window },
   });
   startHttp(stack, status, { port: 80, buffers: { rxBytes: o.window, txBytes: o.window }, maxBytes: o.bytes });

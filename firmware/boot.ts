@@ -16,7 +16,7 @@ import { DgramFrameDevice } from '../hal/espruino/dgram-frame-device';
 import { SerialFrameDevice } from '../hal/espruino/serial-frame-device';
 import { W5500 } from '../hal/drivers/w5500';
 import { Enc28j60 } from '../hal/drivers/enc28j60';
-import { FrameDevice } from '../hal/interfaces';
+import { FrameDriver } from '../hal/interfaces';
 import { Device } from './device';
 
 declare const SPI1: EspruinoSpiBus;
@@ -63,13 +63,13 @@ function memory(): { free: number; total: number; blockSize: number } | null {
 }
 
 interface Link {
-  device: FrameDevice;
+  device: FrameDriver;
   /** Calls `cb` when frames wait (INT falling edge / datagram), or null without such a signal. */
   watch: ((cb: () => void) => void) | null;
 }
 
 function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; delayMs(ms: number): void }): Link {
-  let device: DgramFrameDevice | SerialFrameDevice | Enc28j60 | W5500;
+  let device: FrameDriver;
   let signal = true; // a datagram or serial link always signals arrivals; a chip only with an INT line
   if (c.link === 'dgram') {
     device = new DgramFrameDevice({ mac, relayHost: c.dgram.relayHost, relayPort: c.dgram.relayPort, localPort: c.dgram.localPort, slots: c.dgram.frames });
@@ -83,11 +83,10 @@ function openLink(c: BoardConfig, mac: Uint8Array, clock: { nowMs(): number; del
     const resetPin = c.pins.reset ? new EspruinoOutputPin(c.pins.reset, true) : undefined;
     const intPin = c.pins.int ? new EspruinoInputPin(c.pins.int, true) : undefined;
     const o = { spi, clock, mac, resetPin, intPin };
-    const chip = c.chip === 'enc28j60' ? new Enc28j60(o) : new W5500(o);
-    chip.init();
-    device = chip;
+    device = c.chip === 'enc28j60' ? new Enc28j60(o) : new W5500(o);
     signal = !!intPin;
   }
+  device.init();
   return { device, watch: signal ? function (cb) { device.onInterrupt(cb); } : null };
 }
 
@@ -122,7 +121,7 @@ function startBoard(app?: (device: Device, log: (line: string) => void) => void)
     log(String((e as Error).message || e) + '; retrying in ' + retryMs / 1000 + ' s');
     return false;
   }
-  const device = new Device({ config, device: link.device, random: platform.random, nowMs: function () { return clock.nowMs(); }, memory, log });
+  const device = new Device({ config, device: link.device, random: platform.random, wordSum: platform.wordSum, nowMs: function () { return clock.nowMs(); }, memory, log });
   if (device.networkJs) {
     // Espruino's own require("net") / require("http") now run over this stack.
     require('NetworkJS').create(device.networkJs);

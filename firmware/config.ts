@@ -1,7 +1,7 @@
 // The firmware's configuration: everything a board needs, in one place, with documented defaults.
 // Board presets live in firmware/boards.ts; `resolveConfig` fills defaults and `validateConfig` says
 // plainly what is wrong before anything touches the hardware.
-import { parseIpv4 } from '../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../tcp/wire/ipv4-address';
 
 // The MAC helpers live in firmware/mac.ts (the device bundle needs them; it does not need validation).
 export { macFromSerial, parseMacText, macText, configMac } from './mac';
@@ -199,10 +199,10 @@ export function validateConfig(c: BoardConfig): string[] {
   }
   if (c.ipv4 !== 'dhcp') {
     const s = c.ipv4;
-    if (parseIpv4(s.address) === -1 || s.address === '0.0.0.0') e.push('ipv4.address "' + s.address + '" is not an address');
+    if (parseIpv4Address(s.address) === -1 || s.address === '0.0.0.0') e.push('ipv4.address "' + s.address + '" is not an address');
     if (!(s.prefixLength >= 1 && s.prefixLength <= 30)) e.push('ipv4.prefixLength must be 1..30');
-    if (s.gateway && parseIpv4(s.gateway) === -1) e.push('ipv4.gateway "' + s.gateway + '" is not an address');
-    for (let i = 0; i < s.dns.length; i++) if (parseIpv4(s.dns[i]) === -1) e.push('ipv4.dns "' + s.dns[i] + '" is not an address');
+    if (s.gateway && parseIpv4Address(s.gateway) === -1) e.push('ipv4.gateway "' + s.gateway + '" is not an address');
+    for (let i = 0; i < s.dns.length; i++) if (parseIpv4Address(s.dns[i]) === -1) e.push('ipv4.dns "' + s.dns[i] + '" is not an address');
   }
   const b = c.buffers;
   // A buffer must hold at least one full-size segment (MSS 1460) and stay within the device's memory.

@@ -1,9 +1,9 @@
 // The platform-free firmware: given a frame device, a random source, a clock and a board
 // configuration, builds the Stack and starts the apps (echo, HTTP, optionally the NetworkJS driver).
 // firmware/main.ts uses it on Espruino; the host simulator uses exactly the same code over a chip model.
-import { FrameDevice, RandomSource } from '../hal/interfaces';
-import { Stack } from '../tcp/stack';
-import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
+import { FrameDevice, RandomSource, WordSum } from '../tcp/ports';
+import { Stack, StackOptions } from '../tcp/stack';
+import { parseIpv4Address, formatIpv4 } from '../tcp/wire/ipv4-address';
 import { BoardConfig } from './config';
 import { macText } from './mac';
 import { startEcho, EchoService } from './apps/echo';
@@ -15,6 +15,8 @@ export interface DeviceOptions {
   config: BoardConfig;
   device: FrameDevice;
   random: RandomSource;
+  /** The platform's native word sum for checksums (E.sum on Espruino), if it has one (tcp/ports.ts). */
+  wordSum?: WordSum;
   /** Milliseconds, for the uptime shown on the status page. */
   nowMs: () => number;
   /** Espruino's variable pool (process.memory()), or null where there is none. */
@@ -61,18 +63,17 @@ export class Device {
       maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
       maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8, maxBurst: c.buffers.maxBurst,
     };
+    const so: StackOptions = { device: o.device, random: o.random, wordSum: o.wordSum, hostname: c.hostname, tcp, onInternalError, onAppError };
     if (c.ipv4 === 'dhcp') {
-      this.stack = new Stack({ device: o.device, random: o.random, dhcp: true, hostname: c.hostname, tcp, onInternalError, onAppError });
+      so.dhcp = true;
     } else {
       const s = c.ipv4;
       const dns: number[] = [];
-      for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4(s.dns[i]) as number);
-      this.stack = new Stack({
-        device: o.device, random: o.random, hostname: c.hostname, tcp, onInternalError, onAppError,
-        ipv4: { address: parseIpv4(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4(s.gateway) as number : 0, dns },
-      });
+      for (let i = 0; i < s.dns.length; i++) dns.push(parseIpv4Address(s.dns[i]) as number);
+      so.ipv4 = { address: parseIpv4Address(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4Address(s.gateway) as number : 0, dns };
     }
-    const host = this.stack as unknown as ServerHost;
+    this.stack = new Stack(so);
+    const host: ServerHost = this.stack;
     const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx, backlog: c.buffers.backlog };
     const self = this;
     if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
@@ -82,7 +83,7 @@ export class Device {
       });
     }
     if (c.apps.networkJs) {
-      this.networkJs = new NetworkJsDriver(this.stack as any, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
+      this.networkJs = new NetworkJsDriver(this.stack, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
     }
     // The console says when the address changes (a DHCP lease, its loss); the link is reported in poll().
     const log = o.log;

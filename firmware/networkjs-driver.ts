@@ -15,7 +15,7 @@
 import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../tcp/socket-api';
 import { bytesToString, stringToBytes } from './bytes';
 import { emptyArray } from '../tcp/wire/bytes';
-import { parseIpv4, formatIpv4 } from '../tcp/wire/ipv4-address';
+import { parseIpv4Address, formatIpv4 } from '../tcp/wire/ipv4-address';
 
 /** Espruino's SocketErrors (libs/network/network.h). */
 export const SOCKET_ERR_CLOSED = -1;
@@ -63,7 +63,7 @@ export function udpOverInterface(udp: UdpLayerLike): NetUdp {
     },
     send: function (fromPort: number, addr: string, port: number, data: Uint8Array): boolean {
       const s = bound[fromPort];
-      const a = parseIpv4(addr);
+      const a = parseIpv4Address(addr);
       return !!s && a !== -1 && s.send(data, port, a);
     },
   };

@@ -1,6 +1,9 @@
-// The hardware abstraction: the few small things the drivers and the stack need from a platform.
-// Implemented twice: hal/espruino/ (SPI1.send, digitalWrite, setWatch, getTime, E.hwRand) and
-// hal/sim/ (chip models on a simulated SPI bus, a virtual clock, a seeded random source).
+// The hardware abstraction: the few small things the drivers need from a platform, and the driver
+// interface the firmware brings a link up with. Implemented twice: hal/espruino/ (SPI1.send,
+// digitalWrite, setWatch, getTime, E.hwRand) and hal/sim/ (chip models on a simulated SPI bus, a virtual
+// clock, a seeded random source). What the stack itself needs (frame device, randomness, word sum) is
+// declared by the stack in tcp/ports.ts; hal/ implements those ports.
+import { FrameDevice, FrameDeviceCounters } from '../tcp/ports';
 
 /** One SPI peripheral with its chip-select pin. */
 export interface SpiDevice {
@@ -28,33 +31,19 @@ export interface Clock {
   delayMs(ms: number): void;
 }
 
-/** Unpredictable bytes (hardware RNG on the device, a seeded generator in the simulator). */
-export interface RandomSource {
-  /** A uniformly random unsigned 32-bit integer. */
-  nextU32(): number;
-}
-
-export interface FrameDeviceCounters {
-  rxFrames: number;
-  txFrames: number;
-  rxDropped: number;   // frames the driver had to discard (bad length, ring resync, no buffer)
-  txErrors: number;    // frames the chip failed to send (timeouts, aborts after retries)
-  resyncs: number;     // receive-buffer resynchronisations / chip re-initialisations
-}
-
-/** What the stack sees of an Ethernet chip: whole frames without FCS, 14..1514 bytes. */
-export interface FrameDevice {
-  readonly mac: Uint8Array; // 6 bytes
+/**
+ * A link driver as the firmware sees it: the stack's FrameDevice, plus bring-up and the arrival signal.
+ * Implemented by the W5500 and ENC28J60 drivers (hal/drivers/) and the dgram and serial links
+ * (hal/espruino/).
+ */
+export interface FrameDriver extends FrameDevice {
+  /** Brings the link up (resets and configures a chip); throws if it does not answer. */
+  init(): void;
   /**
-   * Copies the next received frame into `buf` (at least 1514 bytes) and returns its length,
-   * or 0 when nothing is waiting. Never allocates per frame.
+   * Calls `cb` when frames are waiting (a chip's INT line falling, a datagram or serial record
+   * arriving). Returns a function that stops it.
    */
-  receive(buf: Uint8Array): number;
-  /** Queues or sends one frame (`frame.length` 14..1514). Returns false if it could not be sent now (counted). */
-  send(frame: Uint8Array): boolean;
-  /** PHY link state. */
-  linkUp(): boolean;
-  readonly counters: FrameDeviceCounters;
+  onInterrupt(cb: () => void): () => void;
 }
 
 export function newFrameDeviceCounters(): FrameDeviceCounters {

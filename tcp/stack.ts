@@ -12,11 +12,18 @@ import { TcpSocket } from './tcp/socket';
 import { TcpListener } from './tcp/listener';
 import { TcpCounters } from './tcp/input';
 import { SocketBuffers } from './socket-api';
-import { parseIpv4 } from './wire/ipv4-address';
+import { parseIpv4Address } from './wire/ipv4-address';
+import { setNativeWordSum } from './wire/checksum';
+import { WordSum } from './ports';
 
 /** The interface's options (device, random, ipv4 | dhcp, hostname, limits) plus TCP's. */
 export interface StackOptions extends InterfaceOptions {
   tcp?: Partial<TcpConfig>;
+  /**
+   * The platform's native word sum for checksums (`E.sum` on Espruino, tcp/ports.ts); without it they
+   * sum in JavaScript. Installed for every checksum in the process (tcp/wire/checksum.ts keeps one).
+   */
+  wordSum?: WordSum;
 }
 
 export interface ConnectTarget {
@@ -35,6 +42,7 @@ export class Stack {
   readonly tcp: Tcp;
 
   constructor(o: StackOptions) {
+    if (o.wordSum) setNativeWordSum(o.wordSum);
     this.iface = new Interface({
       device: o.device, random: o.random, ipv4: o.ipv4, dhcp: o.dhcp, hostname: o.hostname, limits: o.limits,
       onInternalError: o.onInternalError, onAppError: o.onAppError,
@@ -59,7 +67,7 @@ export class Stack {
    * does not resolve is reported as EHOSTUNREACH).
    */
   connect(target: ConnectTarget, opts?: SocketBuffers): TcpSocket {
-    const quad = parseIpv4(target.host);
+    const quad = parseIpv4Address(target.host);
     if (quad !== -1) return this.tcp.connect(quad, target.port, { rxBytes: opts && opts.rxBytes, txBytes: opts && opts.txBytes, localPort: target.localPort });
     const sock = this.tcp.createSocket(opts);
     const tcp = this.tcp;

@@ -26,6 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
 import { STORAGE_FILE_OVERHEAD } from './build/storage-size';
+import { crc32OfText } from '../hal/sim/crc32';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'tools', 'flash', 'espruino-cli.js');
@@ -208,15 +209,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export function crc32(s: string): number {
-  let c = ~0;
-  for (let i = 0; i < s.length; i++) {
-    c ^= s.charCodeAt(i) & 255;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return (~c) >>> 0;
-}
-
 /** The CLI options for a Storage upload (pretokenised unless told not to). */
 function storageArgs(a: FlashArgs): string[] {
   const r = ['--storage', a.storageName + ':-'];
@@ -385,7 +377,7 @@ export async function flash(a: FlashArgs, log: (s: string) => void = console.log
       vm2 = /etcpip-verify:(-?\d+):(\d+)/.exec(v.out);
       if (!vm2 && attempt < 3) log('      no answer to the read-back; asking again');
     }
-    const want = { bytes: expected.length, crc: crc32(expected) };
+    const want = { bytes: expected.length, crc: crc32OfText(expected) };
     if (!vm2) throw new FlashError('could not read the firmware back from the board to verify it', 6);
     if (Number(vm2[1]) !== want.bytes || Number(vm2[2]) !== want.crc) {
       throw new FlashError('verification failed: the board holds ' + vm2[1] + ' bytes (CRC ' + vm2[2] + '), expected ' +

@@ -4,7 +4,7 @@
 import { internetChecksum, pseudoHeaderSum, setNativeWordSum } from '../../tcp/wire/checksum';
 import { emitTcp, parseTcp } from '../../tcp/wire/tcp';
 import { newTcpRepr } from '../../tcp/wire/reprs';
-import { emitIpv4Header, newIpv4Repr, parseIpv4 } from '../../tcp/wire/ipv4';
+import { emitIpv4Header, newIpv4Repr, parseIpv4Header } from '../../tcp/wire/ipv4';
 import { ByteRing } from '../../tcp/tcp/ring';
 declare const E: any;
 declare function getTime(): number;
@@ -36,7 +36,7 @@ const rr = newTcpRepr();
 time('parseTcp 1480', function () { parseTcp(buf, 34, len, 0x0a000002, 0x0a000001, rr); });
 emitIpv4Header(ip, buf, 14);
 const ir = newIpv4Repr();
-time('parseIpv4', function () { parseIpv4(buf, 14, 1500, ir); });
+time('parseIpv4Header', function () { parseIpv4Header(buf, 14, 1500, ir); });
 const ring = new ByteRing(8192);
 const block = new Uint8Array(1024);
 time('ring write 1024 + consume', function () { ring.write(block); ring.consume(1024); });

@@ -11,7 +11,7 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { estimateBlocks, byteArrayBlocks } from './espruino-memory';
 import { openEchoConnection, openHttpConnection } from './memory-scenario';
 import { HttpServer } from '../../firmware/http/server';
@@ -51,7 +51,7 @@ function rig(config: BoardConfig, seed: number) {
   const device = new Device({ config, device: frames, random, nowMs: () => clock.nowMs() });
   const client = new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 1]), wire.b), random: new SeededRandom(seed + 1),
-    ipv4: { address: parseIpv4('10.9.0.1') as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address('10.9.0.1') as number, prefixLength: 24 },
   });
   const run = (done: () => boolean, maxSteps: number): void => {
     for (let i = 0; i < maxSteps && !done(); i++) {

@@ -6,8 +6,9 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
-import { FrameDevice, SpiDevice } from '../../hal/interfaces';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
+import { SpiDevice } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 import { createSimChip, SimChip } from '../../tools/sim/chip';
 
 /** 'wire': frames straight onto the wire (no driver); otherwise each stack runs the real driver over a
@@ -58,7 +59,7 @@ export function makePair(imp: WireImpairments, seed = 1, tcp: Partial<TcpConfig>
       const d = device as unknown as { spi?: SpiDevice };
       if (d.spi) countSpi(d as { spi: SpiDevice }, c);
     }
-    return new Stack({ device, random: new SeededRandom(s), ipv4: { address: parseIpv4(ip) as number, prefixLength: 24 }, tcp });
+    return new Stack({ device, random: new SeededRandom(s), ipv4: { address: parseIpv4Address(ip) as number, prefixLength: 24 }, tcp });
   };
   const p: Pair = {
     clock, wire, chips, spi,

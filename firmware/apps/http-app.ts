@@ -5,7 +5,7 @@
 //   POST /echo         the request body back, streamed (≤ maxEchoBytes)
 //   anything else      404
 import { TcpSocketApi, TcpServerApi, SocketBuffers } from '../../tcp/socket-api';
-import { HttpServer, HttpRequest, HttpResponse, HttpOptions } from '../http/server';
+import { HttpServer, HttpRequest, HttpResponse, HttpOptions, HttpRouter, Handler } from '../http/server';
 import { Router } from '../http/router';
 import { ServerHost } from './types';
 import { copyThrough } from './copy-through';
@@ -187,7 +187,7 @@ function serveParts(res: HttpResponse, headers: { [name: string]: string | numbe
   pump();
 }
 
-export function statusRouter(router: Router, status: StatusProvider, opts: HttpAppOptions): Router {
+export function statusRouter(router: HttpRouter, status: StatusProvider, opts: HttpAppOptions): HttpRouter {
   const block = makeBlock();
   const maxBytes = opts.maxBytes === undefined ? 10000000 : opts.maxBytes;
   router.get('/', function (_req, res) {
@@ -218,7 +218,7 @@ export function statusRouter(router: Router, status: StatusProvider, opts: HttpA
 
 /** Starts the web server on `host` (a Stack). */
 export function startHttp(host: ServerHost, status: StatusProvider, opts: HttpAppOptions = {}): HttpApp {
-  const router = statusRouter(new Router(), status, opts);
+  const router = statusRouter(new Router<Handler>(), status, opts);
   const http = new HttpServer(router, opts);
   const server = host.createServer(opts.port === undefined ? 80 : opts.port, function (sock: TcpSocketApi) {
     http.handle(sock);

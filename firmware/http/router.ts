@@ -1,25 +1,26 @@
 // A small router: exact paths ("/api/status") and prefixes ("/bytes/*", the rest goes to req.param).
 // Routes are tried in the order they were added; a GET route also answers HEAD (RFC 9110 §9.3.2).
-import type { Handler } from './server';
+// Generic in the handler type (the server's Handler, firmware/http/server.ts), so that the router needs
+// nothing from the server that uses it.
 
-export interface Route {
+export interface Route<H> {
   method: string;
   path: string;
   prefix: boolean;
-  handler: Handler;
+  handler: H;
   /** Largest request body accepted (-1: the server default). */
   maxBody: number;
 }
 
-export interface RouteMatch {
-  route: Route;
+export interface RouteMatch<H> {
+  route: Route<H>;
   param: string;
 }
 
-export class Router {
-  readonly routes: Route[] = [];
+export class Router<H> {
+  readonly routes: Array<Route<H>> = [];
 
-  add(method: string, pattern: string, handler: Handler, opts?: { maxBody?: number }): this {
+  add(method: string, pattern: string, handler: H, opts?: { maxBody?: number }): this {
     const prefix = pattern.charAt(pattern.length - 1) === '*';
     this.routes.push({
       method: method.toUpperCase(),
@@ -31,15 +32,15 @@ export class Router {
     return this;
   }
 
-  get(pattern: string, handler: Handler, opts?: { maxBody?: number }): this {
+  get(pattern: string, handler: H, opts?: { maxBody?: number }): this {
     return this.add('GET', pattern, handler, opts);
   }
 
-  post(pattern: string, handler: Handler, opts?: { maxBody?: number }): this {
+  post(pattern: string, handler: H, opts?: { maxBody?: number }): this {
     return this.add('POST', pattern, handler, opts);
   }
 
-  match(method: string, path: string): RouteMatch | null {
+  match(method: string, path: string): RouteMatch<H> | null {
     const m = method === 'HEAD' ? 'GET' : method;
     for (let i = 0; i < this.routes.length; i++) {
       const r = this.routes[i];

@@ -55,6 +55,9 @@ export function statusText(code: number): string {
 
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
 
+/** The routes a server answers (a Router of this server's handlers). */
+export type HttpRouter = Router<Handler>;
+
 /**
  * A request: the fields of its head (method, path, query, headers, contentLength — -1 when there is
  * none or the body is chunked —, ...) and 'data' / 'end' events for its body.
@@ -582,7 +585,7 @@ export class HttpServer {
   readonly serverName: string;
   readonly limits: { maxHeaders: number; maxTargetLength: number };
 
-  constructor(readonly router: Router, opts: HttpOptions = {}) {
+  constructor(readonly router: HttpRouter, opts: HttpOptions = {}) {
     this.maxHeadBytes = opts.maxHeadBytes || 1536;
     this.maxBodyBytes = opts.maxBodyBytes === undefined ? 1000000 : opts.maxBodyBytes;
     this.idleTimeoutMs = opts.idleTimeoutMs === undefined ? 15000 : opts.idleTimeoutMs;

@@ -12,9 +12,9 @@
 // (§11) says a checksum DMA aborts packets being received, and we keep RXEN = 1 at all times; running
 // it with RXEN = 0 would drop incoming frames instead. Checksums stay in software (E.sum on the device).
 
-import {
-  Clock, FrameDevice, FrameDeviceCounters, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters,
-} from '../interfaces';
+import { Clock, FrameDriver, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { hex } from '../hex';
+import { FrameDeviceCounters } from '../../tcp/ports';
 
 // ---- registers: bank * 32 + address; 0x1B..0x1F are common to all banks (§3) ----
 const EIE = 0x1b, EIR = 0x1c, ESTAT = 0x1d, ECON2 = 0x1e, ECON1 = 0x1f;
@@ -79,12 +79,7 @@ export interface Enc28j60Stats {
   linkChanges: number;
 }
 
-function hex2(v: number): string {
-  const s = v.toString(16).toUpperCase();
-  return '0x' + (s.length < 2 ? '0' + s : s);
-}
-
-export class Enc28j60 implements FrameDevice {
+export class Enc28j60 implements FrameDriver {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   readonly stats: Enc28j60Stats = {
@@ -292,10 +287,10 @@ export class Enc28j60 implements FrameDevice {
     const ready = this.resetChip();
     const rev = this.rcr(EREVID);
     if (rev === 0x00 || rev === 0xff) {
-      throw new Error('ENC28J60 not found: EREVID read ' + hex2(rev) + ' (check wiring/CS)');
+      throw new Error('ENC28J60 not found: EREVID read ' + hex(rev) + ' (check wiring/CS)');
     }
     if (!ready) {
-      throw new Error('ENC28J60 not ready: ESTAT.CLKRDY never set (EREVID ' + hex2(rev) + ')');
+      throw new Error('ENC28J60 not ready: ESTAT.CLKRDY never set (EREVID ' + hex(rev) + ')');
     }
     this.revision = rev;
 

@@ -14,7 +14,9 @@
 //   and only one frame is ever in flight, so it does not matter.
 // - §10.11: the on-chip stack with SIPR 0.0.0.0 is unverified: SIPR is never written, MR.PB is set.
 // - §5.2: the chip wraps a burst at the buffer end by itself; we split transfers there (defensive).
-import { Clock, FrameDevice, FrameDeviceCounters, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { Clock, FrameDriver, InputPin, OutputPin, SpiDevice, newFrameDeviceCounters } from '../interfaces';
+import { hex } from '../hex';
+import { FrameDeviceCounters } from '../../tcp/ports';
 
 // Control byte = BSB << 3 | RWB << 2 | OM (00 = VDM) (§2, table §2.1).
 const CTL_COMMON_R = 0x00;
@@ -77,11 +79,7 @@ export interface W5500Options {
   healthCheckMs?: number;
 }
 
-function hex2(v: number): string {
-  return '0x' + (v < 16 ? '0' : '') + v.toString(16).toUpperCase();
-}
-
-export class W5500 implements FrameDevice {
+export class W5500 implements FrameDriver {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   /** Times the chip was found reset and re-initialised (also counted in `counters.resyncs`). */
@@ -181,7 +179,7 @@ export class W5500 implements FrameDevice {
       if (v === 0x04 || v === 0xff) break;
       this.clock.delayMs(1);
     }
-    if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex2(v) + ' (check wiring/CS)');
+    if (v !== 0x04) throw new Error('W5500 not found: VERSIONR read ' + hex(v) + ' (check wiring/CS)');
     const rtr = this.reg16(CTL_COMMON_R, RTR, 0);
     if (rtr !== 0x07d0) throw new Error('W5500 answers garbage: RTR read 0x' + rtr.toString(16) + ' after reset, expected 0x7d0 (check SPI mode/wiring)');
     if (!this.setup(false)) throw new Error('W5500: socket 0 did not open in MACRAW mode');

@@ -6,7 +6,8 @@
 // kept, so the link costs a board's firmware no more RAM at rest than an SPI chip's driver does (eight
 // 1,514-byte slots were 952 of a Pico's 5,100 blocks, measured in espruino-pico). Further datagrams
 // are dropped and counted. Each frame costs one native copy each way (typed-array set of the string / E.toString).
-import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../interfaces';
+import { FrameDriver, newFrameDeviceCounters } from '../interfaces';
+import { FrameDeviceCounters } from '../../tcp/ports';
 
 declare const E: { toString?: (b: Uint8Array) => string } | undefined;
 declare function require(name: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,7 +43,7 @@ const MIN_RECV_BUFFER = 2048;
  */
 const RECV_BUFFER_PER_FRAME = 1152;
 
-export class DgramFrameDevice implements FrameDevice {
+export class DgramFrameDevice implements FrameDriver {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   private readonly sock: DgramSocketLike;
@@ -75,6 +76,9 @@ export class DgramFrameDevice implements FrameDevice {
       throw e;
     }
   }
+
+  /** Nothing more to bring up: the socket is bound in the constructor. */
+  init(): void { /* ready */ }
 
   /** Calls `cb` whenever a frame arrives (the firmware polls the stack then). */
   onInterrupt(cb: () => void): () => void {

@@ -1,9 +1,9 @@
 // The Espruino implementation of hal/interfaces.ts: SPI frames over `SPIx.send(Uint8Array, csPin)`,
 // pins over digitalWrite / digitalRead / setWatch, a clock over getTime() (seconds -> ms), random
-// numbers from E.hwRand() (else Math.random), and E.sum as the checksum's native word sum.
+// numbers from E.hwRand() (else Math.random), and E.sum as the stack's native word sum (tcp/ports.ts).
 // Facts: docs/espruino.md §6 (platform APIs the HAL uses). Shipped code: ES5, no Node APIs.
-import { Clock, InputPin, OutputPin, RandomSource, SpiDevice } from '../interfaces';
-import { setNativeWordSum } from '../../tcp/wire/checksum';
+import { Clock, InputPin, OutputPin, SpiDevice } from '../interfaces';
+import { RandomSource, WordSum } from '../../tcp/ports';
 
 /** An Espruino pin: a Pin object on the device (B3, D18, ...), whatever the board configuration gives. */
 export type EspruinoPin = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -109,21 +109,21 @@ export class EspruinoRandom implements RandomSource {
   }
 }
 
-/** Makes the Internet checksum use E.sum (100-360x faster than a JS loop, docs/espruino.md §2). */
-export function installNativeChecksum(): boolean {
-  if (typeof E === 'undefined' || !E.sum) return false;
+/** E.sum as the stack's word sum (100-360x faster than a JS loop, docs/espruino.md §2); undefined without it. */
+export function nativeWordSum(): WordSum | undefined {
+  if (typeof E === 'undefined' || !E.sum) return undefined;
   const e = E;
-  setNativeWordSum(function (w: Uint16Array): number { return e.sum!(w); });
-  return true;
+  return function (w: Uint16Array): number { return e.sum!(w); };
 }
 
 export interface EspruinoPlatform {
   clock: EspruinoClock;
   random: EspruinoRandom;
-  nativeChecksum: boolean;
+  /** For the Stack's options (`wordSum`): E.sum, or undefined where there is none. */
+  wordSum: WordSum | undefined;
 }
 
 /** The platform pieces every board needs; call once at start-up. */
 export function espruinoPlatform(): EspruinoPlatform {
-  return { clock: new EspruinoClock(), random: new EspruinoRandom(), nativeChecksum: installNativeChecksum() };
+  return { clock: new EspruinoClock(), random: new EspruinoRandom(), wordSum: nativeWordSum() };
 }

@@ -27,7 +27,8 @@
 // found by the skip, not lost.)
 // Complete frames wait as strings in a bounded queue (further ones are dropped and counted), and are
 // copied into the stack's buffer when it polls (one native E.toUint8Array each).
-import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../interfaces';
+import { FrameDriver, newFrameDeviceCounters } from '../interfaces';
+import { FrameDeviceCounters } from '../../tcp/ports';
 
 declare const E: { toUint8Array?: (s: string) => Uint8Array } | undefined;
 declare const Serial1: SerialLike | undefined;
@@ -61,7 +62,7 @@ export const SERIAL_HEAD1 = 0x5a;
 export const SERIAL_HEADER = 4; // magic + length
 export const SERIAL_TRAILER = 2; // 5A A5
 
-export class SerialFrameDevice implements FrameDevice {
+export class SerialFrameDevice implements FrameDriver {
   readonly mac: Uint8Array;
   readonly counters: FrameDeviceCounters = newFrameDeviceCounters();
   private readonly serial: SerialLike;
@@ -92,6 +93,9 @@ export class SerialFrameDevice implements FrameDevice {
     serial.setup(o.baud, { path: o.path });
     serial.on('data', function (d: string) { self.arrive(d); });
   }
+
+  /** Nothing more to bring up: the serial port is set up in the constructor. */
+  init(): void { /* ready */ }
 
   /** Calls `cb` whenever a frame is complete (the firmware polls the stack then). */
   onInterrupt(cb: () => void): () => void {

@@ -14,6 +14,7 @@ import { Clock, SpiDevice } from '../interfaces';
 import { SimInputPin, SimOutputPin } from './sim-pins';
 import { WirePort } from './virtual-wire';
 import { SeededRandom } from './random';
+import { hex } from '../hex';
 import { crc32 } from './crc32';
 
 // ---- register map: flat index = bank * 32 + address; 0x1B..0x1F are common and stored at bank 0 ----
@@ -113,12 +114,6 @@ export interface Enc28j60ModelStats {
   txAborted: number;
   txStalled: number;
   txLoopedBack: number;
-}
-
-function hex(v: number, w = 2): string {
-  let s = v.toString(16).toUpperCase();
-  while (s.length < w) s = '0' + s;
-  return '0x' + s;
 }
 
 export class Enc28j60Model {

@@ -1,4 +1,4 @@
-import { RandomSource } from '../interfaces';
+import { RandomSource } from '../../tcp/ports';
 
 /** A small seeded PRNG (xorshift128 variant): deterministic runs in tests and the simulator. */
 export class SeededRandom implements RandomSource {

@@ -23,6 +23,7 @@ import { Clock, SpiDevice } from '../interfaces';
 import { SimInputPin, SimOutputPin } from './sim-pins';
 import { WirePort } from './virtual-wire';
 import { SeededRandom } from './random';
+import { hex } from '../hex';
 
 // Common registers (§3)
 const MR = 0x00;
@@ -119,12 +120,6 @@ export interface W5500ModelStats {
   txBad: number;
   brownOuts: number;
   arpAnsweredByChip: number;
-}
-
-function hex(v: number, w = 2): string {
-  let s = v.toString(16).toUpperCase();
-  while (s.length < w) s = '0' + s;
-  return '0x' + s;
 }
 
 const VALID_SIZES = [0, 1, 2, 4, 8, 16];

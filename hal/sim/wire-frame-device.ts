@@ -1,4 +1,5 @@
-import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../interfaces';
+import { newFrameDeviceCounters } from '../interfaces';
+import { FrameDevice, FrameDeviceCounters } from '../../tcp/ports';
 import { WirePort } from './virtual-wire';
 
 /**

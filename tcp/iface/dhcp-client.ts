@@ -15,7 +15,7 @@ import {
 } from '../wire/dhcp';
 import { macEquals } from '../wire/ethernet';
 import { UdpSocket, UdpRinfo } from './udp';
-import { Ipv4Config } from './interface';
+import { Ipv4Config } from './config';
 
 export const DHCP_INIT = 'init';
 export const DHCP_SELECTING = 'selecting';

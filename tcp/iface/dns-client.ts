@@ -12,12 +12,12 @@
 // progress, `limits.dnsPending`), 'ENOTFOUND' (NXDOMAIN or no address), 'ESERVFAIL' (other server
 // errors or a truncated answer without an address), 'ETIMEOUT' (no answer after every try).
 import { Ipv4Address } from '../wire/reprs';
-import { parseIpv4 as parseDottedQuad } from '../wire/ipv4-address';
+import { parseIpv4Address } from '../wire/ipv4-address';
 import { emitDnsQuery, parseDnsResponse, DNS_PORT, DNS_TYPE_A, DNS_TYPE_CNAME, DnsResponse } from '../wire/dns';
 import { udpSrcPort, udpDstPort } from '../wire/udp';
 import { emptyArray } from '../wire/bytes';
 import { UdpSocket, UdpRinfo } from './udp';
-import { InterfaceLimits } from './interface';
+import { InterfaceLimits } from './config';
 
 export type DnsCallback = (err: Error | null, address: Ipv4Address) => void;
 
@@ -77,7 +77,7 @@ export class DnsClient {
 
   /** Looks `name` up (A record). See the top of this file for the errors. */
   resolve(name: string, cb: DnsCallback): void {
-    const quad = parseDottedQuad(name);
+    const quad = parseIpv4Address(name);
     if (quad !== -1) { cb(null, quad); return; }
     const n = normalize(name);
     const now = this.host.now;

@@ -16,7 +16,7 @@
 // - DF is set on TCP datagrams (they are sized to the MTU by the MSS) and clear on others; every
 //   datagram gets the next value of one 16-bit Identification counter (RFC 791 §3.2, RFC 6864 §4.1).
 import { describeError, tell } from '../errors';
-import { FrameDevice, RandomSource } from '../../hal/interfaces';
+import { FrameDevice, RandomSource } from '../ports';
 import { Emitter } from '../events';
 import {
   Ipv4Address, isWireError, ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP,
@@ -27,7 +27,7 @@ import {
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
 import {
-  parseIpv4, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
+  parseIpv4Header, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
   ipv4Src, ipv4Dst,
 } from '../wire/ipv4';
 import {
@@ -40,65 +40,7 @@ import { ArpCache, ArpEntry, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
 import { UdpLayer } from './udp';
 import { DhcpClient } from './dhcp-client';
 import { DnsClient } from './dns-client';
-
-/** Every tunable of the interface, with its default. */
-export interface InterfaceLimits {
-  /** Frames read from the device per poll() call (the rest wait for the next call, which is due at once). */
-  rxFramesPerPoll: number;
-  /** ARP cache entries. */
-  arpCacheSize: number;
-  /** How long a resolved entry is used (ms); RFC 1122 §2.3.2.1 wants a timeout, Linux uses ~60 s. */
-  arpEntryTtlMs: number;
-  /** A used entry this close to expiry is refreshed by a unicast request (RFC 1122 §2.3.2.1 "unicast poll"). */
-  arpRefreshMs: number;
-  /** Interval between requests while resolving (RFC 1122 §2.3.2.1: at most one per second per address). */
-  arpRetryMs: number;
-  /** Requests sent before giving up on an address. */
-  arpRequests: number;
-  /** Datagrams (in total) waiting for address resolution. */
-  arpQueue: number;
-  /** ICMP error messages: burst size, and one more token every `icmpErrorIntervalMs` (RFC 1812 §4.3.2.8). */
-  icmpErrorBurst: number;
-  icmpErrorIntervalMs: number;
-  /** TTL of datagrams we send (RFC 1700 recommends 64). */
-  ttl: number;
-  /** UDP sockets at once, and datagrams queued per socket without a callback. */
-  udpSockets: number;
-  udpRxQueue: number;
-  /** DNS: cache entries, queries in progress, per-try timeout, tries per server, longest TTL honoured (s). */
-  dnsCacheSize: number;
-  dnsPending: number;
-  dnsTimeoutMs: number;
-  dnsTries: number;
-  dnsMaxTtlS: number;
-}
-
-export const DEFAULT_LIMITS: InterfaceLimits = {
-  rxFramesPerPoll: 8,
-  arpCacheSize: 8,
-  arpEntryTtlMs: 60000,
-  arpRefreshMs: 5000,
-  arpRetryMs: 1000,
-  arpRequests: 3,
-  arpQueue: 4,
-  icmpErrorBurst: 10,
-  icmpErrorIntervalMs: 100,
-  ttl: 64,
-  udpSockets: 8,
-  udpRxQueue: 4,
-  dnsCacheSize: 8,
-  dnsPending: 4,
-  dnsTimeoutMs: 2000,
-  dnsTries: 3,
-  dnsMaxTtlS: 3600,
-};
-
-export interface Ipv4Config {
-  address: Ipv4Address;
-  prefixLength: number;
-  gateway?: Ipv4Address;
-  dns?: Ipv4Address[];
-}
+import { InterfaceLimits, DEFAULT_LIMITS, Ipv4Config } from './config';
 
 export interface InterfaceOptions {
   device: FrameDevice;
@@ -591,7 +533,7 @@ export class Interface extends Emitter implements IpSender {
 
   private handleIpv4(off: number, len: number, linkBroadcast: boolean): void {
     const buf = this.rxBuffer;
-    const ip = parseIpv4(buf, off, len, this.ipRepr);
+    const ip = parseIpv4Header(buf, off, len, this.ipRepr);
     if (isWireError(ip)) { this.count(ip); return; }
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (isMulticastOrReserved(ip.src) || (ip.src >>> 24) === 127 ||

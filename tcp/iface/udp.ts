@@ -1,7 +1,7 @@
 // UDP sockets (RFC 768) over the interface, small and Node-dgram-like:
 //
 //   const s = iface.udp.bind(5000, (data, rinfo) => { ... });   // or bind(0, ...) for an ephemeral port
-//   s.send(bytesOrString, port, address);  // address: uint32 (tcp/wire/ipv4-address parseIpv4)
+//   s.send(bytesOrString, port, address);  // address: uint32 (tcp/wire/ipv4-address parseIpv4Address)
 //   s.close();
 //
 // Receiving: with a callback, each datagram is delivered during `iface.poll()` as a VIEW into the

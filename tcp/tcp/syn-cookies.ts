@@ -7,7 +7,7 @@
 // The key comes from the RandomSource and is replaced every period (the previous one is kept, so a
 // cookie is valid for one to two periods). Cost: options other than the MSS (window scale,
 // SACK-permitted) are not remembered, so such connections run without them.
-import { RandomSource } from '../../hal/interfaces';
+import { RandomSource } from '../ports';
 import { mix32 } from './hash';
 
 // The MSS a cookie connection uses is the largest entry not above the peer's MSS, so we never send more

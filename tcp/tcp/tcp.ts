@@ -5,7 +5,7 @@
 // connections per listener, TIME_WAIT entries, queued RSTs.
 import { Transport, IpSender } from '../iface/transport';
 import { describeError, tell } from '../errors';
-import { RandomSource } from '../../hal/interfaces';
+import { RandomSource } from '../ports';
 import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
 import { readU16, readU32, emptyArray } from '../wire/bytes';

@@ -2,15 +2,14 @@
 //
 // Speed: on Espruino a JavaScript loop over the bytes is 100-360x slower than the native
 // `E.sum(Uint16Array)`, so the words are summed through a Uint16Array view by a native word-sum
-// function (`setNativeWordSum`; the Espruino platform passes `E.sum`). The view is taken at the even
+// function (`setNativeWordSum`: the Stack installs the `wordSum` of its options, `E.sum` on Espruino,
+// tcp/ports.ts). The view is taken at the even
 // absolute address at or below the data (a Uint16Array needs an aligned byte offset), a leading byte
 // that is not ours is subtracted from the exact (unfolded) sum and a trailing odd byte is added, so
 // nothing is copied. The view's words are in machine order; RFC 1071 §2(B) (byte-order independence)
 // lets us fold in machine order and swap the two bytes of the result where needed.
 import { Ipv4Address } from './reprs';
-
-/** Sums the elements of a Uint16Array exactly (no folding). */
-export type WordSum = (w: Uint16Array) => number;
+import { WordSum } from '../ports';
 
 function plainWordSum(w: Uint16Array): number {
   // Host default: Node JITs this loop; the device replaces it with E.sum.
@@ -21,7 +20,7 @@ function plainWordSum(w: Uint16Array): number {
 
 let wordSum: WordSum = plainWordSum;
 
-/** The platform calls this with a native word sum (`E.sum` on Espruino). */
+/** The Stack calls this with the native word sum its platform gives (`E.sum` on Espruino, tcp/ports.ts). */
 export function setNativeWordSum(fn: WordSum): void {
   wordSum = fn;
 }

@@ -2,7 +2,7 @@ import { Ipv4Address } from './reprs';
 import { readU32, writeU32 } from './bytes';
 
 /** "a.b.c.d" → address, or -1 if the text is not a dotted quad. */
-export function parseIpv4(text: string): Ipv4Address | -1 {
+export function parseIpv4Address(text: string): Ipv4Address | -1 {
   const parts = text.split('.');
   if (parts.length !== 4) return -1;
   let v = 0;

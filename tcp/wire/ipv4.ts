@@ -59,7 +59,7 @@ export function newIpv4Repr(): Ipv4Repr {
  * `len`, well-formed options, Total Length within [header, len] and the header checksum. Bytes after
  * Total Length (Ethernet minimum-frame padding) are ignored. Fragments are reported, not reassembled.
  */
-export function parseIpv4(buf: Uint8Array, off: number, len: number, out?: Ipv4Repr): Ipv4Repr | WireError {
+export function parseIpv4Header(buf: Uint8Array, off: number, len: number, out?: Ipv4Repr): Ipv4Repr | WireError {
   if (outOfRange(buf, off, len)) return 'ipv4-bad-range';
   if (len < IPV4_HEADER_LEN) return 'ipv4-truncated';
   const verIhl = buf[off + VER_IHL];

@@ -6,10 +6,10 @@ import * as assert from 'uvu/assert';
 import { clampWindow } from '../../bench/linux-compare';
 import { emitTcp, parseTcp, tcpHeaderLength } from '../../tcp/wire/tcp';
 import { newTcpRepr, isWireError, TCP_ACK, TCP_SYN, TcpRepr } from '../../tcp/wire/reprs';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
-const SRC = parseIpv4('10.80.1.1') as number;
-const DST = parseIpv4('10.80.1.2') as number;
+const SRC = parseIpv4Address('10.80.1.1') as number;
+const DST = parseIpv4Address('10.80.1.2') as number;
 
 /** Ethernet + 20-byte IPv4 header (only the fields clampWindow reads) + TCP segment with `data` payload bytes. */
 function frame(flags: number, window: number, windowScale = -1, data = 0): Uint8Array {

@@ -9,7 +9,7 @@ import { boardProfile, profileOf, optionalPartIds } from '../../tools/build/prof
 import { boardConfig } from '../../firmware/boards';
 import { validateConfig, BoardConfig } from '../../firmware/config';
 import { DnsClient as DnsOff } from '../../tcp/iface/dns-client.off';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 const ids = (b: { modules: Array<{ id: string }> }): string[] => b.modules.map((m) => m.id);
 
@@ -98,7 +98,7 @@ test('without DNS a dotted quad still resolves and a name fails with ENOTSUP', (
   const got: Array<[string, number]> = [];
   dns.resolve('10.1.2.3', (err, a) => got.push([err ? err.message : '', a]));
   dns.resolve('example.com', (err, a) => got.push([err ? err.message : '', a]));
-  assert.equal(got[0], ['', parseIpv4('10.1.2.3') as number]);
+  assert.equal(got[0], ['', parseIpv4Address('10.1.2.3') as number]);
   assert.match(got[1][0], /^ENOTSUP/);
   assert.is(dns.poll(0), Infinity);
 });

@@ -15,7 +15,7 @@ test('driver + HAL bundle passes the gate and runs under Duktape', () => {
   assert.ok(dukAvailable(), 'duk (Debian package duktape) is installed');
   const r = runUnderDuk(b.code);
   assert.ok(r.ok, r.output);
-  // nativeChecksum, linkUp, sent, received, txFrames, checksum right
+  // wordSum given, linkUp, sent, received, txFrames, checksum right
   assert.match(r.output, /HAL RESULT true,true,true,0,1,true/);
 });
 

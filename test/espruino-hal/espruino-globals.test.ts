@@ -9,7 +9,8 @@ import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { SimInputPin, SimOutputPin } from '../../hal/sim/sim-pins';
-import { SpiDevice, FrameDevice } from '../../hal/interfaces';
+import { SpiDevice } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 import { W5500 } from '../../hal/drivers/w5500';
 import { Enc28j60 } from '../../hal/drivers/enc28j60';
 import { openSpi, EspruinoOutputPin, EspruinoInputPin, espruinoPlatform, EspruinoRandom } from '../../hal/espruino/platform';
@@ -115,7 +116,8 @@ test('W5500 through the Espruino HAL: init, frames both ways, INT watch, E.sum c
   const shim = install(clock, model.spi, model.resetPin, model.intPin);
   try {
     const platform = espruinoPlatform();
-    assert.ok(platform.nativeChecksum, 'E.sum installed');
+    assert.ok(platform.wordSum, 'E.sum given as the word sum');
+    setNativeWordSum(platform.wordSum!); // what the Stack does with its options' wordSum (tcp/stack.ts)
     const spi = openSpi(G.SPI1, { sck: 'B13', miso: 'B14', mosi: 'B15', cs: 'B10' }, 8000000);
     assert.equal(shim.calls.setup, [{ sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000, mode: 0 }]);
     assert.is(shim.pinLevels.B10, 1, 'CS idles high');

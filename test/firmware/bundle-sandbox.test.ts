@@ -12,7 +12,7 @@ import { BoardConfig } from '../../firmware/config';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 import { ResponseReader } from './http-client';
 import { bootBundle, Chip } from '../helpers/bundle-sandbox';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 const bundles: { [chip: string]: string } = {};
 
@@ -82,7 +82,7 @@ test('a bundle without UDP sockets (static address, no NetworkJS) answers a data
   b.run(() => b.printed.length > 0, 1000);
   const s = b.client.iface.udp.bind(0);
   assert.ok(s);
-  s!.send('anyone?', 9, parseIpv4('10.0.2.15') as number);
+  s!.send('anyone?', 9, parseIpv4Address('10.0.2.15') as number);
   b.run(() => (b.client.iface.counters['icmp-unreachable-rx'] || 0) > 0, 2000);
   assert.is(b.client.iface.counters['icmp-unreachable-rx'], 1);
   // TCP is untouched.

@@ -5,8 +5,9 @@ import * as assert from 'uvu/assert';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { SeededRandom } from '../../hal/sim/random';
-import { FrameDevice, newFrameDeviceCounters } from '../../hal/interfaces';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { newFrameDeviceCounters } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 function quietDevice(): FrameDevice & { link: boolean; linkReads: number } {
   const d = {
@@ -52,7 +53,7 @@ test('a DHCP board prints the address of its lease with the status page URL, and
   const config = boardConfig('wifi')!;
   assert.is(config.ipv4, 'dhcp');
   const device = new Device({ config, device: dev, random: new SeededRandom(1), nowMs: () => 0, log: (l) => lines.push(l) });
-  device.stack.iface.configure({ address: parseIpv4('192.168.1.77') as number, prefixLength: 24, gateway: parseIpv4('192.168.1.1') as number });
+  device.stack.iface.configure({ address: parseIpv4Address('192.168.1.77') as number, prefixLength: 24, gateway: parseIpv4Address('192.168.1.1') as number });
   device.stack.iface.configure(null);
   assert.equal(lines, ['DHCP lease: address 192.168.1.77/24, gateway 192.168.1.1, status page http://192.168.1.77/',
     'DHCP lease lost (asking again)']);

@@ -13,8 +13,8 @@ import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { W5500 } from '../../hal/drivers/w5500';
 import { Enc28j60 } from '../../hal/drivers/enc28j60';
-import { FrameDevice } from '../../hal/interfaces';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { FrameDevice } from '../../tcp/ports';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { BYTES_PATTERN } from '../../firmware/apps/http-app';
@@ -50,7 +50,7 @@ function rig(chip: Chip, imp: WireImpairments = { delayMs: 0.2 }, seed = 1, patc
   const client = new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.b),
     random: new SeededRandom(seed + 100),
-    ipv4: { address: parseIpv4('10.0.2.2') as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address('10.0.2.2') as number, prefixLength: 24 },
     tcp: { maxConnections: 32 },
   });
   const run = (done: () => boolean, maxSteps = 2000000): void => {

@@ -11,12 +11,12 @@ import * as assert from 'uvu/assert';
 import { deviceSim, DeviceSim, SimChip, probeHttp, probeEcho, served, Probe, DEVICE_MAC, CLIENT_IP, ATTACKER_IP, ATTACKER_MAC } from '../helpers/device-sim';
 import { HostileFrames, HOSTILE_KINDS } from '../helpers/hostile-frames';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { internetChecksum, pseudoHeaderSum } from '../../tcp/wire/checksum';
 
-const DEVICE_IP_N = parseIpv4('10.0.2.15') as number;
-const CLIENT_IP_N = parseIpv4(CLIENT_IP) as number;
-const ATTACKER_IP_N = parseIpv4(ATTACKER_IP) as number;
+const DEVICE_IP_N = parseIpv4Address('10.0.2.15') as number;
+const CLIENT_IP_N = parseIpv4Address(CLIENT_IP) as number;
+const ATTACKER_IP_N = parseIpv4Address(ATTACKER_IP) as number;
 
 type Sources = 'spoofed' | 'answering';
 

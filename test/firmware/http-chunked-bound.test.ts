@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePair, B_ADDR } from '../../bench/lib/pair';
-import { HttpServer } from '../../firmware/http/server';
+import { HttpServer, Handler } from '../../firmware/http/server';
 import { Router } from '../../firmware/http/router';
 import { exchange } from './http-client';
 
@@ -12,7 +12,7 @@ const PICO_TCP = { rxBytes: 2048, txBytes: 2048, maxPendingWriteBytes: 4096, max
 
 function serve(handler: (res: any) => void) { // eslint-disable-line @typescript-eslint/no-explicit-any
   const p = makePair({}, 3, PICO_TCP);
-  const http = new HttpServer(new Router().get('/x', (_req, res) => handler(res)), {});
+  const http = new HttpServer(new Router<Handler>().get('/x', (_req, res) => handler(res)), {});
   p.b.createServer(80, (sock) => { http.handle(sock); });
   const c = p.a.connect({ host: B_ADDR, port: 80 }, { rxBytes: 16384, txBytes: 16384 });
   const x = exchange(c, 'GET /x HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n');

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { SeededRandom } from '../../hal/sim/random';
-import { FrameDevice, newFrameDeviceCounters } from '../../hal/interfaces';
+import { newFrameDeviceCounters } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 
 function throwingDevice(): FrameDevice & { armed: boolean } {
   const d = {

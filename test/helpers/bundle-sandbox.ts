@@ -12,7 +12,7 @@ import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 export type Chip = 'w5500' | 'enc28j60';
 
@@ -82,7 +82,7 @@ export function bootBundle(bundle: string, chip: Chip = 'w5500') {
   const client = new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 2]), wire.b),
     random: new SeededRandom(12),
-    ipv4: { address: parseIpv4('10.0.2.2') as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address('10.0.2.2') as number, prefixLength: 24 },
   });
   const run = (done: () => boolean, maxSteps = 3000000): void => {
     for (let i = 0; i < maxSteps && !done(); i++) {

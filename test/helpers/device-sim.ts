@@ -9,10 +9,11 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { FrameDevice, FrameDeviceCounters, newFrameDeviceCounters } from '../../hal/interfaces';
+import { newFrameDeviceCounters } from '../../hal/interfaces';
+import { FrameDevice, FrameDeviceCounters } from '../../tcp/ports';
 import { WirePort } from '../../hal/sim/virtual-wire';
 import { createSimChip } from '../../tools/sim/chip';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { BoardConfig } from '../../firmware/config';
@@ -92,8 +93,8 @@ export function deviceSim(preset: string, chip: SimChip, seed = 1, imp: WireImpa
   const hosts = [new HubFrameDevice(CLIENT_MAC, wire.b), new HubFrameDevice(ATTACKER_MAC, wire.b)];
   wire.b.onFrame = (f: Uint8Array) => { for (const h of hosts) if (h.queue.length < 4096) h.queue.push(f); };
   const tcp = { maxConnections: 256, backlog: 16, rxBytes: 4096, txBytes: 4096, timeWaitSlots: 256 };
-  const client = new Stack({ device: hosts[0], random: new SeededRandom(seed + 100), ipv4: { address: parseIpv4(CLIENT_IP) as number, prefixLength: 24 }, tcp });
-  const attacker = new Stack({ device: hosts[1], random: new SeededRandom(seed + 200), ipv4: { address: parseIpv4(ATTACKER_IP) as number, prefixLength: 24 }, tcp });
+  const client = new Stack({ device: hosts[0], random: new SeededRandom(seed + 100), ipv4: { address: parseIpv4Address(CLIENT_IP) as number, prefixLength: 24 }, tcp });
+  const attacker = new Stack({ device: hosts[1], random: new SeededRandom(seed + 200), ipv4: { address: parseIpv4Address(ATTACKER_IP) as number, prefixLength: 24 }, tcp });
   const run = (ms: number, done?: () => boolean): boolean => {
     const end = clock.nowMs() + ms;
     // Bounded in steps as well as in virtual time: a loop that stops advancing the clock ends too.

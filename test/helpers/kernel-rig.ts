@@ -12,7 +12,7 @@ import { TapBridge } from '../../hal/sim/tap-bridge';
 import { Interface, InterfaceOptions } from '../../tcp/iface/interface';
 import { Stack } from '../../tcp/stack';
 import { TcpConfig } from '../../tcp/tcp/config';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { OUR_MAC } from '../iface/rig';
 
 export interface KernelRig<T> {
@@ -151,7 +151,7 @@ export async function startStackRig(s: StackRigOptions): Promise<StackRig> {
     build: (port) => new Stack({
       device: new WireFrameDevice(s.mac, port),
       random: new SeededRandom(s.seed),
-      ipv4: { address: parseIpv4(s.ourIp) as number, prefixLength: 24, gateway: s.gateway ? parseIpv4(s.gateway) as number : undefined },
+      ipv4: { address: parseIpv4Address(s.ourIp) as number, prefixLength: 24, gateway: s.gateway ? parseIpv4Address(s.gateway) as number : undefined },
       tcp: s.tcp,
     }),
     poll: (stack, now) => stack.poll(now),

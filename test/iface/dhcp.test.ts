@@ -6,7 +6,7 @@ import { BROADCAST_MAC, macEquals } from '../../tcp/wire/ethernet';
 import {
   parseDhcp, emitDhcp, newDhcpRepr, DhcpRepr, BOOTREPLY, DHCPDISCOVER, DHCPOFFER, DHCPREQUEST, DHCPACK, DHCPNAK,
 } from '../../tcp/wire/dhcp';
-import { Ipv4Config } from '../../tcp/iface/interface';
+import { Ipv4Config } from '../../tcp/iface/config';
 
 const SERVER = PEER_IP;
 const OFFER_IP = ip('192.168.7.50') as number;

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rig, ip, PEER_IP, OUR_IP } from './rig';
-import { DEFAULT_LIMITS } from '../../tcp/iface/interface';
+import { DEFAULT_LIMITS } from '../../tcp/iface/config';
 import { ARP_PENDING, ARP_RESOLVED } from '../../tcp/iface/arp-cache';
 import { IP_PROTO_TCP } from '../../tcp/wire/reprs';
 

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { needRoot, cleanup } from '../helpers/netns';
 import { startInterfaceRig, InterfaceRig } from '../helpers/kernel-rig';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 const OURS = '10.77.1.2';
 
@@ -11,7 +11,7 @@ test('the kernel pings us: 3 echoes each for 56, 1000 and 1472-byte payloads (15
   if (!needRoot('ping from the kernel over a TAP')) return;
   let rig: InterfaceRig | null = null;
   try {
-    rig = await startInterfaceRig('10.77.1.1/24', { ipv4: { address: parseIpv4(OURS) as number, prefixLength: 24, gateway: parseIpv4('10.77.1.1') as number } });
+    rig = await startInterfaceRig('10.77.1.1/24', { ipv4: { address: parseIpv4Address(OURS) as number, prefixLength: 24, gateway: parseIpv4Address('10.77.1.1') as number } });
     for (const size of [56, 1000, 1472]) {
       const r = await rig.ns.exec('ping', ['-c', '3', '-i', '0.2', '-W', '1', '-s', String(size), '-M', 'do', OURS], 15000);
       assert.is(r.code, 0, 'ping -s ' + size + ': ' + r.stdout + r.stderr);

@@ -8,10 +8,10 @@ import { Interface, InterfaceOptions } from '../../tcp/iface/interface';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_PROTO_ICMP, IP_PROTO_UDP, Ipv4Address } from '../../tcp/wire/reprs';
 import { emitEthernetHeader, parseEthernet, BROADCAST_MAC, EthernetRepr } from '../../tcp/wire/ethernet';
 import { emitArp, parseArp, ArpRepr, ARP_OP_REPLY, ARP_OP_REQUEST } from '../../tcp/wire/arp';
-import { emitIpv4Header, newIpv4Repr, parseIpv4, Ipv4Repr } from '../../tcp/wire/ipv4';
+import { emitIpv4Header, newIpv4Repr, parseIpv4Header, Ipv4Repr } from '../../tcp/wire/ipv4';
 import { emitIcmp, parseIcmp, IcmpRepr } from '../../tcp/wire/icmp';
 import { emitUdpHeader, parseUdp, UdpRepr } from '../../tcp/wire/udp';
-import { parseIpv4 as ip } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address as ip } from '../../tcp/wire/ipv4-address';
 
 export { ip };
 export const OUR_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x01]);
@@ -40,7 +40,7 @@ export function decode(raw: Uint8Array): Seen {
     if (typeof a === 'string') throw new Error('bad ARP: ' + a);
     s.arp = a;
   } else if (eth.ethertype === ETHERTYPE_IPV4) {
-    const i = parseIpv4(raw, eth.payloadOffset, eth.payloadLength);
+    const i = parseIpv4Header(raw, eth.payloadOffset, eth.payloadLength);
     if (typeof i === 'string') throw new Error('bad IPv4: ' + i);
     s.ip = i;
     if (i.protocol === IP_PROTO_ICMP) {

@@ -12,7 +12,7 @@ import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { RealClock } from '../../hal/sim/virtual-clock';
 import { arpFrame, OUR_MAC } from './rig';
 import { ARP_OP_REPLY } from '../../tcp/wire/arp';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +71,7 @@ test('frames flow both ways: the kernel ARPs, our reply reaches it (neighbour en
     assert.ok(req, 'ARP request from the kernel reached the wire');
     assert.ok(kicks >= 1);
     const kernelMac = req!.subarray(6, 12);
-    wire.a.send(arpFrame(ARP_OP_REPLY, OUR_MAC, parseIpv4('10.77.3.2') as number, kernelMac, parseIpv4('10.77.3.1') as number, kernelMac));
+    wire.a.send(arpFrame(ARP_OP_REPLY, OUR_MAC, parseIpv4Address('10.77.3.2') as number, kernelMac, parseIpv4Address('10.77.3.1') as number, kernelMac));
     for (let i = 0; i < 50; i++) { wire.deliverDue(); await wait(10); }
     await ping; // no echo reply (nobody answers ICMP here), but the neighbour entry must be there
     const neigh = await ns.exec('ip', ['neigh', 'show', '10.77.3.2'], 3000);

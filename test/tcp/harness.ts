@@ -5,12 +5,12 @@ import { Tcp } from '../../tcp/tcp/tcp';
 import { TcpConfig } from '../../tcp/tcp/config';
 import { TcpSocket } from '../../tcp/tcp/socket';
 import { parseTcp, emitTcp, tcpHeaderLength } from '../../tcp/wire/tcp';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { newTcpRepr, TcpRepr, isWireError, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../tcp/wire/reprs';
 import { SeededRandom } from '../../hal/sim/random';
 
-export const US = parseIpv4('10.0.0.1') as number;
-export const PEER = parseIpv4('10.0.0.2') as number;
+export const US = parseIpv4Address('10.0.0.1') as number;
+export const PEER = parseIpv4Address('10.0.0.2') as number;
 export { TCP_ACK as ACK, TCP_FIN as FIN, TCP_PSH as PSH, TCP_RST as RST, TCP_SYN as SYN };
 
 export interface Captured extends TcpRepr {

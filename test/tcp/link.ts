@@ -6,10 +6,10 @@ import { TcpConfig } from '../../tcp/tcp/config';
 import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WirePort, WireImpairments } from '../../hal/sim/virtual-wire';
 import { SeededRandom } from '../../hal/sim/random';
-import { readIpv4, writeIpv4, parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { readIpv4, writeIpv4, parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
-export const A_IP = parseIpv4('192.168.7.1') as number;
-export const B_IP = parseIpv4('192.168.7.2') as number;
+export const A_IP = parseIpv4Address('192.168.7.1') as number;
+export const B_IP = parseIpv4Address('192.168.7.2') as number;
 
 class WireIp implements IpSender {
   readonly txBuffer = new Uint8Array(1514);

@@ -6,7 +6,8 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
+import { setNativeWordSum } from '../../tcp/wire/checksum';
 import { Stream, Hash, hashOf } from './link';
 
 function pair(imp: WireImpairments, seed = 1, tcp = {}) {
@@ -15,7 +16,7 @@ function pair(imp: WireImpairments, seed = 1, tcp = {}) {
   const mk = (port: typeof wire.a, mac: number, ip: string, s: number) => new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, mac]), port),
     random: new SeededRandom(s),
-    ipv4: { address: parseIpv4(ip) as number, prefixLength: 24 },
+    ipv4: { address: parseIpv4Address(ip) as number, prefixLength: 24 },
     tcp,
   });
   const a = mk(wire.a, 1, '10.9.0.1', seed * 2 + 1);
@@ -116,6 +117,35 @@ test('10 MB each way between two stacks over a lossy, duplicating, reordering wi
   assert.is(bGot.h, hashOf(seed + 100, bytes));
   assert.is(aGot.h, hashOf(seed + 200, bytes));
   assert.ok(wire.counters.lost > 0 && wire.counters.duplicated > 0 && wire.counters.reordered > 0);
+});
+
+test('the word sum of the options (E.sum on Espruino, tcp/ports.ts) is what the checksums use', () => {
+  let calls = 0;
+  const sum = (w: Uint16Array): number => { calls++; let s = 0; for (let i = 0; i < w.length; i++) s += w[i]; return s; };
+  const clock = new VirtualClock();
+  const wire = new VirtualWire(clock, {});
+  const mk = (port: typeof wire.a, mac: number, ip: string, wordSum?: (w: Uint16Array) => number) => new Stack({
+    device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, mac]), port), random: new SeededRandom(mac),
+    ipv4: { address: parseIpv4Address(ip) as number, prefixLength: 24 }, wordSum,
+  });
+  try {
+    const a = mk(wire.a, 1, '10.9.0.1', sum);
+    const b = mk(wire.b, 2, '10.9.0.2');
+    b.createServer(7, (s: TcpSocket) => s.on('data', (d: Uint8Array) => s.write(new Uint8Array(d))));
+    let got = 0;
+    const c = a.connect({ host: '10.9.0.2', port: 7 });
+    c.on('connect', () => c.write(new Uint8Array(100)));
+    c.on('data', (d: Uint8Array) => { got += d.length; });
+    for (let i = 0; i < 2000 && got < 100; i++) {
+      const now = clock.nowMs();
+      const t = Math.min(a.poll(now), b.poll(now), wire.nextDeliveryMs(), now + 1);
+      clock.advanceTo(t > now ? t : now + 0.01);
+    }
+    assert.is(got, 100);
+    assert.ok(calls > 0, 'the word sum given was used');
+  } finally {
+    setNativeWordSum((w) => { let s = 0; for (let i = 0; i < w.length; i++) s += w[i]; return s; });
+  }
 });
 
 test.run();

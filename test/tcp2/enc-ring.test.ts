@@ -15,7 +15,7 @@ import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { Enc28j60 } from '../../hal/drivers/enc28j60';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { Stream, Hash, hashOf } from '../tcp/link';
 
 const TOTAL = 256 * 1024;
@@ -27,12 +27,12 @@ function transfer(deviceRxBytes: number, devicePollMs: number) {
   const drv = new Enc28j60({ spi: m.spi, clock, mac: new Uint8Array([2, 0, 0, 0, 0, 0x28]), resetPin: m.resetPin, intPin: m.intPin });
   drv.init();
   const device = new Stack({
-    device: drv, random: new SeededRandom(1), ipv4: { address: parseIpv4('10.5.0.2') as number, prefixLength: 24 },
+    device: drv, random: new SeededRandom(1), ipv4: { address: parseIpv4Address('10.5.0.2') as number, prefixLength: 24 },
     tcp: { rxBytes: deviceRxBytes },
   });
   const host = new Stack({
     device: new WireFrameDevice(new Uint8Array([2, 0, 0, 0, 0, 1]), wire.b), random: new SeededRandom(2),
-    ipv4: { address: parseIpv4('10.5.0.1') as number, prefixLength: 24 }, tcp: { txBytes: 32768 },
+    ipv4: { address: parseIpv4Address('10.5.0.1') as number, prefixLength: 24 }, tcp: { txBytes: 32768 },
   });
   const h = new Hash();
   let done = false;

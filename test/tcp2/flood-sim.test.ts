@@ -12,14 +12,14 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire, WireImpairments } from '../../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../../hal/sim/wire-frame-device';
 import { SeededRandom } from '../../hal/sim/random';
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 import { emitEthernetHeader } from '../../tcp/wire/ethernet';
 import { emitIpv4Header, newIpv4Repr } from '../../tcp/wire/ipv4';
 import { emitTcp } from '../../tcp/wire/tcp';
 import { newTcpRepr, TCP_SYN } from '../../tcp/wire/reprs';
 
-const CLIENT_IP = parseIpv4('10.9.0.1') as number;
-const SERVER_IP = parseIpv4('10.9.0.2') as number;
+const CLIENT_IP = parseIpv4Address('10.9.0.1') as number;
+const SERVER_IP = parseIpv4Address('10.9.0.2') as number;
 const SERVER_MAC = new Uint8Array([2, 0, 0, 0, 0, 2]);
 const BODY = 'HTTP/1.0 200 OK\r\n\r\nhello';
 

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDhcp, emitDhcp, newDhcpRepr, DHCPDISCOVER, DHCPACK, DHCP_MAGIC, DHCP_OPTIONS, BOOTREPLY, DHCP_FLAG_BROADCAST } from '../../tcp/wire/dhcp';
 import { parseMac } from '../../tcp/wire/mac-text';
-import { parseIpv4 as addr } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address as addr } from '../../tcp/wire/ipv4-address';
 import { isWireError } from '../../tcp/wire/reprs';
 
 function discover(): Uint8Array {

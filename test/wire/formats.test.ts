@@ -6,12 +6,12 @@ import { macToString, parseMac } from '../../tcp/wire/mac-text';
 import { writeU16 } from '../../tcp/wire/bytes';
 import { parseArp, emitArp, ArpRepr } from '../../tcp/wire/arp';
 import {
-  parseIpv4, emitIpv4Header, newIpv4Repr, ipv4Version, ipv4HeaderLength, ipv4Protocol, ipv4Src, ipv4Dst, IPV4_CHECKSUM,
+  parseIpv4Header, emitIpv4Header, newIpv4Repr, ipv4Version, ipv4HeaderLength, ipv4Protocol, ipv4Src, ipv4Dst, IPV4_CHECKSUM,
 } from '../../tcp/wire/ipv4';
 import { parseIcmp, emitIcmp, IcmpRepr } from '../../tcp/wire/icmp';
 import { parseUdp, emitUdpHeader, udpSrcPort, udpDstPort } from '../../tcp/wire/udp';
 import { internetChecksum } from '../../tcp/wire/checksum';
-import { parseIpv4 as addr } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address as addr } from '../../tcp/wire/ipv4-address';
 import { isWireError, ETHERTYPE_IPV4, ETHERTYPE_ARP, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 
 const A = addr('192.168.7.10') as number;
@@ -113,7 +113,7 @@ function fixIpChecksum(b: Uint8Array, off = 0): void {
 
 test('ipv4: fields, Ethernet padding beyond Total Length is ignored', () => {
   const b = ipPacket(6, 20);
-  const r = must(parseIpv4(b, 0, b.length));
+  const r = must(parseIpv4Header(b, 0, b.length));
   assert.is(r.payloadLength, 6);
   assert.is(r.totalLength, 26);
   assert.is(r.id, 0xbeef);
@@ -122,9 +122,9 @@ test('ipv4: fields, Ethernet padding beyond Total Length is ignored', () => {
   assert.ok(r.dontFragment);
   assert.not.ok(r.moreFragments);
   b[8] = 1; // TTL
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-checksum', 'a changed field needs a new checksum');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-bad-checksum', 'a changed field needs a new checksum');
   fixIpChecksum(b);
-  assert.is(must(parseIpv4(b, 0, b.length)).ttl, 1);
+  assert.is(must(parseIpv4Header(b, 0, b.length)).ttl, 1);
 });
 
 test('ipv4: the field readers for an unparsed header (an ICMP error quotes one) read what parse reads', () => {
@@ -148,7 +148,7 @@ test('ipv4: fragment fields round-trip (offset in bytes, 8-byte units on the wir
   r.moreFragments = true; r.fragmentOffset = 1480; r.payloadLength = 20;
   emitIpv4Header(r, b, 0);
   assert.is((b[6] << 8) | b[7], 0x2000 | 185);
-  const p = must(parseIpv4(b, 0, 40));
+  const p = must(parseIpv4Header(b, 0, 40));
   assert.ok(p.moreFragments);
   assert.is(p.fragmentOffset, 1480);
 });
@@ -156,20 +156,20 @@ test('ipv4: fragment fields round-trip (offset in bytes, 8-byte units on the wir
 test('ipv4: bad version, IHL < 5, header or total length beyond the data, bad checksum', () => {
   let b = ipPacket(8);
   b[0] = 0x65; fixIpChecksum(b);
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-version');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-bad-version');
   for (let ihl = 0; ihl < 5; ihl++) {
     b = ipPacket(8); b[0] = 0x40 | ihl;
-    assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-ihl', 'IHL ' + ihl);
+    assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-bad-ihl', 'IHL ' + ihl);
   }
   b = ipPacket(8); b[0] = 0x4f; // 60-byte header in a 28-byte packet
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-truncated');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-truncated');
   b = ipPacket(8); b[3] = 19; fixIpChecksum(b);
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-total-length');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-bad-total-length');
   b = ipPacket(8); b[3] = 29; fixIpChecksum(b);
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-truncated', 'Total Length lies beyond the frame');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-truncated', 'Total Length lies beyond the frame');
   b = ipPacket(8); b[15] ^= 1;
-  assert.is(parseIpv4(b, 0, b.length), 'ipv4-bad-checksum');
-  assert.is(parseIpv4(b, 0, 19), 'ipv4-truncated');
+  assert.is(parseIpv4Header(b, 0, b.length), 'ipv4-bad-checksum');
+  assert.is(parseIpv4Header(b, 0, 19), 'ipv4-truncated');
 });
 
 /** A 24..60-byte header with the given option bytes (padded with EOL) and no payload. */
@@ -187,15 +187,15 @@ function withOptions(opts: number[]): Uint8Array {
 
 test('ipv4: options — NOP/EOL and well-formed options accepted; length 0, 1 or overlong rejected', () => {
   const ok = withOptions([1, 1, 0x94, 4, 0, 0]); // NOP NOP Router Alert (RFC 2113)
-  const r = must(parseIpv4(ok, 0, ok.length));
+  const r = must(parseIpv4Header(ok, 0, ok.length));
   assert.is(r.headerLength, 28);
   assert.is(r.payloadOffset, 28);
   assert.is(r.payloadLength, 0);
-  must(parseIpv4(withOptions([0, 0x94, 0]), 0, 24)); // after EOL nothing is read
-  assert.is(parseIpv4(withOptions([0x94, 0]), 0, 24), 'ipv4-bad-option');
-  assert.is(parseIpv4(withOptions([0x94, 1]), 0, 24), 'ipv4-bad-option');
-  assert.is(parseIpv4(withOptions([1, 1, 0x94, 3]), 0, 24), 'ipv4-bad-option'); // reaches past the header
-  assert.is(parseIpv4(withOptions([1, 1, 1, 0x94]), 0, 24), 'ipv4-bad-option'); // no room for its length
+  must(parseIpv4Header(withOptions([0, 0x94, 0]), 0, 24)); // after EOL nothing is read
+  assert.is(parseIpv4Header(withOptions([0x94, 0]), 0, 24), 'ipv4-bad-option');
+  assert.is(parseIpv4Header(withOptions([0x94, 1]), 0, 24), 'ipv4-bad-option');
+  assert.is(parseIpv4Header(withOptions([1, 1, 0x94, 3]), 0, 24), 'ipv4-bad-option'); // reaches past the header
+  assert.is(parseIpv4Header(withOptions([1, 1, 1, 0x94]), 0, 24), 'ipv4-bad-option'); // no room for its length
 });
 
 // ---- ICMP (RFC 792)

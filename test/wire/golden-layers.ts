@@ -5,7 +5,7 @@ import { GoldenFrame, num, copyOf } from './golden';
 import { parseEthernet, emitEthernetHeader, EthernetRepr, ETH_HEADER_LEN } from '../../tcp/wire/ethernet';
 import { macToString } from '../../tcp/wire/mac-text';
 import { parseArp, emitArp, ArpRepr } from '../../tcp/wire/arp';
-import { parseIpv4, emitIpv4Header, Ipv4Repr, IPV4_CHECKSUM } from '../../tcp/wire/ipv4';
+import { parseIpv4Header, emitIpv4Header, Ipv4Repr, IPV4_CHECKSUM } from '../../tcp/wire/ipv4';
 import { parseIcmp, emitIcmp, IcmpRepr } from '../../tcp/wire/icmp';
 import { parseUdp, emitUdpHeader, UdpRepr } from '../../tcp/wire/udp';
 import { parseTcp, emitTcp, tcpHeaderLength } from '../../tcp/wire/tcp';
@@ -57,7 +57,7 @@ export function checkFrame(g: GoldenFrame): Layers {
   }
 
   assert.is(eth.ethertype, ETHERTYPE_IPV4, at + 'only ARP and IPv4 are captured');
-  const ip = ok(parseIpv4(d, eth.payloadOffset, eth.payloadLength), at + 'parseIpv4');
+  const ip = ok(parseIpv4Header(d, eth.payloadOffset, eth.payloadLength), at + 'parseIpv4Header');
   assert.is(ip.headerLength, g.n('ip.hdr_len'), at + 'ip.hdr_len');
   assert.is(ip.totalLength, g.n('ip.len'), at + 'ip.len');
   assert.is(ip.tos, g.n('ip.dsfield'), at + 'ip.dsfield');

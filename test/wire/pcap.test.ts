@@ -11,7 +11,7 @@ import { emitEthernetHeader } from '../../tcp/wire/ethernet';
 import { parseMac } from '../../tcp/wire/mac-text';
 import { emitIpv4Header, newIpv4Repr } from '../../tcp/wire/ipv4';
 import { emitUdpHeader } from '../../tcp/wire/udp';
-import { parseIpv4 as parseAddr } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address as parseAddr } from '../../tcp/wire/ipv4-address';
 import { ETHERTYPE_IPV4, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 
 /** A UDP datagram built with our emitters: 10.1.2.3:1234 → 10.1.2.4:5678, payload `text`. */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { loadGolden } from './golden';
 import { parseEthernet } from '../../tcp/wire/ethernet';
 import { parseArp } from '../../tcp/wire/arp';
-import { parseIpv4 } from '../../tcp/wire/ipv4';
+import { parseIpv4Header } from '../../tcp/wire/ipv4';
 import { parseIcmp } from '../../tcp/wire/icmp';
 import { parseUdp } from '../../tcp/wire/udp';
 import { parseTcp } from '../../tcp/wire/tcp';
@@ -65,7 +65,7 @@ const udpPayloads = layer(IP_PROTO_UDP).map((u) => u.subarray(8));
 const targets: Target[] = [
   { name: 'parseEthernet', parse: (b, o, l) => parseEthernet(b, o, l), seeds: frames.map((g) => new Uint8Array(g.data)) },
   { name: 'parseArp', parse: (b, o, l) => parseArp(b, o, l), seeds: layer(-1, 0x0806) },
-  { name: 'parseIpv4', parse: (b, o, l) => parseIpv4(b, o, l), seeds: layer(-1),
+  { name: 'parseIpv4Header', parse: (b, o, l) => parseIpv4Header(b, o, l), seeds: layer(-1),
     fix: (b) => { const hl = (b[0] & 15) * 4; if (hl >= 20 && hl <= b.length) { setU16(b, 10, 0); setU16(b, 10, internetChecksum(b, 0, hl)); } } },
   { name: 'parseIcmp', parse: (b, o, l) => parseIcmp(b, o, l), seeds: layer(1), fix: fixTransport(2, 0) },
   { name: 'parseUdp', parse: (b, o, l) => parseUdp(b, o, l, SRC, DST), seeds: layer(IP_PROTO_UDP), fix: (b) => setU16(b, 6, 0) },
@@ -141,7 +141,7 @@ test('every unmutated seed parses (the mutations start from valid frames)', () =
   for (const t of targets) {
     for (const s of t.seeds) {
       const c = new Uint8Array(s);
-      if (t.fix && t.name !== 'parseIpv4') t.fix(c); // re-addressed to SRC → DST
+      if (t.fix && t.name !== 'parseIpv4Header') t.fix(c); // re-addressed to SRC → DST
       const r = t.parse(c, 0, c.length);
       assert.type(r, 'object', t.name + ' rejected a seed: ' + String(r));
     }

@@ -41,6 +41,7 @@ export function applyEdits(code: string, edits: Edit[]): string {
   return parts.join('');
 }
 
+/** A function declaration or expression (the ES5 the build and the gate parse has no arrow functions). */
 export function isFunction(n: Node): boolean {
   return n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration';
 }

@@ -389,7 +389,14 @@ export function assignNames(allowed: string[], code: string): { [name: string]: 
   return out;
 }
 
-/** The TypeScript files behind a wrapped bundle's registry ids (generated modules have none). */
+/**
+ * Shipped files of types only, never a bundle module (their imports are elided), whose declarations are
+ * ours all the same (rule a): the stack's ports, which hal/ implements. Without them an access through
+ * a port type (`random.nextU32()`) would count as a property of an external value and stay unmangled.
+ */
+export const TYPE_ONLY_SOURCES = ['tcp/ports.ts'];
+
+/** The TypeScript files behind a wrapped bundle's registry ids (generated modules have none), and TYPE_ONLY_SOURCES. */
 export function bundleFiles(es5Code: string, root: string): string[] {
   const out: string[] = [];
   const re = /^"([^"]+)": function \(exports, module, require\) \{$/gm;
@@ -399,6 +406,10 @@ export function bundleFiles(es5Code: string, root: string): string[] {
       const f = path.join(root, m[1] + ext);
       if (fs.existsSync(f)) { out.push(f); break; }
     }
+  }
+  for (const t of TYPE_ONLY_SOURCES) {
+    const f = path.join(root, t);
+    if (out.length && fs.existsSync(f)) out.push(f);
   }
   return out;
 }

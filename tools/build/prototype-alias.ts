@@ -8,11 +8,7 @@
 // IIFE's top level (not inside nested functions, which may run at any time). terser then names it
 // with one letter. Classes that assign `X.prototype` itself, or use it fewer than 3 times, are left.
 import * as acorn from 'acorn';
-import { applyEdits, children, Edit, Node } from './ast';
-
-function isFunction(n: Node): boolean {
-  return n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression';
-}
+import { applyEdits, children, Edit, Node, isFunction } from './ast';
 
 /** `N.prototype` member expressions in `root`, not descending into functions; `assigned` if one is written. */
 function prototypeReads(root: Node, name: string): { nodes: Node[]; assigned: boolean } {

@@ -17,6 +17,7 @@
 // raw; evaluating the literal in the vm turns both back into the same char codes.
 import * as net from 'net';
 import * as vm from 'vm';
+import { crc32OfText } from '../../hal/sim/crc32';
 
 export interface FakeBoardOptions {
   port?: number;
@@ -186,14 +187,6 @@ export class FakeBoard {
       if (lose && lose.count > 0 && line.indexOf(lose.containing) >= 0) { lose.count--; return; }
       out(line + '\r\n');
     };
-    const crc32 = (s: string): number => {
-      let c = ~0;
-      for (let i = 0; i < s.length; i++) {
-        c ^= s.charCodeAt(i) & 255;
-        for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-      }
-      return (~c) >>> 0;
-    };
     const sandbox: { [k: string]: unknown } = {
       print,
       console: { log: print },
@@ -211,7 +204,7 @@ export class FakeBoard {
         env: { VERSION: this.opts.version || '2v29', BOARD: this.opts.board || 'PICO_R1_3', SERIAL: '33ffd605-41573033-15720843', CONSOLE: 'USB' },
         memory: () => ({ free: 4000, usage: 1100, total: 5100, history: 0, blocksize: 13 }),
       },
-      E: { CRC32: crc32, getSizeOf: () => 1, setBootCode: (c: string) => { self.storage['.bootcde'] = c; } },
+      E: { CRC32: crc32OfText, getSizeOf: () => 1, setBootCode: (c: string) => { self.storage['.bootcde'] = c; } },
       getSerial: () => '33ffd605-41573033-15720843',
       getTime: () => Date.now() / 1000,
       setTimeout, clearTimeout, setInterval, clearInterval,

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as acorn from 'acorn';
+import { isFunction } from '../build/ast';
 
 export type GateRule =
   | 'es5-syntax' // does not parse as ECMAScript 5 (arrows, let/const, classes, templates, ...)
@@ -171,10 +172,6 @@ function childNodes(n: Node): Node[] {
     } else if (v && typeof v.type === 'string') out.push(v);
   }
   return out;
-}
-
-function isFunction(n: Node): boolean {
-  return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression';
 }
 
 function declare(s: Scope, name: string, index: number, fn: Node | null, isVar = false): void {

@@ -1,6 +1,7 @@
 // A simulated Ethernet chip on a wire port with its real driver over the model's SPI: what the firmware
 // sees is exactly the FrameDevice it gets on a board.
-import { Clock, FrameDevice } from '../../hal/interfaces';
+import { Clock } from '../../hal/interfaces';
+import { FrameDevice } from '../../tcp/ports';
 import { WirePort } from '../../hal/sim/virtual-wire';
 import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';

@@ -1,6 +1,6 @@
 // Command-line options of the host simulator (`npm start`, `npm run sim -- [options]`).
 // Parsing is pure (argv in, options or an error message out) so it is tested without starting anything.
-import { parseIpv4 } from '../../tcp/wire/ipv4-address';
+import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
 export type ChipKind = 'w5500' | 'enc28j60';
 
@@ -171,7 +171,7 @@ export function parseSimArgs(argv: string[]): ParseResult {
         break;
       case '--ip': {
         const m = /^([0-9.]+)(?:\/(\d{1,2}))?$/.exec(v);
-        const addr = m ? parseIpv4(m[1]) : -1;
+        const addr = m ? parseIpv4Address(m[1]) : -1;
         const prefix = m && m[2] !== undefined ? Number(m[2]) : 24;
         if (!m || addr === -1 || prefix < 1 || prefix > 30) return fail('--ip wants A.B.C.D/P (P 1..30), got "' + v + '"');
         o.ip = { address: addr, prefix };
@@ -179,7 +179,7 @@ export function parseSimArgs(argv: string[]): ParseResult {
         break;
       }
       case '--gateway': {
-        const g = parseIpv4(v);
+        const g = parseIpv4Address(v);
         if (g === -1) return fail('--gateway wants A.B.C.D, got "' + v + '"');
         o.gateway = g;
         break;
@@ -195,7 +195,7 @@ export function parseSimArgs(argv: string[]): ParseResult {
       }
       case '--peer-ip': {
         peerIpGiven = true;
-        const p = parseIpv4(v);
+        const p = parseIpv4Address(v);
         if (p === -1) return fail('--peer-ip wants A.B.C.D, got "' + v + '"');
         o.peerIp = p;
         break;

@@ -1,7 +1,8 @@
 // The pieces the simulator assembles, behind small interfaces so the runner (simulator.ts) stays
 // independent of how each is built: the simulated board (chip model + driver + firmware), the
 // host-side peer stack (for port forwards), the TAP link, and the pcap recorder.
-import { Clock, RandomSource } from '../../hal/interfaces';
+import { Clock } from '../../hal/interfaces';
+import { RandomSource } from '../../tcp/ports';
 import { WirePort } from '../../hal/sim/virtual-wire';
 import { TcpSocketApi } from '../../tcp/socket-api';
 import { ChipKind } from './options';

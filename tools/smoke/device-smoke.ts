@@ -6,12 +6,12 @@
 // Output: one "SMOKE ok NAME" / "SMOKE FAIL NAME: ..." line per check, then "SMOKE PASS n" or
 // "SMOKE FAILED n of m".
 import { internetChecksum, onesComplementSum, pseudoHeaderSum, setNativeWordSum } from '../../tcp/wire/checksum';
-import { formatIpv4, parseIpv4, readIpv4, writeIpv4 } from '../../tcp/wire/ipv4-address';
+import { formatIpv4, parseIpv4Address, readIpv4, writeIpv4 } from '../../tcp/wire/ipv4-address';
 import { ETHERTYPE_IPV4, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 import * as E_ from './expected';
 import { emitEthernetHeader, parseEthernet } from '../../tcp/wire/ethernet';
 import { macToString, parseMac } from '../../tcp/wire/mac-text';
-import { emitIpv4Header, newIpv4Repr, parseIpv4 as parseIpv4Packet } from '../../tcp/wire/ipv4';
+import { emitIpv4Header, newIpv4Repr, parseIpv4Header } from '../../tcp/wire/ipv4';
 import { emitUdpHeader, parseUdp } from '../../tcp/wire/udp';
 import { ARP_OP_REQUEST, emitArp, parseArp } from '../../tcp/wire/arp';
 
@@ -55,8 +55,8 @@ function buildUdpFrame(): Uint8Array {
   f[12] = ETHERTYPE_IPV4 >> 8;
   f[13] = ETHERTYPE_IPV4 & 255;
   f.set(hex('4500 0021 1234 4000 4011 0000'), 14);
-  writeIpv4(f, 26, parseIpv4('192.168.0.1') as number);
-  writeIpv4(f, 30, parseIpv4('192.168.0.199') as number);
+  writeIpv4(f, 26, parseIpv4Address('192.168.0.1') as number);
+  writeIpv4(f, 30, parseIpv4Address('192.168.0.199') as number);
   const ipSum = internetChecksum(f, 14, 20);
   f[24] = ipSum >> 8;
   f[25] = ipSum & 255;
@@ -109,8 +109,8 @@ function wireChecks(label: string): void {
   const dst = parseMac('02:00:00:00:00:02') as Uint8Array;
   emitEthernetHeader(f, 0, dst, src, ETHERTYPE_IPV4);
   f.set(hex('68656c6c6f'), 42);
-  const srcIp = parseIpv4('192.168.0.1') as number;
-  const dstIp = parseIpv4('192.168.0.199') as number;
+  const srcIp = parseIpv4Address('192.168.0.1') as number;
+  const dstIp = parseIpv4Address('192.168.0.199') as number;
   emitUdpHeader(f, 34, 5000, 53, 5, srcIp, dstIp);
   const ip = newIpv4Repr();
   ip.src = srcIp; ip.dst = dstIp; ip.protocol = IP_PROTO_UDP; ip.ttl = 64; ip.id = 0x1234;
@@ -119,13 +119,13 @@ function wireChecks(label: string): void {
   check(label + 'emit-frame', sameBytes(f, want), 'same');
   const eth = parseEthernet(f, 0, f.length);
   check(label + 'parse-ethernet', typeof eth === 'string' ? eth : macToString(eth.src) + ' ' + eth.ethertype, '02:00:00:00:00:01 2048');
-  const ipr = parseIpv4Packet(f, 14, f.length - 14);
+  const ipr = parseIpv4Header(f, 14, f.length - 14);
   check(label + 'parse-ipv4', typeof ipr === 'string' ? ipr : formatIpv4(ipr.dst) + ' ' + ipr.protocol + ' ' + ipr.payloadOffset + ' ' + ipr.payloadLength, '192.168.0.199 17 34 13');
   const udp = parseUdp(f, 34, 13, srcIp, dstIp);
   check(label + 'parse-udp', typeof udp === 'string' ? udp : udp.srcPort + ' ' + udp.dstPort + ' ' + udp.payloadOffset + ' ' + udp.payloadLength, '5000 53 42 5');
   f[44] ^= 1; // one flipped payload bit
   check(label + 'parse-udp-bad-checksum', typeof parseUdp(f, 34, 13, srcIp, dstIp), 'string');
-  check(label + 'parse-ipv4-truncated', typeof parseIpv4Packet(f, 14, 10), 'string');
+  check(label + 'parse-ipv4-truncated', typeof parseIpv4Header(f, 14, 10), 'string');
   const arp = new Uint8Array(28);
   emitArp({ op: ARP_OP_REQUEST, senderMac: src, senderIp: srcIp, targetMac: new Uint8Array(6), targetIp: dstIp }, arp, 0);
   const a = parseArp(arp, 0, 28);

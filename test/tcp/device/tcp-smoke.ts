@@ -4,7 +4,7 @@
 import { Tcp } from '../../../tcp/tcp/tcp';
 import { TcpSocket } from '../../../tcp/tcp/socket';
 import { IpSender } from '../../../tcp/iface/transport';
-import { RandomSource } from '../../../hal/interfaces';
+import { RandomSource } from '../../../tcp/ports';
 
 declare const print: (s: string) => void;
 
