@@ -457,13 +457,11 @@ function processFin(sock: TcpSocket, now: number, host: InputHost): void {
   sock.rcvNxt = seqAdd(sock.rcvNxt, 1);
   const st = sock.state;
   if (st === SYN_RECEIVED || st === ESTABLISHED) setState(sock, CLOSE_WAIT);
-  else if (st === FIN_WAIT_1) {
-    if ((sock.flags & F_FIN_ACKED) !== 0) {
-      sock.deliver(); // what came with the FIN, before the socket closes
-      if (!sock.closed) host.enterTimeWait(sock, now);
-    } else setState(sock, CLOSING);
-  } else if (st === FIN_WAIT_2) {
-    sock.deliver();
+  // FIN_WAIT_1 has not had our FIN acknowledged: an ACK of it (even on this FIN's segment, RFC 9293
+  // Figure 5 note 2) has moved it to FIN_WAIT_2 at the fifth step already.
+  else if (st === FIN_WAIT_1) setState(sock, CLOSING);
+  else if (st === FIN_WAIT_2) {
+    sock.deliver(); // what came with the FIN, before the socket closes
     if (!sock.closed) host.enterTimeWait(sock, now);
   }
 }

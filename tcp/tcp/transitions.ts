@@ -30,7 +30,8 @@ export const TRANSITIONS: number[][] = [
   [ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSED],
   // ESTABLISHED: CLOSE; rcv FIN; RST, abort, timeout.
   [FIN_WAIT_1, CLOSE_WAIT, CLOSED],
-  // FIN_WAIT_1: rcv ACK of FIN; rcv FIN; rcv FIN with the ACK of ours (note 2); RST, abort, timeout.
+  // FIN_WAIT_1: rcv ACK of FIN; rcv FIN; rcv FIN with the ACK of ours (note 2; here the fifth step has
+  // moved to FIN_WAIT_2 before the eighth sees the FIN); RST, abort, timeout.
   [FIN_WAIT_2, CLOSING, TIME_WAIT, CLOSED],
   // FIN_WAIT_2: rcv FIN; RST, abort, the FIN_WAIT_2 limit (config finWait2TimeoutMs).
   [TIME_WAIT, CLOSED],
