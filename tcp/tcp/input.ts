@@ -40,41 +40,41 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
   if (sock.ka !== null) sock.ka.probes = 0;
   sock.flags &= ~F_UNREACHABLE;
   if (sock.state === SYN_SENT) {
-    // RFC 9293 §3.10.7.3; text or FIN on an acceptable SYN|ACK goes on at the sixth step below.
-    if (!synSentArrives(sock, seg, now, host)) return;
-  } else {
-    // RFC 9293 §3.10.7.4, in its order. First: the sequence number (and the segment trimmed to the window).
-    if (!checkSequence(sock, seg, host)) return;
-    // Second: the RST bit.
-    if (seg.flags & TCP_RST) {
-      checkRst(sock, seg, now, host);
-      return;
-    }
-    // Third, security: there is no IP security option here (RFC 791 compartments), nothing to check.
-    // Fourth: a SYN in the window of a synchronized connection gets a challenge ACK (RFC 5961 §4).
-    if (textSyn) {
-      challengeAck(sock, host, now);
-      return;
-    }
-    // Fifth: the ACK field.
-    if (!(seg.flags & TCP_ACK) || !checkAck(sock, seg, now, host)) return;
+    synSentArrives(sock, seg, buf, now, host); // RFC 9293 §3.10.7.3
+    return;
   }
-  // Sixth, URG: not supported (urgent data is delivered in line). Seventh: the segment text.
+  // RFC 9293 §3.10.7.4, in its order. First: the sequence number (and the segment trimmed to the window).
+  if (!checkSequence(sock, seg, host)) return;
+  // Second: the RST bit.
+  if (seg.flags & TCP_RST) {
+    checkRst(sock, seg, now, host);
+    return;
+  }
+  // Third, security: there is no IP security option here (RFC 791 compartments), nothing to check.
+  // Fourth: a SYN in the window of a synchronized connection gets a challenge ACK (RFC 5961 §4).
+  if (textSyn) {
+    challengeAck(sock, host, now);
+    return;
+  }
+  // Fifth: the ACK field (in SYN_RECEIVED: the ACK of our SYN), then what an ACK of our FIN changes.
+  if (!(seg.flags & TCP_ACK)) return;
+  if (sock.state === SYN_RECEIVED ? !synReceivedAck(sock, seg, now, host) : !checkAck(sock, seg, now, host)) return;
+  if ((sock.flags & F_FIN_ACKED) !== 0 && !ourFinAcked(sock, now, host)) return;
+  // Sixth, URG: not supported (urgent data is delivered in line). Seventh: the segment text; processText
+  // ends with the eighth step, the FIN bit (checkFin).
   processText(sock, buf, now, host);
-  // Eighth: the FIN bit (this one's, or one held beyond a gap that the text may have filled).
-  if (textFin || sock.ooo !== null) checkFin(sock, now, host);
 }
 
 /**
- * SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3): the ACK, the RST, then the SYN. True when the
- * connection is established and the segment's text and FIN (as they came: nothing to trim) go on.
+ * SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3): the ACK, the RST, then the SYN; text and FIN on an
+ * acceptable SYN|ACK go on at the sixth step (as they came: nothing to trim).
  */
-function synSentArrives(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): boolean {
+function synSentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
   const flags = seg.flags;
   const hasAck = (flags & TCP_ACK) !== 0;
   if (hasAck && (seqLe(seg.ack, sock.iss) || seqGt(seg.ack, sock.sndMax))) {
     if (!(flags & TCP_RST)) host.queueRstFor(sock, seg.ack);
-    return false;
+    return;
   }
   if (flags & TCP_RST) {
     // Acceptable ACK (checked above) with RST: the peer refuses. Without ACK: drop.
@@ -82,9 +82,9 @@ function synSentArrives(sock: TcpSocket, seg: TcpRepr, now: number, host: InputH
       host.counters.rstReceived++;
       sock.finish('ECONNREFUSED');
     }
-    return false;
+    return;
   }
-  if (!(flags & TCP_SYN)) return false;
+  if (!(flags & TCP_SYN)) return;
   sock.rcvNxt = seqAdd(seg.seq, 1);
   sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
   applySynOptions(sock, seg, host.ourMss, host.config);
@@ -94,17 +94,19 @@ function synSentArrives(sock: TcpSocket, seg: TcpRepr, now: number, host: InputH
     // Simultaneous open: answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; our SYN goes again with ACK.
     setState(sock, SYN_RECEIVED);
     sock.sndNxt = sock.iss;
-    return false;
+    return;
   }
   synAcked(sock, seg.ack, now);
   sock.flags |= F_ACK_PENDING | F_VISIBLE;
   sock.emit('connect');
-  if (sock.closed) return false;
+  if (sock.closed) return;
   textSeq = seqAdd(seg.seq, 1);
   textOff = seg.payloadOffset;
   textLen = seg.payloadLength;
   textFin = (flags & TCP_FIN) !== 0;
-  return true;
+  // Called here and in segmentArrives: two callers keep processText declared once, where the minifier
+  // would put a single caller's function in line, made anew by Espruino at every call (its body scanned).
+  processText(sock, buf, now, host);
 }
 
 /**
@@ -229,11 +231,10 @@ function checkRst(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
 }
 
 /**
- * Fifth: check the ACK field (RFC 9293 §3.10.7.4; RFC 5961 §5 for synchronized states), with what our
- * FIN's acknowledgment changes. False when the segment goes no further.
+ * Fifth: check the ACK field in a synchronized state (RFC 9293 §3.10.7.4, RFC 5961 §5). False when the
+ * segment goes no further.
  */
 function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): boolean {
-  if (sock.state === SYN_RECEIVED) return synReceivedAck(sock, seg, now, host);
   const ack = seg.ack;
   // Acknowledging what was never sent: ACK and drop (SND.MAX: the highest sequence number sent).
   if (seqGt(ack, sock.sndMax)) {
@@ -286,7 +287,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
   }
   // A peer that answers our zero-window probes is alive: probing continues without a retry limit.
   if (sock.sndWnd === 0) sock.retries = 0;
-  return (sock.flags & F_FIN_ACKED) === 0 || ourFinAcked(sock, now, host);
+  return true;
 }
 
 /** Fifth step in SYN-RECEIVED: an acceptable ACK completes the handshake, any other gets a RST. */
@@ -380,7 +381,10 @@ function onDupAck(sock: TcpSocket): void {
 /** At most this many duplicate ACKs go out in one output (bounded; 3 already trigger fast retransmit). */
 const MAX_DUP_ACKS_OWED = 8;
 
-/** Seventh: process the segment text (RFC 9293 §3.10.7.4): into the receive ring, in order or for reassembly. */
+/**
+ * Seventh: process the segment text (RFC 9293 §3.10.7.4): into the receive ring, in order or for
+ * reassembly. Then the eighth step.
+ */
 function processText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
   const seq = textSeq;
   const dataLen = textLen;
@@ -425,6 +429,8 @@ function processText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputH
   } else if (dataLen > 0) {
     sock.flags |= F_ACK_PENDING;
   }
+  // Eighth: the FIN bit (this one's, or one held beyond a gap that the text may have filled).
+  if (textFin || sock.ooo !== null) checkFin(sock, now, host);
 }
 
 /**
