@@ -10,7 +10,7 @@ import { Tcp } from './tcp/tcp';
 import { TcpConfig } from './tcp/config';
 import { TcpSocket } from './tcp/socket';
 import { TcpListener } from './tcp/listener';
-import { TcpCounters } from './tcp/input';
+import { TcpCounters } from './tcp/hosts';
 import { SocketBuffers } from './socket-api';
 import { parseIpv4Address } from './wire/ipv4-address';
 import { setNativeWordSum } from './wire/checksum';

@@ -1,6 +1,9 @@
 // SEGMENT ARRIVES for an existing connection (RFC 9293 §3.10.7.3 SYN-SENT, §3.10.7.4 other states),
 // with RFC 5961's challenge ACKs for blind RST/SYN/ACK injection. LISTEN and CLOSED (no connection)
 // are handled by the Tcp demultiplexer (tcp.ts); TIME_WAIT by its compact table there.
+//
+// segmentArrives reads as the RFC's list of steps; each step is a function below, in the RFC's order.
+// Every state change goes through setState (transitions.ts).
 import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import {
   TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
@@ -11,80 +14,106 @@ import {
   canReceiveData,
 } from './state';
 import { segmentSize } from './segment-size';
+import { setState } from './transitions';
+import { InputHost } from './hosts';
+import { applySynOptions, setSendWindow } from './syn-options';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { SACK, sackOnAck } from './sack';
 
-export interface TcpCounters {
-  rxSegments: number;
-  rxBad: number; // failed parse or checksum
-  txSegments: number;
-  txNoRoute: number; // beginDatagram refused (no ARP answer / route)
-  rstSent: number;
-  rstReceived: number;
-  rstQueueFull: number;
-  outOfWindow: number; // unacceptable segments answered with an ACK
-  challengeAcks: number;
-  challengeAcksLimited: number;
-  oooSegments: number;
-  oooDropped: number; // no free reassembly range
-  retransmits: number;
-  timeouts: number; // connections aborted by the retry limit
-  synDropped: number; // backlog or connection table full
-  acceptOverflow: number; // established but no room to queue for accept()
-  activeOpens: number;
-  passiveOpens: number;
-  timeWaitReclaimed: number;
-  finWait2Timeouts: number;
-  fastRetransmits: number;
-  sackRetransmits: number;
-  synCookiesSent: number;
-  synCookiesValid: number;
-  synCookiesInvalid: number;
-  synCookiesUnverified: number; // ACKs to a listener dropped (not reset) while cookies were in use
-  icmpOutOfWindow: number; // ICMP errors quoting a sequence number we did not send (RFC 5927)
-  halfOpenUnreachable: number; // half-open connections ended early: their SYN|ACK could not reach the peer
-  evicted: number; // connections ended to make room for a new one (half-open, or marked evictable by the app)
-  synFinDropped: number; // SYN+FIN to a listener (RFC 9293 allows it; no real stack sends it; Linux drops it)
-  appErrors: number; // exceptions thrown by application callbacks (caught, counted; the stack goes on)
-  lossProbes: number; // tail loss probes sent (RFC 8985 §7): the last segment again, two round trips without an ACK
+/** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
+const CHALLENGE_ACKS_PER_SECOND = 10;
+
+// What the steps after the first process of the segment (RFC 9293 §3.10.7.4: "the idealized segment that
+// begins at RCV.NXT and does not exceed the window"): the sequence number, offset in the buffer and
+// length of its text, and whether its SYN and FIN are still in it. Set by checkSequence (synSentArrives
+// in SYN-SENT) for the segment being processed: one at a time, as they are parsed into the Tcp's one
+// TcpRepr. Plain variables: no object, and the minifier shortens their names.
+let textSeq = 0;
+let textOff = 0;
+let textLen = 0;
+let textSyn = false;
+let textFin = false;
+
+/** Processes `seg` (payload in `buf`) for `sock`. May finish the socket; the caller delivers data after. */
+export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
+  sock.lastActivityMs = now;
+  if (sock.ka !== null) sock.ka.probes = 0;
+  sock.flags &= ~F_UNREACHABLE;
+  if (sock.state === SYN_SENT) {
+    synSentArrives(sock, seg, buf, now, host); // RFC 9293 §3.10.7.3
+    return;
+  }
+  // RFC 9293 §3.10.7.4, in its order. First: the sequence number (and the segment trimmed to the window).
+  if (!checkSequence(sock, seg, host)) return;
+  // Second: the RST bit.
+  if (seg.flags & TCP_RST) {
+    checkRst(sock, seg, now, host);
+    return;
+  }
+  // Third, security: there is no IP security option here (RFC 791 compartments), nothing to check.
+  // Fourth: a SYN in the window of a synchronized connection gets a challenge ACK (RFC 5961 §4).
+  if (textSyn) {
+    challengeAck(sock, host, now);
+    return;
+  }
+  // Fifth: the ACK field (in SYN_RECEIVED: the ACK of our SYN), then what an ACK of our FIN changes.
+  if (!(seg.flags & TCP_ACK)) return;
+  if (sock.state === SYN_RECEIVED ? !synReceivedAck(sock, seg, now, host) : !checkAck(sock, seg, now, host)) return;
+  if ((sock.flags & F_FIN_ACKED) !== 0 && !ourFinAcked(sock, now, host)) return;
+  // Sixth, URG: not supported (urgent data is delivered in line). Seventh: the segment text; processText
+  // ends with the eighth step, the FIN bit (checkFin).
+  processText(sock, buf, now, host);
 }
 
-export function newTcpCounters(): TcpCounters {
-  return {
-    rxSegments: 0, rxBad: 0, txSegments: 0, txNoRoute: 0, rstSent: 0, rstReceived: 0, rstQueueFull: 0,
-    outOfWindow: 0, challengeAcks: 0, challengeAcksLimited: 0, oooSegments: 0, oooDropped: 0,
-    retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
-    timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
-    synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0, halfOpenUnreachable: 0, evicted: 0,
-    synFinDropped: 0, appErrors: 0, lossProbes: 0,
-  };
-}
-
-/** What segment processing needs from the Tcp. */
-export interface InputHost {
-  readonly counters: TcpCounters;
-  /** Queues <SEQ=seq><CTL=RST> to the socket's peer. */
-  queueRstFor(sock: TcpSocket, seq: number): void;
-  /** RFC 5961 §7: whether another challenge ACK may go out now (rate limit). */
-  allowChallengeAck(nowMs: number): boolean;
-  /** The socket reached TIME_WAIT: keep a compact entry (and ACK the FIN from it). */
-  enterTimeWait(sock: TcpSocket, nowMs: number): void;
-  /** Sets up send MSS and window scaling from the peer's SYN options. */
-  applySynOptions(sock: TcpSocket, seg: TcpRepr): void;
-}
-
-/** The send window from a segment that synchronizes (its SEG.SEQ and SEG.ACK become SND.WL1, SND.WL2). */
-export function setSendWindow(sock: TcpSocket, wnd: number, seq: number, ack: number): void {
-  sock.sndWnd = wnd;
-  sock.maxSndWnd = wnd;
-  sock.sndWl1 = seq;
-  sock.sndWl2 = ack;
+/**
+ * SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3): the ACK, the RST, then the SYN; text and FIN on an
+ * acceptable SYN|ACK go on at the sixth step (as they came: nothing to trim).
+ */
+function synSentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
+  const flags = seg.flags;
+  const hasAck = (flags & TCP_ACK) !== 0;
+  if (hasAck && (seqLe(seg.ack, sock.iss) || seqGt(seg.ack, sock.sndMax))) {
+    if (!(flags & TCP_RST)) host.queueRstFor(sock, seg.ack);
+    return;
+  }
+  if (flags & TCP_RST) {
+    // Acceptable ACK (checked above) with RST: the peer refuses. Without ACK: drop.
+    if (hasAck) {
+      host.counters.rstReceived++;
+      sock.finish('ECONNREFUSED');
+    }
+    return;
+  }
+  if (!(flags & TCP_SYN)) return;
+  sock.rcvNxt = seqAdd(seg.seq, 1);
+  sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
+  applySynOptions(sock, seg, host.ourMss, host.config);
+  // RFC 7323 §2.2: the window in a SYN is never scaled.
+  setSendWindow(sock, seg.window, seg.seq, seg.ack);
+  if (!hasAck) {
+    // Simultaneous open: answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; our SYN goes again with ACK.
+    setState(sock, SYN_RECEIVED);
+    sock.sndNxt = sock.iss;
+    return;
+  }
+  synAcked(sock, seg.ack, now);
+  sock.flags |= F_ACK_PENDING | F_VISIBLE;
+  sock.emit('connect');
+  if (sock.closed) return;
+  textSeq = seqAdd(seg.seq, 1);
+  textOff = seg.payloadOffset;
+  textLen = seg.payloadLength;
+  textFin = (flags & TCP_FIN) !== 0;
+  // Called here and in segmentArrives: two callers keep processText declared once, where the minifier
+  // would put a single caller's function in line, made anew by Espruino at every call (its body scanned).
+  processText(sock, buf, now, host);
 }
 
 /**
  * Our SYN is acknowledged by `ack` (RFC 9293 §3.10.7.3 SYN-SENT, §3.10.7.4 SYN-RECEIVED): SND.UNA moves,
- * the handshake's round trip is measured (Karn: not after a retransmission), the timer stops.
+ * the handshake's round trip is measured (Karn: not after a retransmission), the timer stops, and the
+ * connection is established (or, if end() came first, its FIN is on its way: FIN_WAIT_1).
  */
 function synAcked(sock: TcpSocket, ack: number, now: number): void {
   sock.sndUna = ack;
@@ -93,76 +122,44 @@ function synAcked(sock: TcpSocket, ack: number, now: number): void {
   sock.flags &= ~F_RTT_ACTIVE;
   sock.rtxAt = 0;
   sock.retries = 0;
-  sock.state = (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED;
+  setState(sock, (sock.flags & F_FIN_QUEUED) !== 0 ? FIN_WAIT_1 : ESTABLISHED);
 }
 
+/** RFC 5961 §7: a challenge ACK, unless CHALLENGE_ACKS_PER_SECOND went out in this second already. */
 function challengeAck(sock: TcpSocket, host: InputHost, now: number): void {
-  if (host.allowChallengeAck(now)) {
-    host.counters.challengeAcks++;
-    sock.flags |= F_ACK_PENDING;
-  } else host.counters.challengeAcksLimited++;
-}
-
-/** Processes `seg` (payload in `buf`) for `sock`. May finish the socket; the caller delivers data after. */
-export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, now: number, host: InputHost): void {
-  sock.lastActivityMs = now;
-  if (sock.ka !== null) sock.ka.probes = 0;
-  sock.flags &= ~F_UNREACHABLE;
-  const flags = seg.flags;
-  let seq = seg.seq;
-  let dataOff = seg.payloadOffset;
-  let dataLen = seg.payloadLength;
-  let fin = (flags & TCP_FIN) !== 0;
-
-  if (sock.state === SYN_SENT) {
-    // RFC 9293 §3.10.7.3.
-    const hasAck = (flags & TCP_ACK) !== 0;
-    if (hasAck && (seqLe(seg.ack, sock.iss) || seqGt(seg.ack, sock.sndMax))) {
-      if (!(flags & TCP_RST)) host.queueRstFor(sock, seg.ack);
-      return;
-    }
-    if (flags & TCP_RST) {
-      // Acceptable ACK (checked above) with RST: the peer refuses. Without ACK: drop.
-      if (hasAck) {
-        host.counters.rstReceived++;
-        sock.finish('ECONNREFUSED');
-      }
-      return;
-    }
-    if (!(flags & TCP_SYN)) return;
-    sock.rcvNxt = seqAdd(seq, 1);
-    sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
-    host.applySynOptions(sock, seg);
-    // RFC 7323 §2.2: the window in a SYN is never scaled.
-    setSendWindow(sock, seg.window, seq, seg.ack);
-    if (!hasAck) {
-      // Simultaneous open: answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; our SYN goes again with ACK.
-      sock.state = SYN_RECEIVED;
-      sock.sndNxt = sock.iss;
-      return;
-    }
-    synAcked(sock, seg.ack, now);
-    sock.flags |= F_ACK_PENDING;
-    sock.flags |= F_VISIBLE;
-    sock.emit('connect');
-    if (sock.closed) return;
-    // Data or FIN that came with the SYN|ACK continues at step six below.
-    seq = seqAdd(seq, 1);
-    processText(sock, seq, buf, dataOff, dataLen, fin, now, host);
+  if (now - host.challengeWindowStart >= 1000) {
+    host.challengeWindowStart = now;
+    host.challengeCount = 0;
+  }
+  if (host.challengeCount >= CHALLENGE_ACKS_PER_SECOND) {
+    host.counters.challengeAcksLimited++;
     return;
   }
+  host.challengeCount++;
+  host.counters.challengeAcks++;
+  sock.flags |= F_ACK_PENDING;
+}
 
-  // First: sequence number acceptability (RFC 9293 §3.10.7.4, table of four cases).
+/**
+ * First: check the sequence number (RFC 9293 §3.10.7.4, table of four cases). False: drop (an
+ * unacceptable segment but a RST is answered with an ACK). An acceptable segment but a RST is then
+ * trimmed to the window (textSeq … textFin).
+ */
+function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean {
+  const flags = seg.flags;
+  let seq = seg.seq;
+  let dataLen = seg.payloadLength;
   const syn = (flags & TCP_SYN) !== 0;
-  const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
-  let wnd = seqDiff(sock.rcvAdv, sock.rcvNxt);
-  if (wnd < 0) wnd = 0;
+  let fin = (flags & TCP_FIN) !== 0;
   // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
   if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
     // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
     if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
-    return;
+    return false;
   }
+  const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
+  let wnd = seqDiff(sock.rcvAdv, sock.rcvNxt);
+  if (wnd < 0) wnd = 0;
   let acceptable: boolean;
   let ackOnly = false;
   if (segLen === 0) {
@@ -183,29 +180,12 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
       host.counters.outOfWindow++;
       sock.flags |= F_ACK_PENDING;
     }
-    return;
+    return false;
   }
-
-  // Second: RST (with RFC 5961 §3.2: only an exact RCV.NXT match resets; in-window gets a challenge ACK).
-  if (flags & TCP_RST) {
-    if (seq !== sock.rcvNxt) {
-      challengeAck(sock, host, now);
-      return;
-    }
-    host.counters.rstReceived++;
-    const st = sock.state;
-    if (st === SYN_RECEIVED) {
-      // Passive open: back to LISTEN (the half-open entry goes, silently). Active: refused.
-      sock.finish(sock.listener ? null : 'ECONNREFUSED');
-    } else if (st === ESTABLISHED || st === FIN_WAIT_1 || st === FIN_WAIT_2 || st === CLOSE_WAIT) {
-      sock.finish('ECONNRESET');
-    } else {
-      sock.finish(null); // CLOSING, LAST_ACK
-    }
-    return;
-  }
+  if (flags & TCP_RST) return true; // the second step judges a RST by its own SEG.SEQ
 
   // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
+  let dataOff = seg.payloadOffset;
   let synFlag = syn;
   let before = seqDiff(sock.rcvNxt, seq);
   if (before > 0) {
@@ -227,59 +207,35 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     fin = false;
     sock.flags |= F_ACK_PENDING;
   }
-
-  // Fourth: a SYN in the window of a synchronized connection (RFC 5961 §4: challenge ACK).
-  if (synFlag) {
-    challengeAck(sock, host, now);
-    return;
-  }
-
-  // Fifth: the ACK field.
-  if (!(flags & TCP_ACK)) return;
-  if (sock.state === SYN_RECEIVED) {
-    if (seqLt(sock.sndUna, seg.ack) && seqLe(seg.ack, sock.sndMax)) {
-      synAcked(sock, seg.ack, now);
-      setSendWindow(sock, seg.window << sock.sndShift, seg.seq, seg.ack);
-      if (sock.listener) {
-        sock.listener.onEstablished(sock);
-      } else {
-        sock.flags |= F_VISIBLE;
-        sock.emit('connect'); // simultaneous open completes
-      }
-      if (sock.closed) return;
-    } else {
-      host.queueRstFor(sock, seg.ack);
-      return;
-    }
-  } else if (!processAck(sock, seg, now, host, dataLen === 0 && !fin)) {
-    return;
-  }
-  if (sock.closed) return;
-
-  // State changes caused by our FIN being acknowledged.
-  if ((sock.flags & F_FIN_ACKED) !== 0) {
-    if (sock.state === FIN_WAIT_1) {
-      sock.state = FIN_WAIT_2;
-      // Everything of ours is acknowledged, so the retransmission timer is free: it times FIN_WAIT_2.
-      sock.rtxAt = sock.host.config.finWait2TimeoutMs > 0 ? now + sock.host.config.finWait2TimeoutMs : 0;
-    } else if (sock.state === CLOSING) {
-      host.enterTimeWait(sock, now);
-      return;
-    } else if (sock.state === LAST_ACK) {
-      sock.finish(null);
-      return;
-    }
-  }
-
-  // Sixth (URG) is not supported: urgent data is delivered in line. Seventh and eighth: text and FIN.
-  processText(sock, seq, buf, dataOff, dataLen, fin, now, host);
+  textSeq = seq;
+  textOff = dataOff;
+  textLen = dataLen;
+  textSyn = synFlag;
+  textFin = fin;
+  return true;
 }
 
 /**
- * ACK processing in synchronized states (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5). Returns false
- * when the segment is to be dropped.
+ * Second: check the RST bit (RFC 9293 §3.10.7.4 with RFC 5961 §3.2: only an exact RCV.NXT match
+ * resets; the rest of the window gets a challenge ACK).
  */
-function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost, pureAck: boolean): boolean {
+function checkRst(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): void {
+  if (seg.seq !== sock.rcvNxt) {
+    challengeAck(sock, host, now);
+    return;
+  }
+  host.counters.rstReceived++;
+  const st = sock.state;
+  // SYN_RECEIVED: from a passive open back to LISTEN (the half-open entry goes, silently); an active one
+  // is refused. ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT: reset. CLOSING, LAST_ACK: just closed.
+  sock.finish(st === SYN_RECEIVED ? (sock.listener ? null : 'ECONNREFUSED') : st <= CLOSE_WAIT ? 'ECONNRESET' : null);
+}
+
+/**
+ * Fifth: check the ACK field in a synchronized state (RFC 9293 §3.10.7.4, RFC 5961 §5). False when the
+ * segment goes no further.
+ */
+function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): boolean {
   const ack = seg.ack;
   // Acknowledging what was never sent: ACK and drop (SND.MAX: the highest sequence number sent).
   if (seqGt(ack, sock.sndMax)) {
@@ -324,7 +280,7 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
     }
     sock.fillTx();
     if (sock.closed) return false;
-  } else if (pureAck && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
+  } else if (textLen === 0 && !textFin && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
              sock.sndWnd > 0 && seqGt(sock.sndMax, sock.sndUna)) {
     // RFC 5681 §2 "duplicate acknowledgment" (a zero window is flow control, not a loss signal).
     onDupAck(sock);
@@ -341,6 +297,44 @@ function processAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost,
   }
   // A peer that answers our zero-window probes is alive: probing continues without a retry limit.
   if (sock.sndWnd === 0) sock.retries = 0;
+  return true;
+}
+
+/** Fifth step in SYN-RECEIVED: an acceptable ACK completes the handshake, any other gets a RST. */
+function synReceivedAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): boolean {
+  if (seqLt(sock.sndUna, seg.ack) && seqLe(seg.ack, sock.sndMax)) {
+    synAcked(sock, seg.ack, now);
+    setSendWindow(sock, seg.window << sock.sndShift, seg.seq, seg.ack);
+    if (sock.listener) {
+      sock.listener.onEstablished(sock);
+    } else {
+      sock.flags |= F_VISIBLE;
+      sock.emit('connect'); // simultaneous open completes
+    }
+    return !sock.closed;
+  }
+  host.queueRstFor(sock, seg.ack);
+  return false;
+}
+
+/**
+ * Fifth step, our FIN acknowledged (RFC 9293 §3.10.7.4 FIN-WAIT-1, CLOSING, LAST-ACK). False when the
+ * connection ends here.
+ */
+function ourFinAcked(sock: TcpSocket, now: number, host: InputHost): boolean {
+  const st = sock.state;
+  if (st === FIN_WAIT_1) {
+    setState(sock, FIN_WAIT_2);
+    // Everything of ours is acknowledged, so the retransmission timer is free: it times FIN_WAIT_2.
+    const limit = host.config.finWait2TimeoutMs;
+    sock.rtxAt = limit > 0 ? now + limit : 0;
+  } else if (st === CLOSING) {
+    host.enterTimeWait(sock, now);
+    return false;
+  } else if (st === LAST_ACK) {
+    sock.finish(null);
+    return false;
+  }
   return true;
 }
 
@@ -392,9 +386,8 @@ function onDupAck(sock: TcpSocket): void {
   if (sock.dupAcks >= thresh && (sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
     sock.ssthresh = Math.max(flight >> 1, 2 * mss);
     sock.recover = sock.sndMax;
-    sock.flags |= F_IN_RECOVERY;
     sock.cwnd = sock.ssthresh + 3 * mss;
-    sock.flags |= F_FAST_REXMIT;
+    sock.flags |= F_IN_RECOVERY | F_FAST_REXMIT;
     sock.rexmitNext = sock.sndUna;
   } else if ((sock.flags & F_IN_RECOVERY) !== 0) {
     sock.cwnd += mss; // each further duplicate: a segment has left the network
@@ -406,11 +399,15 @@ function onDupAck(sock: TcpSocket): void {
 /** At most this many duplicate ACKs go out in one output (bounded; 3 already trigger fast retransmit). */
 const MAX_DUP_ACKS_OWED = 8;
 
-/** Seventh and eighth steps: segment text into the receive ring (in order or reassembly), then FIN. */
-function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: number, dataLen: number,
-  fin: boolean, now: number, host: InputHost): void {
+/**
+ * Seventh: process the segment text (RFC 9293 §3.10.7.4): into the receive ring, in order or for
+ * reassembly. Then the eighth step.
+ */
+function processText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
+  const seq = textSeq;
+  const dataLen = textLen;
   if (dataLen > 0 && canReceiveData(sock.state)) {
-    const data = buf.subarray(dataOff, dataOff + dataLen);
+    const data = buf.subarray(textOff, textOff + dataLen);
     const offset = seqDiff(seq, sock.rcvNxt);
     let ackNow = true;
     if (offset === 0) {
@@ -427,8 +424,8 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
       }
       // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
       // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
-      const delay = sock.host.config.delayedAckMs;
-      if (delay > 0 && !filledGap && !fin && (sock.flags & F_SEG_UNACKED) === 0) {
+      const delay = host.config.delayedAckMs;
+      if (delay > 0 && !filledGap && !textFin && (sock.flags & F_SEG_UNACKED) === 0) {
         sock.flags |= F_SEG_UNACKED;
         if (sock.delAckAt === 0) sock.delAckAt = now + delay;
         ackNow = false;
@@ -443,21 +440,29 @@ function processText(sock: TcpSocket, seq: number, buf: Uint8Array, dataOff: num
       }
       if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
       const stored = sock.rx.writeAt(offset, data);
-      if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), sock.host.config.reassemblyRanges)) host.counters.oooDropped++;
+      if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), host.config.reassemblyRanges)) host.counters.oooDropped++;
     }
     // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
     if (ackNow) sock.flags |= F_ACK_PENDING;
   } else if (dataLen > 0) {
     sock.flags |= F_ACK_PENDING;
   }
-  if (fin) {
-    const finAt = seqAdd(seq, dataLen);
+  // Eighth: the FIN bit (this one's, or one held beyond a gap that the text may have filled).
+  if (textFin || sock.ooo !== null) checkFin(sock, now, host);
+}
+
+/**
+ * Eighth: check the FIN bit (RFC 9293 §3.10.7.4): a FIN next in sequence is processed; one beyond a gap
+ * is remembered, and processed once the data before it has arrived.
+ */
+function checkFin(sock: TcpSocket, now: number, host: InputHost): void {
+  if (textFin) {
+    const finAt = seqAdd(textSeq, textLen);
     if (finAt === sock.rcvNxt) {
       processFin(sock, now, host);
       return;
     }
     if (seqGt(finAt, sock.rcvNxt)) {
-      // FIN beyond a gap: remembered, processed once the data before it has arrived.
       sock.oooState().fin = finAt;
       sock.flags |= F_ACK_PENDING;
     }
@@ -472,18 +477,15 @@ function processFin(sock: TcpSocket, now: number, host: InputHost): void {
     sock.ooo.fin = -1;
     sock.dropOooIfDone();
   }
-  sock.flags |= F_PEER_FIN;
+  sock.flags |= F_PEER_FIN | F_ACK_PENDING;
   sock.rcvNxt = seqAdd(sock.rcvNxt, 1);
-  sock.flags |= F_ACK_PENDING;
   const st = sock.state;
-  if (st === SYN_RECEIVED || st === ESTABLISHED) sock.state = CLOSE_WAIT;
-  else if (st === FIN_WAIT_1) {
-    if ((sock.flags & F_FIN_ACKED) !== 0) {
-      sock.deliver(); // what came with the FIN, before the socket closes
-      if (!sock.closed) host.enterTimeWait(sock, now);
-    } else sock.state = CLOSING;
-  } else if (st === FIN_WAIT_2) {
-    sock.deliver();
+  if (st === SYN_RECEIVED || st === ESTABLISHED) setState(sock, CLOSE_WAIT);
+  // FIN_WAIT_1 has not had our FIN acknowledged: an ACK of it (even on this FIN's segment, RFC 9293
+  // Figure 5 note 2) has moved it to FIN_WAIT_2 at the fifth step already.
+  else if (st === FIN_WAIT_1) setState(sock, CLOSING);
+  else if (st === FIN_WAIT_2) {
+    sock.deliver(); // what came with the FIN, before the socket closes
     if (!sock.closed) host.enterTimeWait(sock, now);
   }
 }

@@ -8,18 +8,11 @@ import {
   F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
   F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE,
 } from './socket';
-import { TcpCounters } from './input';
+import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
 import { SACK, sackRetransmit } from './sack';
 import { segmentSize } from './segment-size';
-
-/** Emits one segment for `sock`: flags, sequence number and `len` bytes from the send ring at `offset`. */
-export interface SegmentSender {
-  readonly counters: TcpCounters;
-  sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean;
-}
-
 
 /** RFC 8985 §7.2: WCDelAckT, the longest a peer may delay the ACK of a lone segment. */
 const WORST_DELAYED_ACK_MS = 200;
@@ -112,8 +105,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (n > 0 || fin) {
       tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), sock.sndUna, 0, n);
       tx.counters.fastRetransmits++;
-      sock.flags &= ~F_RTT_ACTIVE; // Karn: the timed segment may be this one
-      sock.flags &= ~F_ACK_PENDING;
+      sock.flags &= ~(F_RTT_ACTIVE | F_ACK_PENDING); // Karn: the timed segment may be this one
       sock.rtxAt = now + sock.rto;
       if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
@@ -187,9 +179,8 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   sock.flags &= ~F_PROBE;
   if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
     // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
-    sock.flags &= ~F_KA_PROBE_DUE;
+    sock.flags &= ~(F_KA_PROBE_DUE | F_ACK_PENDING);
     tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
-    sock.flags &= ~F_ACK_PENDING;
   }
   if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
   const ooo = sock.ooo;

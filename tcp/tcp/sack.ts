@@ -8,7 +8,7 @@ import { IpSender } from '../iface/transport';
 import { TcpSocket, F_ACK_PENDING } from './socket';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
-import { SegmentSender } from './output';
+import { SegmentSender } from './hosts';
 
 /** 1: SACK is in this build (0 in sack.off.ts). */
 export const SACK = 1;

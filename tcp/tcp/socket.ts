@@ -10,6 +10,7 @@ import { rttSample, rttBackoff } from './rtt';
 import { TcpConfig } from './config';
 import { CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, LAST_ACK, TIME_WAIT, STATE_NAMES } from './state';
 import { seqAdd } from './seq';
+import { setState } from './transitions';
 
 /** Writes this short are never refused for bytes beyond the send ring (see write()). */
 const FRAMING_BYTES = 16;
@@ -276,8 +277,8 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     this.flags |= F_FIN_QUEUED;
     // RFC 9293 §3.10.4 CLOSE: ESTABLISHED → FIN_WAIT_1, CLOSE_WAIT → LAST_ACK; the FIN itself goes out
     // after all queued data (output.ts). In SYN states the change happens once established (input.ts).
-    if (this.state === ESTABLISHED) this.state = FIN_WAIT_1;
-    else if (this.state === CLOSE_WAIT) this.state = LAST_ACK;
+    if (this.state === ESTABLISHED) setState(this, FIN_WAIT_1);
+    else if (this.state === CLOSE_WAIT) setState(this, LAST_ACK);
   }
 
   destroy(): void {
@@ -434,7 +435,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   finish(err: string | null): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.state !== TIME_WAIT) this.state = CLOSED; // TIME_WAIT lives on compactly in the Tcp
+    if (this.state !== TIME_WAIT) setState(this, CLOSED); // TIME_WAIT lives on compactly in the Tcp
     this.rtxAt = 0;
     this.pending = null;
     this.ooo = null;

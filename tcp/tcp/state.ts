@@ -16,6 +16,11 @@ export const STATE_NAMES = [
   'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
 ];
 
+/** Something with a connection state: a TcpSocket (structural, so that transitions.ts needs no socket). */
+export interface HasState {
+  state: number;
+}
+
 /** States in which both sides' initial sequence numbers are known and acknowledged ("synchronized"). */
 export function isSynchronized(state: number): boolean {
   return state >= ESTABLISHED;
@@ -23,5 +28,5 @@ export function isSynchronized(state: number): boolean {
 
 /** States in which received text is accepted (RFC 9293 §3.10.7.4, seventh step). */
 export function canReceiveData(state: number): boolean {
-  return state === ESTABLISHED || state === FIN_WAIT_1 || state === FIN_WAIT_2;
+  return state >= ESTABLISHED && state <= FIN_WAIT_2; // and FIN_WAIT_1 between them
 }

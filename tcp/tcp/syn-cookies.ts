@@ -12,7 +12,7 @@ import { mix32 } from './hash';
 
 // The MSS a cookie connection uses is the largest entry not above the peer's MSS, so we never send more
 // than it asked for (RFC 9293 §3.7.1, RFC 6691). The first entry is the floor for absurd announcements
-// (below 64 bytes; see MIN_SND_MSS in tcp.ts); 536 is the RFC 879 default; the rest are common paths
+// (below 64 bytes; see MIN_SND_MSS in syn-options.ts); 536 is the RFC 879 default; the rest are common paths
 // (1460 Ethernet, 1440/1452 PPPoE and tunnels, 1360/1380 VPNs, 1200/1220 IPv6-sized tunnels).
 const MSS_TABLE = [64, 256, 536, 1024, 1200, 1360, 1440, 1460];
 

@@ -13,9 +13,12 @@ import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
 import { TcpSocket, SocketHost, F_EVICT_IDLE, F_EVICT_QUIET, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
 import { TcpListener, ListenerHost } from './listener';
-import { segmentArrives, setSendWindow, InputHost, TcpCounters, newTcpCounters } from './input';
-import { socketOutput, socketTimers, socketDeadline, SegmentSender } from './output';
+import { segmentArrives } from './input';
+import { socketOutput, socketTimers, socketDeadline } from './output';
+import { TcpCounters, newTcpCounters, InputHost, SegmentSender } from './hosts';
+import { applySynOptions, peerMss, setSendWindow, setSndMss } from './syn-options';
 import { SYN_SENT, SYN_RECEIVED, TIME_WAIT } from './state';
+import { setState } from './transitions';
 import { seqAdd, seqGt, seqLt } from './seq';
 import { mix32 } from './hash';
 import {
@@ -29,19 +32,8 @@ import { WINDOW_SCALING, shiftFor } from './window-scale';
 const RST_QUEUE = 16;
 /** Numbers per queued bare segment in Tcp.rq: local ip, local port, remote ip, remote port, seq, ack, flags, window. */
 const RQ_FIELDS = 8;
-/** Smallest send MSS we use (a peer announcing less gets this; see applySynOptions). */
-const MIN_SND_MSS = 64;
 /** SYN cookie key period (the time counter's unit); a cookie is valid for one to two of these. */
 const COOKIE_PERIOD_MS = 64000;
-/** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
-const CHALLENGE_ACKS_PER_SECOND = 10;
-
-/** The send MSS and the initial window that goes with it (RFC 5681 §3.1: min(4*SMSS, max(2*SMSS, 4380 bytes))). */
-function setSndMss(sock: TcpSocket, mss: number): void {
-  sock.sndMss = mss;
-  const iw = 2 * mss > 4380 ? 2 * mss : 4380;
-  sock.cwnd = iw < 4 * mss ? iw : 4 * mss;
-}
 
 export interface ConnectOptions extends SocketBuffers {
   localPort?: number;
@@ -63,8 +55,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private readonly seg: TcpRepr = newTcpRepr();
   private readonly secret: number[];
   private nextEphemeral: number;
-  /** Largest transport datagram the interface said it can send (MSS = this - 20). */
-  private maxTransport = 1480;
+  /** Our MSS: the largest transport datagram the interface said it can send, less 20, at most config.mss. */
+  ourMss: number;
 
   /** Compact TIME_WAIT entries (time-wait.ts). */
   readonly timeWait: TimeWaitTable;
@@ -81,8 +73,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   /** Active opens that failed locally, reported at the next poll. */
   private readonly failed: TcpSocket[] = [];
-  private challengeWindowStart = 0;
-  private challengeCount = 0;
+  /** RFC 5961 §7 challenge-ACK rate limit (input.ts challengeAck). */
+  challengeWindowStart = 0;
+  challengeCount = 0;
   private lastNow = 0;
   /** The last exception from an application callback, as "event: message" ('' when none yet). */
   lastAppError = '';
@@ -91,6 +84,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   constructor(private readonly random: RandomSource, config?: Partial<TcpConfig>) {
     this.config = withConfig(TCP_DEFAULTS, config);
+    this.ourMss = this.mssFor(1480);
     this.secret = [random.nextU32(), random.nextU32(), random.nextU32(), random.nextU32()];
     const range = this.config.ephemeralHigh - this.config.ephemeralLow + 1;
     this.nextEphemeral = this.config.ephemeralLow + (random.nextU32() % range);
@@ -142,7 +136,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       this.deferredError(sock, 'ECONNREFUSED');
       return;
     }
-    sock.state = SYN_SENT;
+    setState(sock, SYN_SENT);
     if (WINDOW_SCALING && this.config.windowScaling) sock.flags |= F_OFFER_WS;
     this.startSequence(sock, this.lastNow);
     this.sockets.push(sock);
@@ -226,7 +220,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   poll(nowMs: number, ip: IpSender): number {
     this.lastNow = nowMs;
     const mt = ip.maxTransportLength();
-    if (mt > TCP_HEADER_LEN) this.maxTransport = mt;
+    if (mt > TCP_HEADER_LEN) this.ourMss = this.mssFor(mt);
     this.flushQueued(ip);
     while (this.failed.length > 0) {
       const f = this.failed.shift() as TcpSocket;
@@ -279,52 +273,15 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, seq, 0, TCP_RST);
   }
 
-  allowChallengeAck(nowMs: number): boolean {
-    if (nowMs - this.challengeWindowStart >= 1000) {
-      this.challengeWindowStart = nowMs;
-      this.challengeCount = 0;
-    }
-    if (this.challengeCount >= CHALLENGE_ACKS_PER_SECOND) return false;
-    this.challengeCount++;
-    return true;
-  }
-
   enterTimeWait(sock: TcpSocket, nowMs: number): void {
     if (this.config.timeWaitSlots <= 0) {
-      sock.state = TIME_WAIT;
+      // No table: the FIN's ACK goes now, and nothing remembers the connection.
       this.queueBare(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndMax, sock.rcvNxt, TCP_ACK);
-      sock.finish(null);
-      return;
-    }
-    if (this.timeWait.add(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndMax, sock.rcvNxt, nowMs)) {
+    } else if (this.timeWait.add(sock.localIp, sock.localPort, sock.remoteIp, sock.remotePort, sock.sndMax, sock.rcvNxt, nowMs)) {
       this.counters.timeWaitReclaimed++;
     }
-    sock.state = TIME_WAIT;
+    setState(sock, TIME_WAIT);
     sock.finish(null);
-  }
-
-  applySynOptions(sock: TcpSocket, seg: TcpRepr): void {
-    // RFC 9293 §3.7.1: without an MSS option assume 536 (RFC 879, RFC 6691); never exceed our own MTU
-    // or configuration, and honour the peer's exact value. Only an absurd announcement (below
-    // MIN_SND_MSS) is raised to that floor: segments of a few bytes would cost more in headers and polls
-    // than they carry (Linux has the same guard, tcp_min_snd_mss = 48).
-    let mss = this.peerMss(seg);
-    if (mss < MIN_SND_MSS) mss = MIN_SND_MSS;
-    setSndMss(sock, mss);
-    // RFC 7323 §2.2: window scaling is in force only when both SYNs carry the option. An active open
-    // offered it already; a passive one answers with it only when the peer offered it.
-    if (WINDOW_SCALING && seg.windowScale >= 0 && this.config.windowScaling) {
-      sock.sndShift = seg.windowScale;
-      sock.rcvShift = shiftFor(sock.rx.buf.length);
-      sock.flags |= F_OFFER_WS;
-    } else {
-      sock.sndShift = 0;
-      sock.rcvShift = 0;
-      sock.flags &= ~F_OFFER_WS;
-    }
-    // RFC 2018 §2: SACK blocks may be sent only when the peer's SYN said SACK-permitted.
-    if (SACK && seg.sackPermitted && this.config.sack) sock.flags |= F_SACK_OK;
-    else sock.flags &= ~F_SACK_OK;
   }
 
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
@@ -364,15 +321,9 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
 
   // ---------------------------------------------------------------- internals
 
-  /** The peer's MSS option (536 without one, RFC 9293 §3.7.1), at most ours. */
-  private peerMss(seg: TcpRepr): number {
-    const mss = seg.mss > 0 ? seg.mss : 536;
-    const ours = this.ourMss();
-    return mss < ours ? mss : ours;
-  }
-
-  private ourMss(): number {
-    const m = this.maxTransport - TCP_HEADER_LEN;
+  /** Our MSS for transport datagrams of at most `maxTransport` bytes (RFC 9293 §3.7.1: MTU − 40), at most config.mss. */
+  private mssFor(maxTransport: number): number {
+    const m = maxTransport - TCP_HEADER_LEN;
     return m < this.config.mss ? m : this.config.mss;
   }
 
@@ -461,7 +412,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       if (this.config.synCookies) {
         this.lastCookieAt = nowMs;
         // The cookie encodes a table MSS no larger than the peer's (syn-cookies.ts).
-        const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, this.peerMss(seg));
+        const cookie = this.cookies.make(nowMs, dst, seg.dstPort, src, seg.srcPort, seg.seq, peerMss(seg, this.ourMss));
         // The window is the listener's receive buffer, which the connection will have (cookieAck).
         const rx = l.rxBytes;
         this.queueBare(dst, seg.dstPort, src, seg.srcPort, cookie, seqAdd(seg.seq, 1), TCP_SYN | TCP_ACK,
@@ -476,7 +427,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     }
     const sock = this.halfOpenSocket(l, seg, src, dst, nowMs);
     sock.rcvNxt = seqAdd(seg.seq, 1);
-    this.applySynOptions(sock, seg);
+    applySynOptions(sock, seg, this.ourMss, this.config);
     setSendWindow(sock, seg.window, seg.seq, 0);
     sock.rcvAdv = seqAdd(sock.rcvNxt, sock.receiveWindow());
     // Data on a SYN is kept and handed over once the connection is taken (RFC 9293 §3.10.7.2);
@@ -496,7 +447,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     sock.localPort = seg.dstPort;
     sock.remoteIp = src;
     sock.remotePort = seg.srcPort;
-    sock.state = SYN_RECEIVED;
+    setState(sock, SYN_RECEIVED);
     sock.listener = l;
     l.halfOpen++;
     this.startSequence(sock, nowMs);
@@ -676,7 +627,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     r.seq = seq;
     r.flags = flags;
     r.urgent = 0;
-    r.mss = (flags & TCP_SYN) ? this.ourMss() : 0;
+    r.mss = (flags & TCP_SYN) ? this.ourMss : 0;
     r.windowScale = -1;
     r.sackPermitted = false;
     r.hasTimestamp = false;

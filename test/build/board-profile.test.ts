@@ -34,7 +34,7 @@ test('the WiFi bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram 
     assert.not.ok(m.includes(id), id + ' must be left out');
   }
   assert.equal(b.leftOut.sort(), ['firmware/networkjs-driver', 'hal/drivers/enc28j60', 'hal/espruino/dgram-frame-device',
-    'hal/espruino/serial-frame-device', 'tcp/iface/dns-client', 'tcp/tcp/sack', 'tcp/tcp/window-scale']);
+    'hal/espruino/serial-frame-device', 'tcp/iface/dns-client', 'tcp/tcp/sack', 'tcp/tcp/state-watch', 'tcp/tcp/window-scale']);
   // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
   for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
   assert.match(b.code, /\{name:"wifi",description:"/);
@@ -134,10 +134,10 @@ test('TCP features: window scaling only above 64 KB of receive buffer, SACK only
     c.buffers.tcpTx = tx;
     return profileOf(ROOT, c, validateConfig).leftOut.filter((id) => id.startsWith('tcp/tcp/')).sort();
   };
-  assert.equal(out(2048, 2048), ['tcp/tcp/sack', 'tcp/tcp/window-scale']);
-  assert.equal(out(4096, 5839), ['tcp/tcp/sack', 'tcp/tcp/window-scale']);
-  assert.equal(out(5840, 2048), ['tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of receive buffer');
-  assert.equal(out(2048, 8192), ['tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of send buffer');
+  assert.equal(out(2048, 2048), ['tcp/tcp/sack', 'tcp/tcp/state-watch', 'tcp/tcp/window-scale']);
+  assert.equal(out(4096, 5839), ['tcp/tcp/sack', 'tcp/tcp/state-watch', 'tcp/tcp/window-scale']);
+  assert.equal(out(5840, 2048), ['tcp/tcp/state-watch', 'tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of receive buffer');
+  assert.equal(out(2048, 8192), ['tcp/tcp/state-watch', 'tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of send buffer');
   // Window scaling never ships to a board: buffers.tcpRx is at most 65535 (firmware/config.ts).
   for (const name of ['pico', 'esp32', 'wifi', 'linux', 'sim']) {
     const p = boardProfile(ROOT, name);

@@ -38,6 +38,8 @@ const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // 
   // SACK (RFC 2018) pays off with several segments in flight; with buffers below four full-sized
   // segments (4 × 1460 bytes) either way there are one or two, and plain fast retransmit does.
   { id: 'tcp/tcp/sack', needed: (c) => Math.max(c.buffers.tcpRx, c.buffers.tcpTx) >= 4 * 1460 },
+  // Watching TCP state changes (tcp/tcp/transitions.ts) is for tests and debugging on the host.
+  { id: 'tcp/tcp/state-watch', needed: () => false },
 ];
 
 export function optionalPartIds(): string[] {
