@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import * as ts from 'typescript';
 import { buildBundle, minifyEs5Detailed } from '../../tools/build/bundle';
-import { analyseProperties, ESPRUINO_NAMES } from '../../tools/build/mangle';
+import { analyseProperties, ESPRUINO_NAMES, OUR_BUILTIN_NAMES } from '../../tools/build/mangle';
 import { exchange } from '../firmware/http-client';
 import { bootBundle } from '../helpers/bundle-sandbox';
 import { estimateBlocks, mangledNameLength } from '../../bench/lib/espruino-memory';
@@ -101,6 +101,12 @@ test('the firmware bundle is smaller mangled; Espruino API and NetworkJS driver 
     assert.not.ok(Object.prototype.hasOwnProperty.call(sim.propertyNames, n), n);
   }
   for (const n of names) assert.ok(sim.propertyNames[n].length < n.length, n + ' → ' + sim.propertyNames[n]);
+  // Names a built-in also has are renamed only when listed as ours (the socket's flags, say); what the
+  // engine calls by itself, and property-descriptor keys, never.
+  assert.ok(OUR_BUILTIN_NAMES.filter((n) => Object.prototype.hasOwnProperty.call(sim.propertyNames, n)).length >= 5);
+  for (const n of ['toString', 'valueOf', 'toJSON', 'constructor', 'prototype', 'get', 'set', 'value', 'length', 'name', 'message', 'then']) {
+    assert.not.ok(Object.prototype.hasOwnProperty.call(sim.propertyNames, n), n);
+  }
   // Two mangled names never coincide.
   const back: { [m: string]: string } = {};
   for (const n of names) {

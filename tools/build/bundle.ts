@@ -303,9 +303,11 @@ export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyRe
     const root = o.root || ROOT;
     const analysis = analyseProperties(bundleFiles(input, root), input, root);
     propertyNames = assignNames(analysis.allowed, input);
-    // Only the allow-list (exact names) is renamed; terser's builtin reservation stays on; quoted
-    // names are left alone. The names are ours (most frequent → shortest), given as terser's cache.
-    properties = { regex: exactNamesRegex(Object.keys(propertyNames)), keep_quoted: true, builtins: false };
+    // Only the allow-list (exact names) is renamed; quoted names are left alone. The names are ours (most
+    // frequent → shortest), given as terser's cache. builtins: true lets terser rename the few allowed
+    // names it would otherwise keep as DOM/built-in names (mangle.ts OUR_BUILTIN_NAMES); the allow-list
+    // holds no other built-in name (analyseProperties reserves them).
+    properties = { regex: exactNamesRegex(Object.keys(propertyNames)), keep_quoted: true, builtins: true };
   }
   let moduleKeys: { [id: string]: number } | undefined;
   let source = input;
