@@ -137,8 +137,14 @@ test('exported number constants are read locally inside their module; reassigned
 test('a var the minifier leaves declared after its first use is declared first (after directives)', () => {
   assert.is(declareLateVarsFirst('function f(a){if(a){r=1}for(;;){var r;break}return r}'), 'function f(a){var r;if(a){r=1}for(;;){var r;break}return r}');
   assert.is(declareLateVarsFirst('function f(){"use strict";r=1;var r;return r}'), 'function f(){"use strict";var r;r=1;var r;return r}');
+  // Within one statement: the if-branch assigns the name the else-branch declares (terser's output for
+  // two block-scoped consts of one name; on Espruino the assignment overwrote a top-level function d).
+  assert.is(declareLateVarsFirst('function d(){}function f(t,o){if(o===0){var k=null!==(d=t.O)&&d.r}else if(o>0){var d;(d=t.g()).x=1}}'),
+    'function d(){}function f(t,o){var d;if(o===0){var k=null!==(d=t.O)&&d.r}else if(o>0){var d;(d=t.g()).x=1}}');
   const clean = 'function f(){var r=1;return r}';
   assert.is(declareLateVarsFirst(clean), clean);
+  const sameStatement = 'function f(a){for(var i=0;i<a;i++){var r=i;a-=r}return a}';
+  assert.is(declareLateVarsFirst(sameStatement), sameStatement);
 });
 
 test('two block-scoped consts of one name (as in a driver reset loop) build into a bundle that passes the gate', () => {

@@ -152,6 +152,8 @@ interface Decl {
   fn: Node | null;
   /** Declared only by `var` (no function declaration of that name in the scope). */
   isVar: boolean;
+  /** Source offset of its first declaration (a declarator or function declaration). */
+  pos: number;
 }
 
 interface Scope {
@@ -174,11 +176,12 @@ function childNodes(n: Node): Node[] {
   return out;
 }
 
-function declare(s: Scope, name: string, index: number, fn: Node | null, isVar = false): void {
+function declare(s: Scope, name: string, index: number, fn: Node | null, isVar = false, pos = -1): void {
   const d = s.decls[name];
-  if (!d) s.decls[name] = { index, fn, isVar };
+  if (!d) s.decls[name] = { index, fn, isVar, pos };
   else {
     if (index < d.index) d.index = index;
+    if (pos < d.pos) d.pos = pos;
     if (fn && !d.fn) d.fn = fn;
     d.isVar = d.isVar && isVar;
   }
@@ -192,12 +195,12 @@ function collectDecls(s: Scope): void {
     while (stack.length) {
       const n = stack.pop();
       if (n.type === 'FunctionDeclaration') {
-        declare(s, n.id.name, i, n);
+        declare(s, n.id.name, i, n, false, n.start);
         continue; // its body is its own scope
       }
       if (n.type === 'FunctionExpression') continue;
       if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
-        declare(s, n.id.name, i, n.init && n.init.type === 'FunctionExpression' ? n.init : null, true);
+        declare(s, n.id.name, i, n.init && n.init.type === 'FunctionExpression' ? n.init : null, true, n.start);
       }
       for (const c of childNodes(n)) stack.push(c);
     }
@@ -536,7 +539,9 @@ function checkDeclarationOrder(refs: Ref[], late: LateUse): void {
   for (const r of refs) {
     if (!r.target || !r.immediate || !r.target.body) continue;
     const d = r.target.decls[r.name];
-    if (d.index > r.stmt) {
+    // A later statement, or a `var` further on in the same one (an if/else whose first branch assigns a
+    // name its second declares: what terser makes of two block-scoped `const`s of one name).
+    if (d.index > r.stmt || (d.index === r.stmt && d.isVar && d.pos > r.node.start)) {
       late(r.target, r.name, r.node, '"' + r.name + '" is used before its declaration (Espruino does not hoist)');
       continue;
     }
