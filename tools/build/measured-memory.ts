@@ -22,11 +22,11 @@ export interface MeasuredMemory {
 export const MEASURED_TOLERANCE = 0.1;
 
 export const MEASURED_MEMORY: { [board: string]: MeasuredMemory } = {
-  pico: { interpreter: 'espruino-pico', pool: 5100, idle: 3115, fullest: 3853, date: '2026-12-07' },
-  wifi: { interpreter: 'espruino-wifi', pool: 8190, idle: 4774, fullest: 6512, date: '2026-12-07' },
-  esp32: { interpreter: 'espruino-esp32', pool: 16383, idle: 4986, fullest: 11492, date: '2026-12-07' },
+  pico: { interpreter: 'espruino-pico', pool: 5100, idle: 3165, fullest: 3896, date: '2026-12-07' },
+  wifi: { interpreter: 'espruino-wifi', pool: 8190, idle: 4790, fullest: 6507, date: '2026-12-07' },
+  esp32: { interpreter: 'espruino-esp32', pool: 16383, idle: 4993, fullest: 11574, date: '2026-12-07' },
   // The Pico preset with the HTTP server added (moonshot: see picoWithHttp in tools/build.ts), measured in
   // the WiFi-sized interpreter (same 13-byte blocks, a larger pool) because on espruino-pico it runs out of
   // memory serving its first status page; `pool` is the Pico's, the pool it would have to fit.
-  'pico-http': { interpreter: 'espruino-wifi', pool: 5100, idle: 4348, fullest: 4728, date: '2026-12-07' },
+  'pico-http': { interpreter: 'espruino-wifi', pool: 5100, idle: 4382, fullest: 4761, date: '2026-12-07' },
 };
