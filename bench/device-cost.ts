@@ -1,12 +1,12 @@
 // Device cost: minified bundle bytes per part (tools/build), estimated memory in Espruino blocks
-// (bench/lib/espruino-memory.ts), and — in bench/work-count.ts, run as a child process — the
+// (tools/model/espruino-memory.ts), and — in bench/work-count.ts, run as a child process — the
 // interpreter work per segment counted in JavaScript-level calls and loop iterations.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 import { sizeReport, SizeReport } from '../tools/build/size-report';
-import { scenario } from './lib/memory-scenario';
-import { estimateBlocks, byteArrayBlocks } from './lib/espruino-memory';
+import { scenario } from '../tools/model/memory-scenario';
+import { estimateBlocks, byteArrayBlocks } from '../tools/model/espruino-memory';
 
 /** The parts the issue names, each a set of module-id prefixes (first match wins, in this order). */
 const PART_GROUPS: Array<{ name: string; prefixes: string[] }> = [
@@ -58,7 +58,7 @@ export interface MemoryResult {
 
 /**
  * `nameLength`: how long a property name is on the device — pass `mangledNameLength(bundle.propertyNames)`
- * (bench/lib/espruino-memory.ts) to count names as the mangled bundle holds them; default unmangled.
+ * (tools/model/espruino-memory.ts) to count names as the mangled bundle holds them; default unmangled.
  */
 export function memoryEstimate(opts: { nameLength?: (name: string) => number } = {}): MemoryResult {
   const s = scenario();
@@ -74,7 +74,7 @@ export function memoryEstimate(opts: { nameLength?: (name: string) => number } =
     perTcpConnectionBlocks: oneTcp - idle,
     perHttpConnectionBlocks: plusHttp - oneTcp,
     bufferBlocks: 2 * byteArrayBlocks(2048),
-    notes: 'estimated from the live host objects with the formula in bench/lib/espruino-memory.ts; code (bundle) not included',
+    notes: 'estimated from the live host objects with the formula in tools/model/espruino-memory.ts; code (bundle) not included',
   };
 }
 

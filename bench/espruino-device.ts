@@ -51,8 +51,8 @@ export type CodeMode = 'ram' | 'storage';
 
 export interface SegmentCounts {
   /** Deltas of the device's own counters (/api/status), minus one status request's own share. */
-  tcpRx: number;
-  tcpTx: number;
+  rxBytes: number;
+  txBytes: number;
   framesRx: number;
   framesTx: number;
   retransmits: number;
@@ -71,7 +71,7 @@ export interface TransferRun {
   /** The whole machine (all cores): busy ÷ available while the client ran. */
   machineBusyShare: number;
   counts: SegmentCounts;
-  segmentsPerSec: { tcpRx: number; tcpTx: number };
+  segmentsPerSec: { rxBytes: number; txBytes: number };
   /** Only in the idle-counter run: the counter's ticks during the run and the idle time they stand for. */
   idleTicks?: number;
   idleShareAtMost?: number;
@@ -191,12 +191,12 @@ async function status(runner: Runner): Promise<Status> {
 function countDelta(a: Status, b: Status, own: SegmentCounts | null): SegmentCounts {
   const d = (x: number, y: number): number => (y || 0) - (x || 0);
   const c: SegmentCounts = {
-    tcpRx: d(a.tcp.rxSegments, b.tcp.rxSegments), tcpTx: d(a.tcp.txSegments, b.tcp.txSegments),
+    rxBytes: d(a.tcp.rxSegments, b.tcp.rxSegments), txBytes: d(a.tcp.txSegments, b.tcp.txSegments),
     framesRx: d(a.device.rxFrames, b.device.rxFrames), framesTx: d(a.device.txFrames, b.device.txFrames),
     retransmits: d(a.tcp.retransmits, b.tcp.retransmits),
   };
   if (own) {
-    c.tcpRx -= own.tcpRx; c.tcpTx -= own.tcpTx; c.framesRx -= own.framesRx; c.framesTx -= own.framesTx;
+    c.rxBytes -= own.rxBytes; c.txBytes -= own.txBytes; c.framesRx -= own.framesRx; c.framesTx -= own.framesTx;
   }
   return c;
 }
@@ -236,7 +236,7 @@ async function measured(kind: 'download' | 'echo', c: Ctx, client: Client, idleT
     kind, bytes: r.bytes, seconds: round(r.seconds, 4), goodputBps: Math.round(r.bytes / r.seconds), exact: r.exact,
     interpreterCpuShare: round((p1.interp - p0.interp) / ((p1.t - p0.t) / 1000), 3), socatCpuSeconds: round(p1.socat - p0.socat, 3),
     machineBusyShare: round(total > 0 ? busy / total : NaN, 3),
-    counts, segmentsPerSec: { tcpRx: Math.round(counts.tcpRx / r.seconds), tcpTx: Math.round(counts.tcpTx / r.seconds) },
+    counts, segmentsPerSec: { rxBytes: Math.round(counts.rxBytes / r.seconds), txBytes: Math.round(counts.txBytes / r.seconds) },
   };
   if (t0 && t1 && idleTicksPerSec) {
     // Every tick stands for idleTicksPerSec⁻¹ s of idling; the window (REPL read to REPL read) is a bit
@@ -341,7 +341,7 @@ async function runMode(mode: CodeMode, interp: Runnable, code: string, echoPort:
     const expected = expectedBytes(TRANSFER_BYTES);
     const file = path.join(work, 'bytes.bin');
     const line = (r: TransferRun, name: string): string => '  [' + mode + '] ' + name + ': ' + r.seconds + ' s, ' + (r.goodputBps / 1000).toFixed(1) +
-      ' KB/s, exact ' + r.exact + ', interpreter CPU ' + r.interpreterCpuShare + ', segments in/out ' + r.counts.tcpRx + '/' + r.counts.tcpTx +
+      ' KB/s, exact ' + r.exact + ', interpreter CPU ' + r.interpreterCpuShare + ', segments in/out ' + r.counts.rxBytes + '/' + r.counts.txBytes +
       (r.idleShareAtMost !== undefined ? ', idle counter ' + r.idleTicks + ' ticks = idle at most ' + r.idleShareAtMost : '');
     result.downloads = [];
     result.echoes = [];
@@ -445,7 +445,7 @@ export function printEspruinoDevice(r: EspruinoDeviceResult, table: Table = plai
       l.topLevelSamplesUs.join(', ') + '); inside a function ' + l.inFunctionUsPerIteration + ' µs; interpreter CPU share while idle ' + m.idleCpuShare +
       '; idle counter ' + m.idleTicksPerSec + ' ticks/s with no traffic');
     const row = (x: TransferRun, name: string): Array<string | number> => [m.mode + ' ' + name, x.seconds.toFixed(2), (x.goodputBps / 1000).toFixed(1), String(x.exact),
-      x.interpreterCpuShare.toFixed(2), x.machineBusyShare.toFixed(2), x.counts.tcpRx, x.counts.tcpTx, x.segmentsPerSec.tcpRx, x.segmentsPerSec.tcpTx,
+      x.interpreterCpuShare.toFixed(2), x.machineBusyShare.toFixed(2), x.counts.rxBytes, x.counts.txBytes, x.segmentsPerSec.rxBytes, x.segmentsPerSec.txBytes,
       x.counts.retransmits, x.idleShareAtMost === undefined ? '' : '≤ ' + x.idleShareAtMost.toFixed(2)];
     m.downloads!.forEach((x, i) => runs.push(row(x, 'GET /bytes/1000000 #' + (i + 1))));
     m.echoes!.forEach((x, i) => runs.push(row(x, 'echo 1 MB #' + (i + 1))));

@@ -1,7 +1,7 @@
 // Host stack speed (wall clock, this machine, one core): how fast the TypeScript stack itself runs
 // when nothing else limits it — two full stacks over an unimpaired in-memory wire with no rate limit.
 // Timings: reported by `npm run bench`, never asserted in tests.
-import { makePair, FILL_BLOCK, B_ADDR, PairChip } from './lib/pair';
+import { makePair, FILL_BLOCK, B_ADDR, PairChip } from '../tools/model/pair';
 import { TcpSocket } from '../tcp/tcp/socket';
 import { startHttp, DeviceStatus } from '../firmware/apps/http-app';
 

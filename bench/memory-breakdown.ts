@@ -1,4 +1,4 @@
-// Where the estimated Espruino blocks go: the same cost model as bench/lib/espruino-memory.ts
+// Where the estimated Espruino blocks go: the same cost model as tools/model/espruino-memory.ts
 // (estimateBlocks), but each block is charged to the object path that holds it
 // (stack.tcp.sockets[0].rtt, stack.iface.rxBuffer, …), so the idle stack and one connection can be read
 // row by row. The scenario is the one bench/device-cost.ts memoryEstimate measures: the device's Stack
@@ -11,8 +11,8 @@
 //                                                                     # bundle holds them (builds it)
 //
 // The totals printed are checked against estimateBlocks, so this tool cannot drift from the estimate.
-import { estimateBlocks, byteArrayBlocks } from './lib/espruino-memory';
-import { scenario } from './lib/memory-scenario';
+import { estimateBlocks, byteArrayBlocks } from '../tools/model/espruino-memory';
+import { scenario } from '../tools/model/memory-scenario';
 import { buildBundle, defaultEntry } from '../tools/build/bundle';
 
 export interface Row { path: string; blocks: number }

@@ -2,7 +2,7 @@
 // VirtualWire, on the VIRTUAL clock. Deterministic (same numbers on every machine and run), so the
 // table is kept as a snapshot (bench/snapshots/quality.json) and test/bench/quality-snapshot.test.ts
 // recomputes a subset of it.
-import { makePair, FILL_BLOCK } from './lib/pair';
+import { makePair, FILL_BLOCK } from '../tools/model/pair';
 import { TcpSocket } from '../tcp/tcp/socket';
 
 export const LINK_BPS = 10_000_000; // an ENC28J60's 10BASE-T

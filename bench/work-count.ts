@@ -8,7 +8,7 @@ import { installCountingHook } from './lib/counting-hook';
 const counts = installCountingHook();
 // Loaded after the hook so the shipped modules come through the counting transform.
 /* eslint-disable @typescript-eslint/no-var-requires */
-const { makePair, FILL_BLOCK, B_ADDR } = require('./lib/pair') as typeof import('./lib/pair');
+const { makePair, FILL_BLOCK, B_ADDR } = require('../tools/model/pair') as typeof import('../tools/model/pair');
 
 const { setNativeWordSum } = require('../tcp/wire/checksum') as typeof import('../tcp/wire/checksum');
 

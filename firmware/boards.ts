@@ -18,7 +18,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     // 1 KB + 1 KB, two connections: measured in the Pico-sized interpreter (README "Memory"). Three at
     // their fullest left 16–19 % of the pool free, and with that the Pico ran OUT OF MEMORY in two full
     // test runs (a frame's send needs a 1.5 KB contiguous block); four would leave about 11 %.
-    buffers: { tcpRx: 1024, tcpTx: 1024, httpHead: 1024, maxConnections: 2, backlog: 1 },
+    buffers: { rxBytes: 1024, txBytes: 1024, httpHead: 1024, maxConnections: 2, backlog: 1 },
   },
   // ESP32 (Espruino ESP32 build, up to 16,383 variables) + an ENC28J60 module, on the VSPI pins.
   esp32: {
@@ -27,7 +27,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     chip: 'enc28j60',
     spi: { bus: 'SPI2', sck: 'D18', miso: 'D19', mosi: 'D23', baud: 8000000 },
     pins: { cs: 'D5', reset: 'D26', int: 'D4' },
-    buffers: { tcpRx: 4096, tcpTx: 4096, httpHead: 2048, maxConnections: 8, backlog: 4 },
+    buffers: { rxBytes: 4096, txBytes: 4096, httpHead: 2048, maxConnections: 8, backlog: 4 },
   },
   // Espruino WiFi (STM32F411, 8,190 variables in Espruino's boards/ESPRUINOWIFI.py, 64 KB of Storage) +
   // a W5500 module; its ESP8266 is left alone. The full firmware (DHCP, echo, HTTP).
@@ -39,7 +39,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     pins: { cs: 'B10', reset: 'B1', int: 'A8' },
     // 2 KB + 2 KB per connection: measured in the WiFi-sized interpreter (README "Memory"), four at their
     // fullest leave 20–21 % of the pool free (runs differ).
-    buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
+    buffers: { rxBytes: 2048, txBytes: 2048, httpHead: 1536, maxConnections: 4, backlog: 2 },
   },
   // Espruino's Linux build: frames go over UDP to tools/dgram-tap-relay.ts, which bridges a TAP.
   linux: {
@@ -47,7 +47,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     description: 'Espruino Linux build, frames over UDP to a TAP relay',
     chip: 'w5500',
     link: 'dgram',
-    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16 },
+    buffers: { rxBytes: 8192, txBytes: 8192, httpHead: 4096, maxConnections: 32, backlog: 16 },
   },
   // The host simulator (tools/sim.ts) supplies the frame device; larger buffers for speed.
   sim: {
@@ -59,11 +59,24 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     // The contract (issue 7) has 20 concurrent echo clients: room for them plus HTTP.
     // Its peers are hosts (the kernel on a TAP, the port forwarder's stack): no pacing for a small ring
     // needed; 4 segments per 2 ms held a download to ~2 MB/s (BENCHMARKS.md).
-    buffers: { tcpRx: 8192, tcpTx: 8192, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 16 },
+    buffers: { rxBytes: 8192, txBytes: 8192, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 16 },
   },
 };
 
 /** The preset used when none is named (a build without `--board`): the smallest board that runs the whole firmware. */
+/**
+ * What the preset boards have for the firmware: the variable pool (blocks × bytes) and the flash Storage
+ * the code is saved in (`saved_code` pages × page size in Espruino's boards/*.py). Pico: 5,100 variables
+ * (boards/PICO_R1_3.py; measured: espruino-pico's process.memory().total), Storage 3 × 16 KB. Espruino WiFi:
+ * boards/ESPRUINOWIFI.py says 8,190 variables (measured: espruino-wifi's process.memory().total), Storage
+ * 1 × 64 KB. ESP32: up to 16,383 variables of 14 bytes, Storage 224 × 4 KB = 896 KB (boards/ESP32.py at 2v29).
+ */
+export const BOARD_LIMITS: { [board: string]: { blocks: number; blockBytes: number; storageBytes: number } } = {
+  pico: { blocks: 5100, blockBytes: 13, storageBytes: 3 * 16384 },
+  wifi: { blocks: 8190, blockBytes: 13, storageBytes: 65536 },
+  esp32: { blocks: 16383, blockBytes: 14, storageBytes: 224 * 4096 },
+};
+
 export const DEFAULT_BOARD = 'wifi';
 
 export function boardNames(): string[] {

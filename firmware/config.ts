@@ -52,11 +52,11 @@ export interface StaticIpv4 {
 
 export interface BufferConfig {
   /** TCP receive / send buffer per connection (bytes). */
-  tcpRx: number;
-  tcpTx: number;
+  rxBytes: number;
+  txBytes: number;
   /** HTTP request head limit (bytes); larger requests get 431. */
   httpHead: number;
-  /** TCP connections at once (each holds tcpRx + tcpTx bytes), and half-open/unaccepted per listener. */
+  /** TCP connections at once (each holds rxBytes + txBytes bytes), and half-open/unaccepted per listener. */
   maxConnections: number;
   backlog: number;
   /**
@@ -143,7 +143,7 @@ export const DEFAULTS = {
   spi: { bus: 'SPI1', sck: '', mosi: '', miso: '', baud: 8000000 } as SpiConfig,
   pins: { cs: '', reset: '', int: '' } as PinConfig,
   // 2 KB per direction per connection: about 160 Espruino blocks each; see the README's memory table.
-  buffers: { tcpRx: 2048, tcpTx: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 } as BufferConfig,
+  buffers: { rxBytes: 2048, txBytes: 2048, httpHead: 1024, maxConnections: 4, backlog: 2 } as BufferConfig,
   apps: { echoPort: 7, httpPort: 80, networkJs: false, httpIdleMs: 15000 } as AppConfig,
   dgram: { relayHost: '127.0.0.1', relayPort: 5555, localPort: 5556, frames: 8 } as DgramLinkConfig,
   serial: { path: '', baud: 115200, frames: 8 } as SerialLinkConfig,
@@ -206,8 +206,8 @@ export function validateConfig(c: BoardConfig): string[] {
   }
   const b = c.buffers;
   // A buffer must hold at least one full-size segment (MSS 1460) and stay within the device's memory.
-  if (!(b.tcpRx >= 536 && b.tcpRx <= 65535)) e.push('buffers.tcpRx must be 536..65535');
-  if (!(b.tcpTx >= 536 && b.tcpTx <= 65535)) e.push('buffers.tcpTx must be 536..65535');
+  if (!(b.rxBytes >= 536 && b.rxBytes <= 65535)) e.push('buffers.rxBytes must be 536..65535');
+  if (!(b.txBytes >= 536 && b.txBytes <= 65535)) e.push('buffers.txBytes must be 536..65535');
   if (!(b.httpHead >= 256 && b.httpHead <= 16384)) e.push('buffers.httpHead must be 256..16384');
   if (!(b.maxConnections >= 1 && b.maxConnections <= 64)) e.push('buffers.maxConnections must be 1..64');
   if (!(b.backlog >= 1 && b.backlog <= 16)) e.push('buffers.backlog must be 1..16');

@@ -60,8 +60,8 @@ export class Device {
     // What write() may hold beyond a full send buffer is bounded by what a board can spare: an app that
     // honours backpressure holds at most one chunk (≤ the receive buffer, for echo) on top of it.
     const tcp = {
-      maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx,
-      maxPendingWriteBytes: c.buffers.tcpRx + c.buffers.tcpTx, maxPendingWrites: 8, maxBurst: c.buffers.maxBurst,
+      maxConnections: c.buffers.maxConnections, backlog: c.buffers.backlog, rxBytes: c.buffers.rxBytes, txBytes: c.buffers.txBytes,
+      maxPendingWriteBytes: c.buffers.rxBytes + c.buffers.txBytes, maxPendingWrites: 8, maxBurst: c.buffers.maxBurst,
     };
     const so: StackOptions = { device: o.device, random: o.random, wordSum: o.wordSum, hostname: c.hostname, tcp, onInternalError, onAppError };
     if (c.ipv4 === 'dhcp') {
@@ -74,7 +74,7 @@ export class Device {
     }
     this.stack = new Stack(so);
     const host: ServerHost = this.stack;
-    const buffers = { rxBytes: c.buffers.tcpRx, txBytes: c.buffers.tcpTx, backlog: c.buffers.backlog };
+    const buffers = { rxBytes: c.buffers.rxBytes, txBytes: c.buffers.txBytes, backlog: c.buffers.backlog };
     const self = this;
     if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
     if (c.apps.httpPort) {
@@ -83,7 +83,7 @@ export class Device {
       });
     }
     if (c.apps.networkJs) {
-      this.networkJs = new NetworkJsDriver(this.stack, { buffers, rxBytes: c.buffers.tcpRx, udp: udpOverInterface(this.stack.iface.udp) });
+      this.networkJs = new NetworkJsDriver(this.stack, { buffers, rxBytes: c.buffers.rxBytes, udp: udpOverInterface(this.stack.iface.udp) });
     }
     // The console says when the address changes (a DHCP lease, its loss); the link is reported in poll().
     const log = o.log;

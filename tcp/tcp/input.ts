@@ -14,6 +14,7 @@ import {
   canReceiveData,
 } from './state';
 import { segmentSize } from './segment-size';
+import { avoidanceStep, lossSsthresh } from './congestion';
 import { setState } from './transitions';
 import { InputHost } from './hosts';
 import { applySynOptions, setSendWindow } from './syn-options';
@@ -274,8 +275,8 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     onNewAck(sock, acked, flight);
     if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0) {
       // RFC 8985 §7.4: everything up to the probe is acknowledged; without DSACK we cannot tell whether
-      // the probe repaired a loss, so it is taken to have: the congestion window is halved.
-      sock.ssthresh = Math.max(flight >> 1, 2 * sock.sndMss);
+      // the probe repaired a loss, so it is taken to have: the congestion window goes down as for one.
+      sock.ssthresh = lossSsthresh(flight, sock.sndMss);
       sock.cwnd = sock.ssthresh;
     }
     sock.fillTx();
@@ -361,7 +362,7 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
   sock.dupAcks = 0;
   if (flightBefore <= 0) return;
   if (sock.cwnd < sock.ssthresh) sock.cwnd += acked < mss ? acked : mss; // slow start
-  else sock.cwnd += Math.max(1, Math.floor((mss * mss) / sock.cwnd)); // congestion avoidance
+  else sock.cwnd += avoidanceStep(sock.cwnd, mss); // congestion avoidance (congestion.ts)
   if (sock.cwnd > CWND_CAP) sock.cwnd = CWND_CAP;
 }
 
@@ -384,7 +385,7 @@ function onDupAck(sock: TcpSocket): void {
   const segs = Math.ceil(flight / seg);
   if (segs < 4 && seqGt(sock.sndUna, sock.recover) && (sock.tx.length <= flight || sock.sndWnd - flight < seg)) thresh = segs > 1 ? segs - 1 : 1;
   if (sock.dupAcks >= thresh && (sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
-    sock.ssthresh = Math.max(flight >> 1, 2 * mss);
+    sock.ssthresh = lossSsthresh(flight, mss);
     sock.recover = sock.sndMax;
     sock.cwnd = sock.ssthresh + 3 * mss;
     sock.flags |= F_IN_RECOVERY | F_FAST_REXMIT;

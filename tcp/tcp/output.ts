@@ -13,6 +13,7 @@ import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, L
 import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
 import { SACK, sackRetransmit } from './sack';
 import { segmentSize } from './segment-size';
+import { lossSsthresh } from './congestion';
 
 /** RFC 8985 §7.2: WCDelAckT, the longest a peer may delay the ACK of a lone segment. */
 const WORST_DELAYED_ACK_MS = 200;
@@ -249,10 +250,11 @@ export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters
       sock.sndNxt = sock.sndUna;
       sock.flags |= F_PROBE;
     } else {
-      // RFC 5681 §3.1 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS), cwnd = 1 segment; then go back to
-      // SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast retransmit for what was sent before.
+      // RFC 5681 §3.1 eq. (4), with RFC 9438's β (congestion.ts): ssthresh = max(β·FlightSize, 2*SMSS),
+      // cwnd = 1 segment; then go back to SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast
+      // retransmit for what was sent before.
       const flight = seqDiff(sock.sndMax, sock.sndUna);
-      sock.ssthresh = Math.max(flight >> 1, 2 * sock.sndMss);
+      sock.ssthresh = lossSsthresh(flight, sock.sndMss);
       sock.cwnd = sock.sndMss;
       sock.flags &= ~F_IN_RECOVERY;
       sock.dupAcks = 0;

@@ -130,15 +130,15 @@ test('TCP features: window scaling only above 64 KB of receive buffer, SACK only
   const base = boardConfig('pico') as BoardConfig;
   const out = (rx: number, tx: number) => {
     const c = JSON.parse(JSON.stringify(base));
-    c.buffers.tcpRx = rx;
-    c.buffers.tcpTx = tx;
+    c.buffers.rxBytes = rx;
+    c.buffers.txBytes = tx;
     return profileOf(ROOT, c, validateConfig).leftOut.filter((id) => id.startsWith('tcp/tcp/')).sort();
   };
   assert.equal(out(2048, 2048), ['tcp/tcp/sack', 'tcp/tcp/state-watch', 'tcp/tcp/window-scale']);
   assert.equal(out(4096, 5839), ['tcp/tcp/sack', 'tcp/tcp/state-watch', 'tcp/tcp/window-scale']);
   assert.equal(out(5840, 2048), ['tcp/tcp/state-watch', 'tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of receive buffer');
   assert.equal(out(2048, 8192), ['tcp/tcp/state-watch', 'tcp/tcp/window-scale'], 'SACK in: 4 × 1460 bytes of send buffer');
-  // Window scaling never ships to a board: buffers.tcpRx is at most 65535 (firmware/config.ts).
+  // Window scaling never ships to a board: buffers.rxBytes is at most 65535 (firmware/config.ts).
   for (const name of ['pico', 'esp32', 'wifi', 'linux', 'sim']) {
     const p = boardProfile(ROOT, name);
     assert.ok(p && p.leftOut.includes('tcp/tcp/window-scale'), name);

@@ -11,7 +11,8 @@ import { formatReport, partOf, sizeReport } from '../../tools/build/size-report'
 import { parseBuildArgs, runBuild, buildConfig } from '../../tools/build';
 import { boardConfig } from '../../firmware/boards';
 import { runUnderDuk } from '../../tools/gate/duk';
-import { checkBundle, declareLateVarsFirst } from '../../tools/gate/checks';
+import { checkBundle } from '../../tools/gate/checks';
+import { declareLateVarsFirst } from '../../tools/build/declaration-order';
 
 const smoke = buildBundle({ entry: SMOKE_ENTRY });
 

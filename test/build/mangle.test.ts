@@ -12,7 +12,7 @@ import { buildBundle, minifyEs5Detailed } from '../../tools/build/bundle';
 import { analyseProperties, ESPRUINO_NAMES, OUR_BUILTIN_NAMES } from '../../tools/build/mangle';
 import { exchange } from '../firmware/http-client';
 import { bootBundle } from '../helpers/bundle-sandbox';
-import { estimateBlocks, mangledNameLength } from '../../bench/lib/espruino-memory';
+import { estimateBlocks, mangledNameLength } from '../../tools/model/espruino-memory';
 import { memoryEstimate } from '../../bench/device-cost';
 
 // ---- a planted fixture: shipped-looking sources under a temporary root

@@ -1,4 +1,4 @@
-// The size report's memory part (tools/build.ts memoryReport over bench/lib/board-memory.ts): what the
+// The size report's memory part (tools/build.ts memoryReport over tools/model/board-memory.ts): what the
 // board's own firmware objects hold idle and per connection, plus the code, against the board's pool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,7 +6,7 @@ import { memoryReport, codeCost, httpMissReport, withHttp, INTERPRETER_RESERVE, 
 import { storageBytes } from '../../tools/build/storage-size';
 import { MEASURED_MEMORY } from '../../tools/build/measured-memory';
 import { buildBundle } from '../../tools/build/bundle';
-import { boardMemory } from '../../bench/lib/board-memory';
+import { boardMemory } from '../../tools/model/board-memory';
 import { boardConfig } from '../../firmware/boards';
 
 test('a connection costs at least its two buffers at the board sizes; the DHCP client is counted on DHCP boards only', () => {
@@ -15,7 +15,7 @@ test('a connection costs at least its two buffers at the board sizes; the DHCP c
   const sim = boardMemory('sim');
   const pico = boardMemory('pico');
   const wifiBuffers = boardConfig('wifi')!.buffers;
-  assert.is(wifi.bufferBlocks, Math.ceil(wifiBuffers.tcpRx / 13) + 4 + Math.ceil(wifiBuffers.tcpTx / 13) + 4);
+  assert.is(wifi.bufferBlocks, Math.ceil(wifiBuffers.rxBytes / 13) + 4 + Math.ceil(wifiBuffers.txBytes / 13) + 4);
   assert.ok(wifi.perTcpConnectionBlocks > wifi.bufferBlocks, 'socket state comes on top of the buffers');
   assert.ok(esp.perTcpConnectionBlocks - wifi.perTcpConnectionBlocks >= esp.bufferBlocks - wifi.bufferBlocks - 2);
   assert.ok(wifi.dhcpBlocks > 0 && sim.dhcpBlocks === 0 && pico.dhcpBlocks === 0);

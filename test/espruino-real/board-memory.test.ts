@@ -36,6 +36,23 @@ async function memory(dev: EspruinoProcess): Promise<Memory> {
   return await dev.evalJson('process.memory()', 20000) as Memory;
 }
 
+/**
+ * Memory once the connections just served have gone: the last echo or status-page connection may still be
+ * closing (its buffers held until the final ACK). Read up to 6 times, 1 s apart, until it stops falling;
+ * the lowest reading. (One run read the Pico's idle 366 blocks higher at once.)
+ */
+async function settledMemory(dev: EspruinoProcess): Promise<Memory> {
+  let best = await memory(dev);
+  for (let i = 0; i < 5; i++) {
+    await wait(1000);
+    const m = await memory(dev);
+    const fell = m.usage < best.usage - 10;
+    if (m.usage < best.usage) best = m;
+    if (!fell) break;
+  }
+  return best;
+}
+
 /** Opens `count` echo connections held at their fullest; resolves when they are, with the finish promise. */
 async function holdFull(rig: RelayRig, host: string, port: number, count: number): Promise<{ child: ChildProcess; done: Promise<string> }> {
   const script = path.join(__dirname, 'fixtures', 'hold-full.py');
@@ -118,7 +135,7 @@ for (const c of CASES.filter((x) => !ONLY || ONLY.indexOf(x.label) >= 0)) {
       assert.is(ping.code, 0, 'ping: ' + ping.stdout.toString() + ping.stderr);
       await checkEchoClients(runner, device, config.apps.echoPort, 1, 20000);
       if (config.apps.httpPort) await checkStatusRoutes(runner, 'http://' + device);
-      const idle = await memory(dev);
+      const idle = await settledMemory(dev);
       const n = config.buffers.maxConnections;
       const held = await holdFull(rig, device, config.apps.echoPort, n);
       clients = held.child;
@@ -134,7 +151,7 @@ for (const c of CASES.filter((x) => !ONLY || ONLY.indexOf(x.label) >= 0)) {
       // do not always finish all of them; the fresh peers below are checked whole).
       assert.ok(results.every((r) => r.prefix && r.got > 0), 'every held connection echoed correctly: ' + JSON.stringify(results));
       console.log('MEASURED ' + board + ': pool ' + full.total + ' blocks; idle ' + idle.usage + ' used; at its fullest (' + n +
-        ' echo connections, buffers ' + config.buffers.tcpRx + '+' + config.buffers.tcpTx + ') ' + full.usage + ' used, ' + full.free + ' free (' +
+        ' echo connections, buffers ' + config.buffers.rxBytes + '+' + config.buffers.txBytes + ') ' + full.usage + ' used, ' + full.free + ' free (' +
         Math.round(100 * full.free / full.total) + ' %)');
       assertAsRecorded(board, 'fullest', full.usage);
       assertAsRecorded(board, 'idle', idle.usage);
@@ -149,8 +166,10 @@ for (const c of CASES.filter((x) => !ONLY || ONLY.indexOf(x.label) >= 0)) {
       // under qemu outrun the ESP32-sized interpreter's 60 s), and nothing left behind (closed
       // connections used to stay in memory: tcp/events.ts).
       const fresh = Math.min(n, 4);
-      await checkEchoClients(runner, device, config.apps.echoPort, fresh, 20000);
-      await checkEchoClients(runner, device, config.apps.echoPort, fresh, 20000);
+      // 8 KB each: under qemu the ESP32-sized interpreter, just out of its fullest, once took more than the
+      // clients' 60 s for four of 20 KB (CI, 2026-12-07, with the machine busy).
+      await checkEchoClients(runner, device, config.apps.echoPort, fresh, 8000);
+      await checkEchoClients(runner, device, config.apps.echoPort, fresh, 8000);
       // Connections the held clients reset may linger until their next retransmission meets the kernel's
       // RST (seconds, on the slow interpreters): wait for that, bounded. A leaked socket never returns.
       let after = await memory(dev);

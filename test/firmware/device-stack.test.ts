@@ -135,7 +135,7 @@ for (const chip of ['none', 'w5500', 'enc28j60'] as Chip[]) {
 }
 
 test('Pico buffers bound what write() may hold (rx + tx) and POST /echo 200 KB and echo still flow whole', () => {
-  const r = rig('w5500', { delayMs: 0.2 }, 3, (c) => { c.buffers.tcpTx = 2048; c.buffers.tcpRx = 2048; });
+  const r = rig('w5500', { delayMs: 0.2 }, 3, (c) => { c.buffers.txBytes = 2048; c.buffers.rxBytes = 2048; });
   assert.is(r.device.stack.tcp.config.maxPendingWriteBytes, 4096);
   assert.is(r.device.stack.tcp.config.maxPendingWrites, 8);
   const body = Buffer.alloc(200000);
@@ -156,7 +156,7 @@ test('Pico buffers bound what write() may hold (rx + tx) and POST /echo 200 KB a
 
 test('10 MB /bytes/N through the 2 KB send buffer of the Pico preset, over the W5500 model', () => {
   // The Pico's buffers on the device side.
-  const r = rig('w5500', { delayMs: 0.2 }, 1, (c) => { c.buffers.tcpTx = 2048; c.buffers.tcpRx = 2048; });
+  const r = rig('w5500', { delayMs: 0.2 }, 1, (c) => { c.buffers.txBytes = 2048; c.buffers.rxBytes = 2048; });
   const { reader, done } = exchange(r.connect(80), 'GET /bytes/10000000 HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n', false);
   r.run(done, 20000000);
   assert.is(reader.responses.length, 1);

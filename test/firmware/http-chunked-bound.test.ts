@@ -3,7 +3,7 @@
 // piling up (ENOBUFS) never leaves half a chunk on the wire, and the last chunk is never refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makePair, B_ADDR } from '../../bench/lib/pair';
+import { makePair, B_ADDR } from '../../tools/model/pair';
 import { HttpServer, Handler } from '../../firmware/http/server';
 import { Router } from '../../firmware/http/router';
 import { exchange } from './http-client';

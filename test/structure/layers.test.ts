@@ -24,8 +24,6 @@ const FOLDERS = ['tcp', 'hal', 'firmware', 'examples', 'tools', 'bench', 'test']
  * When one is gone, the test asks for its line here to be deleted.
  */
 const KNOWN_UPWARD_IMPORTS = [
-  'tools/build.ts -> bench/lib/board-memory.ts',
-  'tools/build.ts -> bench/lib/espruino-memory.ts',
   'bench/espruino-device.ts -> test/helpers/espruino-real.ts',
   'bench/espruino-device.ts -> test/helpers/netns.ts',
   'bench/espruino-device.ts -> test/sim-tool/contract.ts',

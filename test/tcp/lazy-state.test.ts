@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Harness, record, text, ACK, SYN, PEER } from './harness';
 import { TcpSocket, F_SACK_OK } from '../../tcp/tcp/socket';
-import { makePair, B_ADDR } from '../../bench/lib/pair';
+import { makePair, B_ADDR } from '../../tools/model/pair';
 
 function pattern(n: number, start = 0): Uint8Array {
   const b = new Uint8Array(n);

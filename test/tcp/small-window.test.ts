@@ -5,7 +5,7 @@
 // Virtual clock: deterministic.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makePair, B_ADDR } from '../../bench/lib/pair';
+import { makePair, B_ADDR } from '../../tools/model/pair';
 import { TcpSocket } from '../../tcp/tcp/socket';
 
 const RTT_MS = 20;

@@ -44,7 +44,7 @@ test('RFC 5681 §2: ACKs that change the window or carry data are not duplicate 
   assert.is(fr[0].data.length, 1460);
 });
 
-test('RFC 5681 §3.2: fast retransmit sets ssthresh = max(FlightSize/2, 2·SMSS), cwnd = ssthresh + 3·SMSS; each further dup ACK inflates by SMSS', () => {
+test('RFC 5681 §3.2 with RFC 9438 §4.6\'s β: fast retransmit sets ssthresh = max(0.7·FlightSize, 2·SMSS), cwnd = ssthresh + 3·SMSS; each further dup ACK inflates by SMSS', () => {
   const h = new Harness({ txBytes: 16384, burstIntervalMs: 0 }); // all 6 segments at once (no pacing)
   const { sock, iss } = h.acceptOne(1000, { txBytes: 16384, mss: 1000 });
   sock.cwnd = 6000;
@@ -54,10 +54,10 @@ test('RFC 5681 §3.2: fast retransmit sets ssthresh = max(FlightSize/2, 2·SMSS)
   assert.is(sent, 6000);
   for (let i = 0; i < 3; i++) h.send({ flags: ACK, seq: 1001, ack: iss + 1 });
   h.poll();
-  assert.is(sock.ssthresh, 3000);
-  assert.is(sock.cwnd, 6000);
+  assert.is(sock.ssthresh, 4200);
+  assert.is(sock.cwnd, 7200);
   h.send({ flags: ACK, seq: 1001, ack: iss + 1 });
-  assert.is(sock.cwnd, 7000);
+  assert.is(sock.cwnd, 8200);
 });
 
 test('RFC 7323 §3.2: a peer offering timestamps gets no timestamps back (declined: see the design note)', () => {

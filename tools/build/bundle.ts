@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import * as acorn from 'acorn';
 import { minify_sync } from 'terser';
-import { declareLateVarsFirst } from '../gate/checks';
+import { declareLateVarsFirst } from './declaration-order';
 import { inlineCrossModuleConstants, shortenModuleIds } from './inline-constants';
 import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './mangle';
 import { aliasPrototypes } from './prototype-alias';

@@ -8,6 +8,7 @@
 // plainly that the part is not in this build. The configuration is what makes them unreachable.
 import * as fs from 'fs';
 import * as path from 'path';
+import { TCP_DEFAULTS } from '../../tcp/tcp/config';
 
 export interface BoardProfile {
   /** The resolved configuration (firmware/config.ts BoardConfig), as the device sees it. */
@@ -33,11 +34,12 @@ const OPTIONAL_PARTS: Array<{ id: string; needed: (c: any) => boolean }> = [ // 
   // An app switched off (port 0) costs nothing.
   { id: 'firmware/apps/http-app', needed: (c) => c.apps.httpPort > 0 },
   { id: 'firmware/apps/echo', needed: (c) => c.apps.echoPort > 0 },
-  // RFC 7323 window scaling only matters for a receive buffer above 64 KB (none of the boards' has one).
-  { id: 'tcp/tcp/window-scale', needed: (c) => c.buffers.tcpRx > 65535 },
+  // RFC 7323 window scaling only matters for a receive buffer above 64 KB, and validateConfig
+  // (firmware/config.ts) keeps a board's at 65,535 at most: never in a board's firmware.
+  { id: 'tcp/tcp/window-scale', needed: () => false },
   // SACK (RFC 2018) pays off with several segments in flight; with buffers below four full-sized
-  // segments (4 × 1460 bytes) either way there are one or two, and plain fast retransmit does.
-  { id: 'tcp/tcp/sack', needed: (c) => Math.max(c.buffers.tcpRx, c.buffers.tcpTx) >= 4 * 1460 },
+  // segments (4 × the TCP default MSS) either way there are one or two, and plain fast retransmit does.
+  { id: 'tcp/tcp/sack', needed: (c) => Math.max(c.buffers.rxBytes, c.buffers.txBytes) >= 4 * TCP_DEFAULTS.mss },
   // Watching TCP state changes (tcp/tcp/transitions.ts) is for tests and debugging on the host.
   { id: 'tcp/tcp/state-watch', needed: () => false },
 ];

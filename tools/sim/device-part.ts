@@ -55,7 +55,8 @@ export function createDevicePart(o: DevicePartOptions): DevicePart {
       return {
         segmentsIn: c.tcp.rxSegments,
         segmentsOut: c.tcp.txSegments,
-        retransmits: c.tcp.retransmits,
+        // Every kind: after a timeout, fast retransmit / NewReno, SACK holes, tail loss probes.
+        retransmits: c.tcp.retransmits + c.tcp.fastRetransmits + c.tcp.sackRetransmits + c.tcp.lossProbes,
         drops,
         connections: stack.tcp.sockets.length,
         accepted: c.tcp.passiveOpens,

@@ -12,7 +12,7 @@ export interface SimStats {
   /** Bytes relayed host → device and device → host. */
   bytesToDevice: number;
   bytesFromDevice: number;
-  /** The device's TCP: segments received / sent, retransmissions. */
+  /** The device's TCP: segments received / sent, retransmissions (of every kind: timeout, fast, SACK, loss probe). */
   segmentsIn: number;
   segmentsOut: number;
   retransmits: number;

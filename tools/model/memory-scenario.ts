@@ -1,5 +1,5 @@
 // The connections every memory estimate opens (bench/device-cost.ts memoryEstimate,
-// bench/memory-breakdown.ts, bench/lib/board-memory.ts): one established echo connection and one idle
+// bench/memory-breakdown.ts, tools/model/board-memory.ts): one established echo connection and one idle
 // keep-alive HTTP connection after a request, each driven until the device has answered and the ACKs
 // have settled.
 import { makePair, B_ADDR, Pair } from './pair';

@@ -1,7 +1,7 @@
 // What a board's firmware holds in Espruino blocks, estimated from the live objects of the very code the
 // board runs: firmware/device.ts (the Stack with the board's buffers and limits, and its apps) built from
 // the board's preset, on a virtual wire with a second stack as the client. Code is not included (the
-// size report adds it from the bundle). The cost model is bench/lib/espruino-memory.ts.
+// size report adds it from the bundle). The cost model is tools/model/espruino-memory.ts.
 import { Device } from '../../firmware/device';
 import { boardConfig } from '../../firmware/boards';
 import { BoardConfig } from '../../firmware/config';
@@ -114,8 +114,8 @@ export function boardMemory(board: string | BoardConfig, nameLength?: (name: str
     r.run(() => false, 4000);
     const base = measure();
     if (config.apps.echoPort) {
-      const c = stalled(config.apps.echoPort, new Uint8Array(config.buffers.tcpRx));
-      busyEcho = measure() - base + byteArrayBlocks(config.buffers.tcpRx);
+      const c = stalled(config.apps.echoPort, new Uint8Array(config.buffers.rxBytes));
+      busyEcho = measure() - base + byteArrayBlocks(config.buffers.rxBytes);
       c.destroy();
       r.run(() => false, 4000);
     }
@@ -134,7 +134,7 @@ export function boardMemory(board: string | BoardConfig, nameLength?: (name: str
     dhcpBlocks,
     perTcpConnectionBlocks: config.apps.echoPort ? oneTcp - idle : 0,
     perHttpConnectionBlocks: config.apps.httpPort ? plusHttp - oneTcp : 0,
-    bufferBlocks: byteArrayBlocks(b.tcpRx) + byteArrayBlocks(b.tcpTx),
+    bufferBlocks: byteArrayBlocks(b.rxBytes) + byteArrayBlocks(b.txBytes),
     busyEchoConnectionBlocks: busyEcho,
     busyHttpConnectionBlocks: busyHttp,
     worstConnectionBlocks: Math.max(busyEcho, busyHttp, oneTcp - idle, plusHttp - oneTcp),
