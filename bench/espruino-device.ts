@@ -27,9 +27,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildBundle } from '../tools/build/bundle';
 import { boardConfig } from '../firmware/boards';
-import { isRoot } from '../test/helpers/netns';
+import { isRoot } from '../tools/netns';
 import { bootFromStorage, interpreterOrSkip, startRelayRig, EspruinoProcess, RelayRig } from '../test/helpers/espruino-real';
-import { expectedBytes, netnsRunner, Runner } from '../test/sim-tool/contract';
+import { expectedBytes, netnsRunner, Runner } from '../tools/kernel-client';
 import { childPids, processCpuSeconds, machineCpu, MachineCpu } from './lib/espruino-cpu';
 import { Runnable } from '../tools/espruino-bin';
 

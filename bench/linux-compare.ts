@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { Netns, createTap, cleanup, uniqueSuffix, isRoot, stopChild } from '../test/helpers/netns';
+import { Netns, createTap, cleanup, uniqueSuffix, isRoot, stopChild } from '../tools/netns';
 import { TapBridge } from '../hal/sim/tap-bridge';
 import { VirtualWire, WireImpairments } from '../hal/sim/virtual-wire';
 import { WireFrameDevice } from '../hal/sim/wire-frame-device';

@@ -2,10 +2,10 @@
 // with the kernel as its peer, in a namespace made here: ping (100 at 10 ms), a 2 MB download with
 // curl, and 300 sequential `GET /api/status` (one curl each: curl's own start-up bounds this one).
 // Figures in BENCHMARKS.md section 1b; everything is released on every path.
-import { Netns, createTap, uniqueSuffix, cleanup } from '../test/helpers/netns';
+import { Netns, createTap, uniqueSuffix, cleanup } from '../tools/netns';
 import { defaultSimOptions } from '../tools/sim/options';
 import { startSimulator } from '../tools/sim/simulator';
-import { netnsRunner } from '../test/sim-tool/contract';
+import { netnsRunner } from '../tools/kernel-client';
 (async () => {
   const chip = (process.argv[2] || 'w5500') as any;
   const sfx = uniqueSuffix(); const tap = 'etcpip-' + sfx; const ns = Netns.create('spd-' + sfx);

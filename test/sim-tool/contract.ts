@@ -2,61 +2,15 @@
 // curl for HTTP, a Node script for the echo clients, ping. Used by the TAP tests (clients inside a
 // network namespace) and the port-forward tests (clients on localhost). Not a test file itself.
 import * as assert from 'uvu/assert';
-import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BYTES_PATTERN } from '../../firmware/apps/http-app';
 
-export interface RunResult {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/**
- * Runs a command WITHOUT blocking the event loop (the simulator runs in this process and must keep
- * moving frames while the client runs). Killed after `timeoutMs`.
- */
-export function run(cmd: string, args: string[], timeoutMs: number, input?: Buffer): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => { if (err.length < 20000) err += b.toString(); });
-    child.on('error', (e) => { err += String(e); });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out), stderr: err, timedOut });
-    });
-    child.stdin.on('error', () => undefined);
-    if (input) child.stdin.end(input);
-    else child.stdin.end();
-  });
-}
-
-/** How a client command is run: directly on the host, or inside a namespace (`ip netns exec NS`). */
-export type Runner = (cmd: string, args: string[], timeoutMs: number, input?: Buffer) => Promise<RunResult>;
-
-export const hostRunner: Runner = run;
-
-export function netnsRunner(ns: string): Runner {
-  return (cmd, args, timeoutMs, input) => run('ip', ['netns', 'exec', ns, cmd].concat(args), timeoutMs, input);
-}
-
-/** What /bytes/N serves: byte i is BYTES_PATTERN[i % 64]. */
-export function expectedBytes(n: number): Buffer {
-  const block = Buffer.from(BYTES_PATTERN.repeat(Math.ceil(n / 64) || 1), 'latin1');
-  return block.subarray(0, n);
-}
+// How client commands run (on the host or in a namespace) and what /bytes/N serves: tools/kernel-client.ts,
+// which the bench uses too.
+export { RunResult, run, Runner, hostRunner, netnsRunner, expectedBytes } from '../../tools/kernel-client';
+import { Runner } from '../../tools/kernel-client';
 
 const sha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 

@@ -25,11 +25,6 @@ const FOLDERS = ['tcp', 'hal', 'firmware', 'examples', 'tools', 'bench', 'test']
  */
 const KNOWN_UPWARD_IMPORTS = [
   'bench/espruino-device.ts -> test/helpers/espruino-real.ts',
-  'bench/espruino-device.ts -> test/helpers/netns.ts',
-  'bench/espruino-device.ts -> test/sim-tool/contract.ts',
-  'bench/linux-compare.ts -> test/helpers/netns.ts',
-  'bench/sim-on-tap.ts -> test/helpers/netns.ts',
-  'bench/sim-on-tap.ts -> test/sim-tool/contract.ts',
 ];
 
 /** Import circles allowed in the shipped code: none (the test fails while a listed circle no longer exists). */
