@@ -26,8 +26,9 @@ const MIN_PTO_MS = 10;
  * and its duplicate ACK completes the three that fast retransmit needs when the window let no more
  * segments out (six in flight with one lost and one ACK lost: two duplicates, then an RTO of at least
  * 200 ms). One probe per tail; the RTO stays armed behind it. In place of the RTO when earlier than it.
+ * `seg`: the segment size (segmentSize()), which socketOutput has already worked out.
  */
-function armLossProbe(sock: TcpSocket, now: number): void {
+function armLossProbe(sock: TcpSocket, now: number, seg: number): void {
   // Not in recovery: fast recovery (F_IN_RECOVERY), or after a timeout until new data is acknowledged
   // (retries, reset by that ACK).
   if (sock.rtxAt === 0 || sock.retries !== 0 || (sock.flags & (F_TLP_ARMED | F_TLP_SENT | F_IN_RECOVERY | F_PROBE)) !== 0 ||
@@ -35,7 +36,7 @@ function armLossProbe(sock: TcpSocket, now: number): void {
   const flight = seqDiff(sock.sndMax, sock.sndUna);
   if (flight <= 0) return;
   let pto = 2 * sock.srtt;
-  if (flight <= segmentSize(sock)) pto += WORST_DELAYED_ACK_MS;
+  if (flight <= seg) pto += WORST_DELAYED_ACK_MS;
   if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
   if (now + pto < sock.rtxAt) {
     sock.rtxAt = now + pto;
@@ -43,11 +44,10 @@ function armLossProbe(sock: TcpSocket, now: number): void {
   }
 }
 
-/** The loss probe: the last segment sent (with our FIN if that is outstanding), once. */
-function sendLossProbe(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
+/** The loss probe: the last segment sent (with our FIN if that is outstanding), once; `seg`: segmentSize(). */
+function sendLossProbe(sock: TcpSocket, ip: IpSender, tx: SegmentSender, seg: number): void {
   const fin = (sock.flags & F_FIN_SENT) !== 0 && (sock.flags & F_FIN_ACKED) === 0;
   const data = seqDiff(sock.sndMax, sock.sndUna) - (fin ? 1 : 0);
-  const seg = segmentSize(sock);
   const n = data < seg ? data : seg;
   if (n <= 0 && !fin) return;
   tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), seqAdd(sock.sndUna, data - n), data - n, n);
@@ -113,7 +113,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   }
   if ((sock.flags & F_TLP_DUE) !== 0) {
     sock.flags &= ~F_TLP_DUE;
-    sendLossProbe(sock, ip, tx);
+    sendLossProbe(sock, ip, tx, mss);
   }
   if (SACK && (sock.flags & F_SACK_REXMIT) !== 0) {
     sock.flags &= ~F_SACK_REXMIT;
@@ -203,7 +203,7 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
     armRtx(sock, now);
   }
-  armLossProbe(sock, now);
+  armLossProbe(sock, now, mss);
 }
 
 /** A segment without data or flags other than ACK. */
