@@ -1,10 +1,12 @@
-// `npm run bench [-- --update-snapshot] [-- --quick] [-- --markdown] [-- --only quality,host,device,linux] [-- --save | --out FILE]`
+// `npm run bench [-- --update-snapshot] [-- --quick] [-- --markdown] [-- --only quality,host,device,tap,linux,espruino] [-- --save | --out FILE]`
 // Prints the benchmark tables and writes the numbers to the OS temporary directory (etcpip-bench-results.json),
 // or with --save to bench/results.json (tracked: the numbers BENCHMARKS.md quotes). What each number means: BENCHMARKS.md.
 //   host     host stack speed (wall clock): bulk MB/s and segments/s, HTTP requests/s
 //   quality  protocol quality on the virtual clock (deterministic; compared with bench/snapshots/quality.json)
 //   device   device cost: bundle bytes per part, memory estimate in Espruino blocks, calls/loops per segment
+//   tap      the simulator vs the Linux kernel on the same TAP path: ping, connections/s, requests/s, MB/s (root only)
 //   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
+//   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino)
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,6 +16,7 @@ import {
 } from './quality';
 import { bundleSizes, memoryEstimate, interpreterWork, SizeResult, MemoryResult, WorkResult } from './device-cost';
 import { runLinuxCompare, LinuxCompareResult, LINUX_COMPARE_DEFAULTS } from './linux-compare';
+import { runTapCompare, tapCompareTable, TapCompareResult, TAP_COMPARE_DEFAULTS } from './tap-compare';
 
 export const SNAPSHOT_FILE = path.join(__dirname, 'snapshots', 'quality.json');
 /**
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   const quick = argv.includes('--quick');
   markdown = argv.includes('--markdown');
   const onlyArg = argv.find((a) => a.startsWith('--only'));
-  let only: string[] = ['host', 'quality', 'device', 'linux'];
+  let only: string[] = ['host', 'quality', 'device', 'tap', 'linux'];
   if (onlyArg) only = (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1] || '').split(',');
   const started = new Date();
   // With --only, the sections not run keep their numbers from the last results.json.
@@ -160,6 +163,16 @@ async function main(): Promise<void> {
     printDevice(s, m, w);
   }
   if (!onlyArg || only.includes('espruino')) results.espruinoDevice = await (await import('./espruino-device')).runEspruinoDeviceSection(table);
+  if (only.includes('tap')) {
+    let t: TapCompareResult;
+    try {
+      t = await runTapCompare(TAP_COMPARE_DEFAULTS, (x) => console.log('  ' + x));
+    } catch (e) {
+      t = { skipped: 'failed: ' + (e as Error).message };
+    }
+    results.tap = t;
+    console.log('\n## The simulator against the Linux kernel on the same TAP path (bench/tap-compare.ts)\n' + tapCompareTable(t));
+  }
   if (only.includes('linux')) {
     let l: LinuxCompareResult;
     try {

@@ -425,23 +425,37 @@ export class Enc28j60Model {
 
   // ---------------------------------------------------------------- buffer memory (§2.1)
 
+  // RBM and WBM move bytes 1..n-1 of a transfer; with AUTOINC the pointer steps like the byte-by-byte
+  // hardware (RBM wraps from ERXND to ERXST, WBM at the end of the 8 KB), copied here in bulk, a run at a time.
   private readBuffer(rx: Uint8Array, n: number): void {
     let p = this.g16(ERDPTL);
-    const inc = (this.r[ECON2] & AUTOINC) !== 0;
+    if ((this.r[ECON2] & AUTOINC) === 0) {
+      if (n > 1) rx.fill(this.mem[p], 1, n);
+      return;
+    }
     const st = this.g16(ERXSTL), nd = this.g16(ERXNDL);
-    for (let k = 1; k < n; k++) {
-      rx[k] = this.mem[p];
-      if (inc) p = p === nd ? st : (p + 1) & 0x1fff;
+    for (let k = 1; k < n;) {
+      const last = p <= nd ? nd : 0x1fff;
+      const len = Math.min(n - k, last - p + 1);
+      rx.set(this.mem.subarray(p, p + len), k);
+      k += len;
+      p += len;
+      if (p - 1 === last) p = last === nd ? st : 0;
     }
     this.s16(ERDPTL, p);
   }
 
   private writeBuffer(tx: Uint8Array, n: number): void {
     let p = this.g16(EWRPTL);
-    const inc = (this.r[ECON2] & AUTOINC) !== 0;
-    for (let k = 1; k < n; k++) {
-      this.mem[p] = tx[k];
-      if (inc) p = (p + 1) & 0x1fff;
+    if ((this.r[ECON2] & AUTOINC) === 0) {
+      if (n > 1) this.mem[p] = tx[n - 1];
+      return;
+    }
+    for (let k = 1; k < n;) {
+      const len = Math.min(n - k, MEM_SIZE - p);
+      this.mem.set(tx.subarray(k, k + len), p);
+      k += len;
+      p = (p + len) & 0x1fff;
     }
     this.s16(EWRPTL, p);
   }
@@ -825,8 +839,10 @@ export class Enc28j60Model {
     const len = ((nd - st) & 0x1fff); // bytes after the control byte
     const ctrl = this.mem[st];
     const data = new Uint8Array(len);
-    let p = (st + 1) & 0x1fff;
-    for (let k = 0; k < len; k++) { data[k] = this.mem[p]; p = (p + 1) & 0x1fff; }
+    const p = (st + 1) & 0x1fff;
+    const first = Math.min(len, MEM_SIZE - p);
+    data.set(this.mem.subarray(p, p + first));
+    if (first < len) data.set(this.mem.subarray(0, len - first), first);
     const m3 = this.r[MACON3];
     let padcfg = m3 >> 5, crcen = (m3 & 0x10) !== 0, huge = (m3 & 0x04) !== 0;
     if (ctrl & 1) { // POVERRIDE (§8.1)

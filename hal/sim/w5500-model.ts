@@ -369,6 +369,11 @@ export class W5500Model {
       const fixed = om === 0 ? 0 : om === 1 ? 1 : om === 2 ? 2 : 4;
       let j = i + 3;
       const end = fixed ? Math.min(limit, j + fixed) : limit;
+      if ((bsb & 3) >= 2) {
+        // TX or RX buffer memory: plain bytes in a ring, copied in bulk (a frame is one transfer).
+        this.copyBuffer(bsb, off, write, tx, rx, j, end);
+        j = end;
+      }
       for (; j < end; j++) {
         if (write) {
           rx[j] = 0x00;
@@ -393,6 +398,28 @@ export class W5500Model {
     this.inTransfer = false;
     this.updateInt();
     return rx;
+  }
+
+  /**
+   * Bytes j..end of a transfer to or from socket (bsb >> 2)'s TX or RX buffer, from offset `off`: the
+   * same as byte by byte (the offset wraps at the buffer's size, which divides 64 KB), in at most two
+   * copies. MISO shows 0x00 while the host writes.
+   */
+  private copyBuffer(bsb: number, off: number, write: boolean, tx: Uint8Array, rx: Uint8Array, j: number, end: number): void {
+    const n = bsb >> 2;
+    const isRx = (bsb & 3) === 3;
+    const size = this.sizeBytes(n, isRx);
+    if (size === 0 || j >= end) return; // reads see 0, writes go nowhere (rx is zero-filled)
+    const mem = isRx ? this.rxMem : this.txMem;
+    const base = this.base(n, isRx);
+    let at = off % size;
+    while (j < end) {
+      const len = Math.min(end - j, size - at);
+      if (write) mem.set(tx.subarray(j, j + len), base + at);
+      else rx.set(mem.subarray(base + at, base + at + len), j);
+      j += len;
+      at = 0;
+    }
   }
 
   private readByte(bsb: number, off: number, more: boolean): number {
