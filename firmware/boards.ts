@@ -58,8 +58,11 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     ipv4: { address: '10.0.2.15', prefixLength: 24, gateway: '10.0.2.2', dns: ['10.0.2.3'] },
     // The contract (issue 7) has 20 concurrent echo clients: room for them plus HTTP.
     // Its peers are hosts (the kernel on a TAP, the port forwarder's stack): no pacing for a small ring
-    // needed; 4 segments per 2 ms held a download to ~2 MB/s (BENCHMARKS.md).
-    buffers: { rxBytes: 8192, txBytes: 8192, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 16 },
+    // needed; 4 segments per 2 ms held a download to ~2 MB/s, and 16 would cap it at 11.7 MB/s
+    // (BENCHMARKS.md §1b). A 32 KB send buffer: the W5500 model's 100 Mbit/s line takes 0.67 ms to
+    // serialise 8 KB, so an 8 KB window could not pass 12 MB/s even if every ACK came back at once.
+    // The receive buffer stays 8 KB: the HTTP server keeps at most 16 KB received while it is paused.
+    buffers: { rxBytes: 8192, txBytes: 32768, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 32 },
   },
 };
 

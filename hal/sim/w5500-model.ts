@@ -400,6 +400,20 @@ export class W5500Model {
     return rx;
   }
 
+  /** Writes `data` into the ring mem[base .. base+size) from position `at` (< size), wrapping. */
+  private ringWrite(mem: Uint8Array, base: number, size: number, at: number, data: Uint8Array): void {
+    const first = Math.min(data.length, size - at);
+    mem.set(data.subarray(0, first), base + at);
+    if (first < data.length) mem.set(data.subarray(first), base);
+  }
+
+  /** Fills `out` from the ring mem[base .. base+size) from position `at` (< size), wrapping. */
+  private ringRead(mem: Uint8Array, base: number, size: number, at: number, out: Uint8Array): void {
+    const first = Math.min(out.length, size - at);
+    out.set(mem.subarray(base + at, base + at + first));
+    if (first < out.length) out.set(mem.subarray(base, base + out.length - first), first);
+  }
+
   /**
    * Bytes j..end of a transfer to or from socket (bsb >> 2)'s TX or RX buffer, from offset `off`: the
    * same as byte by byte (the offset wraps at the buffer's size, which divides 64 KB), in at most two
@@ -651,7 +665,7 @@ export class W5500Model {
     } else {
       const frame = new Uint8Array(len < 60 ? 60 : len); // pad to 60 (assumed, §7.2)
       const b = this.base(0, false);
-      for (let k = 0; k < len; k++) frame[k] = this.txMem[b + ((this.txRd + k) & 0xffff) % size];
+      this.ringRead(this.txMem, b, size, this.txRd % size, frame.subarray(0, len));
       if (this.linkIsUp()) {
         this.port.send(frame);
         this.stats.txSent++;
@@ -713,7 +727,7 @@ export class W5500Model {
     const wr = this.rxWr;
     this.rxMem[b + (wr % size)] = hdr >> 8;
     this.rxMem[b + ((wr + 1) & 0xffff) % size] = hdr & 0xff;
-    for (let k = 0; k < len; k++) this.rxMem[b + ((wr + 2 + k) & 0xffff) % size] = f[k];
+    this.ringWrite(this.rxMem, b, size, (wr + 2) % size, f.subarray(0, len));
     this.rxBoundaries.push(wr);
     if (this.rxBoundaries.length > 4096) this.rxBoundaries.shift();
     this.rxWr = (wr + need) & 0xffff;

@@ -40,6 +40,13 @@ const MAX_SLEEP_MS = 1000;
 const MIN_TIMER_MS = 1;
 /** Steps in a row that reported "due now" without any sign of progress before the loop backs off to 1 ms. */
 const MAX_IDLE_SPINS = 64;
+/**
+ * Yields spent waiting for one deadline under a millisecond away before the loop sleeps 1 ms instead (a
+ * clock that stands still, as in tests). A yield costs a few µs, so a real deadline comes long before.
+ */
+const MAX_WAIT_YIELDS = 2000;
+/** Near deadlines waited for in a row, with no frame or kick in between, before the loop sleeps 1 ms. */
+const MAX_NEAR_WAITS = 1024;
 
 export class SimLoop {
   readonly stats: LoopStats = { steps: 0, immediates: 0, timers: 0 };
@@ -49,6 +56,11 @@ export class SimLoop {
   private stepping = false;
   private kicked = false;
   private idleSpins = 0;
+  /** While yielding for a near deadline: when it is, and whether a kick came meanwhile. */
+  private waitUntil = 0;
+  private waitYields = 0;
+  private nearWaits = 0;
+  private wakeEarly = false;
 
   constructor(
     private readonly clock: Clock,
@@ -82,7 +94,11 @@ export class SimLoop {
       return;
     }
     this.idleSpins = 0;
-    if (this.immediate !== null) return;
+    this.nearWaits = 0;
+    if (this.immediate !== null) {
+      this.wakeEarly = true; // a yield for a near deadline is under way: it steps at once instead
+      return;
+    }
     if (this.timer !== null) {
       this.sched.clearTimeout(this.timer);
       this.timer = null;
@@ -95,9 +111,34 @@ export class SimLoop {
     this.immediate = this.sched.setImmediate(() => this.run());
   }
 
+  /** Yields until `until` (less than a millisecond away) or a kick, then steps; no step in between. */
+  private scheduleWait(until: number): void {
+    this.waitUntil = until;
+    this.waitYields = 0;
+    this.wakeEarly = false;
+    this.stats.immediates++;
+    this.immediate = this.sched.setImmediate(() => this.checkWait());
+  }
+
+  private checkWait(): void {
+    this.immediate = null;
+    if (!this.running) return;
+    if (this.wakeEarly || this.clock.nowMs() >= this.waitUntil) {
+      this.run();
+      return;
+    }
+    if (++this.waitYields > MAX_WAIT_YIELDS) {
+      this.stats.timers++;
+      this.timer = this.sched.setTimeout(() => this.run(), 1);
+      return;
+    }
+    this.immediate = this.sched.setImmediate(() => this.checkWait());
+  }
+
   private run(): void {
     this.immediate = null;
     this.timer = null;
+    this.wakeEarly = false;
     if (!this.running) return;
     this.stepping = true;
     this.kicked = false;
@@ -118,6 +159,7 @@ export class SimLoop {
     const now = this.clock.nowMs();
     if (busy || this.kicked) {
       this.idleSpins = 0;
+      this.nearWaits = 0;
       this.scheduleImmediate();
       return;
     }
@@ -131,16 +173,19 @@ export class SimLoop {
       wait = 1;
     } else if (wait < MIN_TIMER_MS) {
       // Node's timers count whole milliseconds: a frame due on the wire in 7 µs would wait a full
-      // millisecond, at every hop (with the millisecond clock, most of a ping's 3 ms on a TAP). Yield and
-      // look again instead; a deadline that keeps moving ahead is not chased for ever either.
-      if (++this.idleSpins <= MAX_IDLE_SPINS) {
-        this.scheduleImmediate();
+      // millisecond, at every hop (with the millisecond clock, most of a ping's 3 ms on a TAP). Yield
+      // until then without stepping: a whole step per yield cost ~9 steps per segment sent on a TAP.
+      // A deadline that keeps moving ahead with nothing else happening is not chased for ever.
+      if (++this.nearWaits <= MAX_NEAR_WAITS) {
+        this.idleSpins = 0;
+        this.scheduleWait(next);
         return;
       }
       wait = 1;
     } else {
       this.idleSpins = 0;
     }
+    this.nearWaits = 0;
     if (wait > MAX_SLEEP_MS || wait !== wait) wait = MAX_SLEEP_MS;
     this.stats.timers++;
     this.timer = this.sched.setTimeout(() => this.run(), Math.ceil(wait));
