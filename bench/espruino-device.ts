@@ -28,7 +28,8 @@ import * as path from 'path';
 import { buildBundle } from '../tools/build/bundle';
 import { boardConfig } from '../firmware/boards';
 import { isRoot } from '../tools/netns';
-import { bootFromStorage, interpreterOrSkip, startRelayRig, EspruinoProcess, RelayRig } from '../test/helpers/espruino-real';
+import { bootFromStorage, startRelayRig, EspruinoProcess, RelayRig } from '../tools/espruino-real';
+import { espruinoInterpreter } from '../tools/gate/espruino';
 import { expectedBytes, netnsRunner, Runner } from '../tools/kernel-client';
 import { childPids, processCpuSeconds, machineCpu, MachineCpu } from './lib/espruino-cpu';
 import { Runnable } from '../tools/espruino-bin';
@@ -392,8 +393,8 @@ export async function runEspruinoDevice(opts: EspruinoDeviceOptions = {}): Promi
     if (!found) return { skipped: tool + ' not found' };
   }
   if (!fs.existsSync('/dev/net/tun')) return { skipped: '/dev/net/tun missing' };
-  const interp = interpreterOrSkip('linux', 'bench: the device in the real interpreter');
-  if (!interp) return { skipped: 'no espruino-linux interpreter (ESPRUINO_BIN or ../shared/espruino/bin/)' };
+  const interp = espruinoInterpreter('linux');
+  if (typeof interp === 'string') return { skipped: 'no espruino-linux interpreter (ESPRUINO_BIN or ../shared/espruino/bin/)' };
 
   const base = boardConfig('linux')!;
   const config = Object.assign({}, base, {

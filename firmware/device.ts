@@ -73,17 +73,20 @@ export class Device {
       so.ipv4 = { address: parseIpv4Address(s.address) as number, prefixLength: s.prefixLength, gateway: s.gateway ? parseIpv4Address(s.gateway) as number : 0, dns };
     }
     this.stack = new Stack(so);
+    // The board's buffer sizes reach TCP by one road, the stack's configuration above: the apps listen
+    // and connect without buffers of their own, so each connection gets the stack's rxBytes, txBytes
+    // and backlog (an app may still pass its own: tcp/socket-api.ts SocketBuffers).
     const host: ServerHost = this.stack;
-    const buffers = { rxBytes: c.buffers.rxBytes, txBytes: c.buffers.txBytes, backlog: c.buffers.backlog };
     const self = this;
-    if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort, buffers);
+    if (c.apps.echoPort) this.echo = startEcho(host, c.apps.echoPort);
     if (c.apps.httpPort) {
       this.http = startHttp(host, function () { return self.status(); }, {
-        port: c.apps.httpPort, buffers, maxHeadBytes: c.buffers.httpHead, idleTimeoutMs: c.apps.httpIdleMs,
+        port: c.apps.httpPort, maxHeadBytes: c.buffers.httpHead, idleTimeoutMs: c.apps.httpIdleMs,
       });
     }
     if (c.apps.networkJs) {
-      this.networkJs = new NetworkJsDriver(this.stack, { buffers, rxBytes: c.buffers.rxBytes, udp: udpOverInterface(this.stack.iface.udp) });
+      // Its receive ring holds what a paused socket's receive buffer can: the stack's rxBytes.
+      this.networkJs = new NetworkJsDriver(this.stack, { rxBytes: this.stack.tcp.config.rxBytes, udp: udpOverInterface(this.stack.iface.udp) });
     }
     // The console says when the address changes (a DHCP lease, its loss); the link is reported in poll().
     const log = o.log;

@@ -5,7 +5,7 @@
 // The sized builds (pico, wifi, esp32) are i386 programs: Espruino's 13-byte blocks need 32-bit
 // pointers. A kernel without 32-bit support (or a sandbox that refuses it: exec fails with ENOEXEC)
 // runs them through qemu-user's `qemu-i386`, which `ensureRunnable` installs as root with apt when it
-// is missing. `CI=true` turns every "not found" into a failure in the tests (test/helpers/espruino-real.ts).
+// is missing. `CI=true` turns every "not found" into a failure in the tests (test/helpers/espruino-real.ts; the rig: tools/espruino-real.ts).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';

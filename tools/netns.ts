@@ -9,23 +9,39 @@ export const isRoot = typeof process.getuid === 'function' && process.getuid() =
 
 export interface RunResult {
   code: number | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** A RunResult with its output as text (`Netns.exec`). */
+export interface TextResult {
+  code: number | null;
   stdout: string;
   stderr: string;
   timedOut: boolean;
 }
 
-/** Runs a command without blocking the event loop (the stack under test keeps running); killed after `timeoutMs`. */
-export function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
+/**
+ * Runs a command WITHOUT blocking the event loop (a stack under test in this process keeps moving
+ * frames meanwhile); killed after `timeoutMs`. `input`, if given, is its standard input (otherwise it
+ * has none). The one way the tests, the bench and tools/kernel-client.ts run a command.
+ */
+export function run(cmd: string, args: string[], timeoutMs: number, input?: Buffer): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    const child = spawn(cmd, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
     let err = '';
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout!.on('data', (b: Buffer) => { if (out.length < 100000) out += b.toString(); });
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => { if (err.length < 100000) err += b.toString(); });
     child.on('error', (e) => { err += String(e); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout: out, stderr: err, timedOut }); });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout: Buffer.concat(out), stderr: err, timedOut }); });
+    if (input) {
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input);
+    }
   });
 }
 
@@ -87,8 +103,9 @@ export class Netns {
   }
 
   /** Runs a command inside the namespace without blocking, killed after `timeoutMs`. */
-  exec(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
-    return run('ip', ['netns', 'exec', this.name, cmd].concat(args), timeoutMs);
+  exec(cmd: string, args: string[], timeoutMs: number): Promise<TextResult> {
+    return run('ip', ['netns', 'exec', this.name, cmd].concat(args), timeoutMs).then((r) =>
+      ({ code: r.code, stdout: r.stdout.toString(), stderr: r.stderr, timedOut: r.timedOut }));
   }
 
   /** Starts a long-running process inside the namespace; it is killed by `cleanup()` at the latest. */

@@ -21,7 +21,8 @@ import { buildBundle } from '../../tools/build/bundle';
 import { presetOnDgram, withHttp } from '../../tools/build';
 import { MEASURED_MEMORY, MEASURED_TOLERANCE } from '../../tools/build/measured-memory';
 import { stopChild } from '../helpers/netns';
-import { bootFromStorage, canRunOnTap, interpreterOrSkip, startDnsmasq, startRelayRig, EspruinoProcess, RelayRig } from '../helpers/espruino-real';
+import { canRunOnTap, interpreterOrSkip } from '../helpers/espruino-real';
+import { bootFromStorage, startDnsmasq, startRelayRig, EspruinoProcess, RelayRig } from '../../tools/espruino-real';
 import { checkEchoClients, checkStatusRoutes, netnsRunner } from '../sim-tool/contract';
 
 interface Memory { free: number; usage: number; total: number; blocksize: number }

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import { buildBundle } from '../../tools/build/bundle';
 import { boardConfig } from '../../firmware/boards';
 import { stopChild } from '../helpers/netns';
-import { bootFromStorage, canRunOnTap, interpreterOrSkip, startDnsmasq, startRelayRig, EspruinoProcess, RelayRig } from '../helpers/espruino-real';
+import { canRunOnTap, interpreterOrSkip } from '../helpers/espruino-real';
+import { bootFromStorage, startDnsmasq, startRelayRig, EspruinoProcess, RelayRig } from '../../tools/espruino-real';
 import { checkBytes, checkEchoClients, checkNotFoundAndConnections, checkPostEcho, checkStatusRoutes, expectedBytes, netnsRunner } from '../sim-tool/contract';
 
 const KERNEL = '10.0.9.1';

@@ -7,6 +7,27 @@
 // TypeScript's `exports.f = f;` above `function f(){}` would export undefined; terser's `hoist_funs`
 // moves the declarations up. `hoist_vars` emits `for(function(){}()…)`, which Espruino cannot parse.
 // TypeScript's own helpers break there, hence `noEmitHelpers` and tools/es5-helpers.js.
+//
+// Why not rollup (issue 19, measured 2026-12-07 at b36e718; rollup 4.69.3, not a dependency): tsc's ES5
+// output as ES modules (these TS_OPTIONS with `module: ES2015`; the `.off` parts and the generated
+// board-selection module through a 30-line resolveId/load plugin) bundled by rollup (format `es`,
+// generatedCode `es5`, freeze off), put in one IIFE after the used helpers, then terser with the options
+// of minifyEs5Detailed. Minified / stored (pretokenised) bytes / load blocks (tools/build/load-cost.ts):
+//   board   this bundler             rollup + terser          rollup + our passes
+//   linux   76,894 / 62,925 / 2,865  90,826 / 76,558 / 3,815  77,005 / 62,998 / 2,901
+//   pico    55,057 / 44,970 / 2,188  66,014 / 55,746 / 2,905  55,058 / 44,982 / 2,190
+//   wifi    78,626 / 64,189 / 2,914  93,212 / 78,475 / 3,902  78,773 / 64,297 / 2,948
+//   esp32   81,112 / 65,950 / 2,984  96,483 / 81,025 / 4,020  81,254 / 66,054 / 3,018
+// "Our passes": prototype aliases, class unwrapping (rollup's output wrapped as one registry module for
+// it), this bundler's mangle allow-list and names, declareLateVarsFirst and nameTopLevelIifes. Rollup +
+// terser alone fails the gate's static checks (40-47 uses before declaration); with our passes it passes
+// them and runs in Duktape (the real-interpreter half of the gate was not run). So rollup's scope
+// hoisting and terser's inlining do what tools/build/hoist-modules.ts and inline-constants.ts do (~640
+// lines), 1-147 bytes larger. Kept this bundler: smaller, and rollup would not remove the code it
+// replaces cleanly: the property analysis (mangle.ts bundleFiles), class unwrapping, the size report's
+// per-module split and their tests read the registry shape, and rollup brings a native binary per
+// platform (@rollup/rollup-linux-x64-gnu). The trial script was not committed (it needs rollup
+// installed); it is the steps above, with tools/gate/checks.ts checkBundle and tools/gate/duk.ts.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
