@@ -8,8 +8,7 @@
 // checksum, RFC 1624) — a route `window` metric alone was seen NOT to limit what the kernel advertises
 // (it only made the client choose window scale 0) — and our device's buffers are W bytes, so both
 // servers may have at most W bytes in flight. curl fetches /bytes/N from each in turn; the ratio of goodputs is
-// the result. The TAPs are opened through socat (hal/sim/tap-bridge.ts); the Linux path crosses two
-// socat relays, ours one. Everything is bounded in time; namespaces and TAPs are deleted at the end.
+// the result. This process holds the TAPs (hal/sim/tap-bridge.ts); the Linux path crosses two, ours one. Everything is bounded in time; namespaces and TAPs are deleted at the end.
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
@@ -34,7 +33,7 @@ export interface LinuxCompareOptions {
 
 export const LINUX_COMPARE_DEFAULTS: LinuxCompareOptions = {
   bytes: 2_000_000,
-  rounds: 2,
+  rounds: 5,
   window: 8192,
   impairments: { loss: 0.01, delayMs: 5, bitsPerSecond: 10_000_000, queueLimit: 256, seed: 77 },
   timeoutMs: 90_000,
@@ -69,7 +68,7 @@ function which(cmd: string): boolean {
 export function linuxCompareProblem(): string | null {
   if (!isRoot) return 'needs root (network namespaces and TAP devices)';
   if (!fs.existsSync('/dev/net/tun')) return '/dev/net/tun is missing (no TUN/TAP support)';
-  for (const c of ['ip', 'socat', 'curl', 'python3']) if (!which(c)) return 'the command "' + c + '" is missing';
+  for (const c of ['ip', 'curl', 'python3']) if (!which(c)) return 'the command "' + c + '" is missing';
   return null;
 }
 
