@@ -59,10 +59,11 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     // The contract (issue 7) has 20 concurrent echo clients: room for them plus HTTP.
     // Its peers are hosts (the kernel on a TAP, the port forwarder's stack): no pacing for a small ring
     // needed; 4 segments per 2 ms held a download to ~2 MB/s, and 16 would cap it at 11.7 MB/s
-    // (BENCHMARKS.md §1b). A 32 KB send buffer: the W5500 model's 100 Mbit/s line takes 0.67 ms to
-    // serialise 8 KB, so an 8 KB window could not pass 12 MB/s even if every ACK came back at once.
+    // (BENCHMARKS.md §1b). A 16 KB send buffer: the W5500 model's 100 Mbit/s line takes 0.67 ms to
+    // serialise 8 KB, so an 8 KB window could not pass 12 MB/s even if every ACK came back at once
+    // (32 KB measured no faster than 16 KB and allocates twice as much per connection).
     // The receive buffer stays 8 KB: the HTTP server keeps at most 16 KB received while it is paused.
-    buffers: { rxBytes: 8192, txBytes: 32768, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 32 },
+    buffers: { rxBytes: 8192, txBytes: 16384, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 32 },
   },
 };
 
