@@ -129,6 +129,11 @@ export class Interface extends Emitter implements IpSender {
   private txDst!: Ipv4Address;
   private txProtocol = -1;
   private txNextHop!: Ipv4Address;
+  // The IPv4 header in txBuffer[14, 34): to whom and for which protocol it was last written (-1: none,
+  // or something else was written there since), and the sum of its fields but length and identification.
+  private hdrProtocol = -1;
+  private hdrDst = 0;
+  private hdrSum = 0;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -172,6 +177,7 @@ export class Interface extends Emitter implements IpSender {
   /** Sets (or with null, removes) the IPv4 configuration; announces a new address by gratuitous ARP. */
   configure(cfg: Ipv4Config | null): void {
     const old = this.address;
+    this.hdrProtocol = -1; // a new source address
     const c = cfg || { address: 0, prefixLength: 0 }; // null: unconfigured
     this.address = c.address >>> 0;
     this.prefixLength = c.prefixLength;
@@ -362,6 +368,7 @@ export class Interface extends Emitter implements IpSender {
     r.targetIp = targetIp;
     emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
     emitArp(r, buf, ETH_HEADER_LEN);
+    this.hdrProtocol = -1; // the IPv4 header there is gone
     // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
     buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
     this.count(op === ARP_OP_REQUEST ? 'arp-requests-sent' : 'arp-replies-sent');
@@ -477,19 +484,40 @@ export class Interface extends Emitter implements IpSender {
       return false;
     }
     const buf = this.txBuffer;
-    const r = this.ipRepr;
-    r.src = this.address;
-    r.dst = this.txDst;
-    r.protocol = protocol;
-    r.ttl = this.limits.ttl;
-    r.tos = 0;
-    r.id = this.ipId;
-    this.ipId = (this.ipId + 1) & 0xffff;
-    r.dontFragment = protocol === IP_PROTO_TCP;
-    r.moreFragments = false;
-    r.fragmentOffset = 0;
-    r.payloadLength = length;
-    emitIpv4Header(r, buf, ETH_HEADER_LEN);
+    const id = this.ipId;
+    this.ipId = (id + 1) & 0xffff;
+    const total = IPV4_HEADER_LEN + length;
+    if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) {
+      const r = this.ipRepr;
+      r.src = this.address;
+      r.dst = this.txDst;
+      r.protocol = protocol;
+      r.ttl = this.limits.ttl;
+      r.tos = 0;
+      r.id = id;
+      r.dontFragment = protocol === IP_PROTO_TCP;
+      r.moreFragments = false;
+      r.fragmentOffset = 0;
+      r.payloadLength = length;
+      emitIpv4Header(r, buf, ETH_HEADER_LEN);
+      this.hdrProtocol = protocol;
+      this.hdrDst = this.txDst;
+      // The sum of the header but Total Length and Identification: the complement of its checksum, less
+      // those two (RFC 1624: subtracting m is adding ~m). Unfolded: at most 3 × 0xffff.
+      this.hdrSum = (((buf[24] << 8) | buf[25]) ^ 0xffff) + (total ^ 0xffff) + (id ^ 0xffff);
+    }
+    // The header in the buffer is the last one to this destination and protocol: only Total Length,
+    // Identification and the checksum change (RFC 1624 eqn. 3, with the sum of the rest kept in
+    // hdrSum). The sum folds to the same 16 bits as a full one (both ≡ mod 0xffff, neither 0).
+    let sum = this.hdrSum + total + id;
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = ~((sum & 0xffff) + (sum >>> 16));
+    buf[16] = total >> 8;
+    buf[17] = total & 255;
+    buf[18] = id >> 8;
+    buf[19] = id & 255;
+    buf[24] = (sum >> 8) & 255;
+    buf[25] = sum & 255;
     let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
     if (frameLen < 60) {
       buf.fill(0, frameLen, 60);
