@@ -40,7 +40,8 @@ time('E.sum u16 740', function () { E.sum(new Uint16Array(buf.buffer, 34, 740));
 time('new Uint16Array view', function () { new Uint16Array(buf.buffer, 34, 740); });
 const r = newTcpRepr();
 r.srcPort = 80; r.dstPort = 5000; r.seq = 12345; r.ack = 6789; r.flags = 0x18; r.window = 8192; r.payloadLength = 1460;
-time('emitTcp 1460', function () { emitTcp(r, buf, 34, 0x0a000002, 0x0a000001); });
+const view = new DataView(buf.buffer);
+time('emitTcp 1460', function () { emitTcp(r, buf, 34, 0x0a000002, 0x0a000001, view); });
 const ip = newIpv4Repr();
 ip.src = 0x0a000002; ip.dst = 0x0a000001; ip.protocol = 6; ip.payloadLength = 1480;
 time('emitIpv4Header', function () { emitIpv4Header(ip, buf, 14); });
@@ -70,4 +71,7 @@ time('fields: readU32 x2 + readU16 x2', function () {
 time('fields: DataView get x4', function () {
   dv.getUint32(38); dv.getUint32(42); dv.getUint16(48); dv.getUint16(34);
 });
+// Espruino 2v29 compares typed arrays (and ArrayBuffers) by content: === on the same 1,514-byte array.
+const same = buf;
+time('Uint8Array(1514) === itself', function () { return buf === same; });
 print('M done');

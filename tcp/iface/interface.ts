@@ -93,6 +93,7 @@ export class Interface extends Emitter implements IpSender {
   readonly counters: InterfaceCounters = { 'internal-errors': 0 };
   readonly limits: InterfaceLimits;
   readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  readonly txView: DataView = new DataView(this.txBuffer.buffer);
   readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
   readonly arp: ArpCache;
   readonly udp: UdpLayer;
@@ -134,6 +135,8 @@ export class Interface extends Emitter implements IpSender {
   private hdrProtocol = -1;
   private hdrDst = 0;
   private hdrSum = 0;
+  /** The next hop of hdrDst (what route() said; a new configuration empties the cache). */
+  private hdrHop = 0;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -464,7 +467,9 @@ export class Interface extends Emitter implements IpSender {
   beginDatagram(dst: Ipv4Address, protocol: number): number {
     dst = dst >>> 0;
     this.txProtocol = -1;
-    const hop = dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || dst === this.address ? -1 : this.route(dst);
+    // The destination of the header in the buffer has been routed already (the usual case: one peer).
+    const hop = dst === this.hdrDst && this.hdrProtocol >= 0 ? this.hdrHop
+      : dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || dst === this.address ? -1 : this.route(dst);
     if (hop < 0) {
       this.count('ipv4-no-route');
       return -1;
@@ -502,6 +507,7 @@ export class Interface extends Emitter implements IpSender {
       emitIpv4Header(r, buf, ETH_HEADER_LEN);
       this.hdrProtocol = protocol;
       this.hdrDst = this.txDst;
+      this.hdrHop = this.txNextHop;
       // The sum of the header but Total Length and Identification: the complement of its checksum, less
       // those two (RFC 1624: subtracting m is adding ~m). Unfolded: at most 3 × 0xffff.
       this.hdrSum = (((buf[24] << 8) | buf[25]) ^ 0xffff) + (total ^ 0xffff) + (id ^ 0xffff);
@@ -511,13 +517,10 @@ export class Interface extends Emitter implements IpSender {
     // hdrSum). The sum folds to the same 16 bits as a full one (both ≡ mod 0xffff, neither 0).
     let sum = this.hdrSum + total + id;
     sum = (sum & 0xffff) + (sum >>> 16);
-    sum = ~((sum & 0xffff) + (sum >>> 16));
-    buf[16] = total >> 8;
-    buf[17] = total & 255;
-    buf[18] = id >> 8;
-    buf[19] = id & 255;
-    buf[24] = (sum >> 8) & 255;
-    buf[25] = sum & 255;
+    const v = this.txView;
+    v.setUint16(16, total);
+    v.setUint16(18, id);
+    v.setUint16(24, ~((sum & 0xffff) + (sum >>> 16)) & 0xffff);
     let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
     if (frameLen < 60) {
       buf.fill(0, frameLen, 60);
