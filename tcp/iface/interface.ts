@@ -27,7 +27,7 @@ import {
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
 import {
-  parseIpv4Header, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
+  parseIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, IPV4_CHECKSUM, ipv4Version, ipv4HeaderLength, ipv4Protocol,
   ipv4Src, ipv4Dst,
 } from '../wire/ipv4';
 import {
@@ -35,6 +35,7 @@ import {
   ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_HOST,
 } from '../wire/icmp';
 import { prefixToMask, sameSubnet } from '../wire/ipv4-address';
+import { onesComplementSum } from '../wire/checksum';
 import { IpSender, Transport } from './transport';
 import { ArpCache, ArpEntry, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
 import { UdpLayer } from './udp';
@@ -492,35 +493,29 @@ export class Interface extends Emitter implements IpSender {
     const id = this.ipId;
     this.ipId = (id + 1) & 0xffff;
     const total = IPV4_HEADER_LEN + length;
+    const v = this.txView;
     if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) {
-      const r = this.ipRepr;
-      r.src = this.address;
-      r.dst = this.txDst;
-      r.protocol = protocol;
-      r.ttl = this.limits.ttl;
-      r.tos = 0;
-      r.id = id;
-      r.dontFragment = protocol === IP_PROTO_TCP;
-      r.moreFragments = false;
-      r.fragmentOffset = 0;
-      r.payloadLength = length;
-      emitIpv4Header(r, buf, ETH_HEADER_LEN);
+      // A new header (RFC 791 §3.1): version 4, IHL 5, TOS 0; DF on TCP, no fragment; TTL, protocol; our
+      // address and the destination. Total Length, Identification and the checksum are 0 here: the sum
+      // of the rest is kept, and those three are filled in below.
+      v.setUint32(ETH_HEADER_LEN, 0x45000000);
+      v.setUint32(ETH_HEADER_LEN + 4, protocol === IP_PROTO_TCP ? 0x4000 : 0);
+      v.setUint32(ETH_HEADER_LEN + 8, ((this.limits.ttl & 255) << 24 | (protocol & 255) << 16) >>> 0);
+      v.setUint32(ETH_HEADER_LEN + 12, this.address);
+      v.setUint32(ETH_HEADER_LEN + 16, this.txDst);
+      this.hdrSum = onesComplementSum(buf, ETH_HEADER_LEN, IPV4_HEADER_LEN);
       this.hdrProtocol = protocol;
       this.hdrDst = this.txDst;
       this.hdrHop = this.txNextHop;
-      // The sum of the header but Total Length and Identification: the complement of its checksum, less
-      // those two (RFC 1624: subtracting m is adding ~m). Unfolded: at most 3 × 0xffff.
-      this.hdrSum = (((buf[24] << 8) | buf[25]) ^ 0xffff) + (total ^ 0xffff) + (id ^ 0xffff);
     }
     // The header in the buffer is the last one to this destination and protocol: only Total Length,
-    // Identification and the checksum change (RFC 1624 eqn. 3, with the sum of the rest kept in
-    // hdrSum). The sum folds to the same 16 bits as a full one (both ≡ mod 0xffff, neither 0).
+    // Identification and the checksum change (RFC 1624: the sum of the rest is kept in hdrSum). The
+    // sum folds to the 16 bits a sum of the whole header gives (both ≡ mod 0xffff, neither 0).
     let sum = this.hdrSum + total + id;
     sum = (sum & 0xffff) + (sum >>> 16);
-    const v = this.txView;
-    v.setUint16(16, total);
-    v.setUint16(18, id);
-    v.setUint16(24, ~((sum & 0xffff) + (sum >>> 16)) & 0xffff);
+    v.setUint16(ETH_HEADER_LEN + 2, total);
+    v.setUint16(ETH_HEADER_LEN + 4, id);
+    v.setUint16(ETH_HEADER_LEN + IPV4_CHECKSUM, ~((sum & 0xffff) + (sum >>> 16)) & 0xffff);
     let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
     if (frameLen < 60) {
       buf.fill(0, frameLen, 60);

@@ -1,7 +1,7 @@
 // The TCP header and its options (RFC 9293 §3.1; MSS §3.7.1; window scale and timestamps RFC 7323;
 // SACK RFC 2018). Parse verifies the checksum over the IPv4 pseudo-header; emit fills it in.
 import { Ipv4Address, TcpRepr, WireError, IP_PROTO_TCP } from './reprs';
-import { readU16, readU32, writeU16, writeU32, outOfRange, emptyArray } from './bytes';
+import { readU16, readU32, outOfRange, emptyArray } from './bytes';
 import { onesComplementSum, internetChecksum, pseudoHeaderSum } from './checksum';
 
 export const TCP_HEADER_LEN = 20;
@@ -124,24 +124,25 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4
   v.setUint32(off + 16, repr.urgent & 0xffff);
   let p = off + TCP_HEADER_LEN;
   if (hl > TCP_HEADER_LEN) {
+    // Each option as whole 32-bit words (kind, length, value; NOPs to align).
     if (repr.mss > 0) {
-      buf[p] = OPT_MSS; buf[p + 1] = 4; writeU16(buf, p + 2, repr.mss); p += 4;
+      v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
     }
     if (repr.windowScale >= 0) {
-      buf[p] = OPT_NOP; buf[p + 1] = OPT_WS; buf[p + 2] = 3; buf[p + 3] = repr.windowScale; p += 4;
+      v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
     }
     if (repr.sackPermitted) {
-      buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK_PERM; buf[p + 3] = 2; p += 4;
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
     }
     if (repr.hasTimestamp) {
-      buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_TS; buf[p + 3] = 10;
-      writeU32(buf, p + 4, repr.tsVal); writeU32(buf, p + 8, repr.tsEcr); p += 12;
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
+      v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
     }
     const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
     if (blocks > 0) {
-      buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK; buf[p + 3] = 2 + 8 * blocks; p += 4;
-      for (let i = 0; i < blocks; i++) {
-        writeU32(buf, p, repr.sack[2 * i]); writeU32(buf, p + 4, repr.sack[2 * i + 1]); p += 8;
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
+      for (let i = 0; i < 2 * blocks; i++) {
+        v.setUint32(p, repr.sack[i]); p += 4;
       }
     }
     while (p < off + hl) buf[p++] = OPT_EOL;
