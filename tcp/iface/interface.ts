@@ -27,7 +27,7 @@ import {
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
 import {
-  parseIpv4Header, emitIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, ipv4Version, ipv4HeaderLength, ipv4Protocol,
+  parseIpv4Header, newIpv4Repr, Ipv4Repr, IPV4_HEADER_LEN, IPV4_CHECKSUM, ipv4Version, ipv4HeaderLength, ipv4Protocol,
   ipv4Src, ipv4Dst,
 } from '../wire/ipv4';
 import {
@@ -35,6 +35,7 @@ import {
   ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL, ICMP_UNREACH_HOST,
 } from '../wire/icmp';
 import { prefixToMask, sameSubnet } from '../wire/ipv4-address';
+import { onesComplementSum } from '../wire/checksum';
 import { IpSender, Transport } from './transport';
 import { ArpCache, ArpEntry, ARP_PENDING, ARP_RESOLVED } from './arp-cache';
 import { UdpLayer } from './udp';
@@ -93,6 +94,7 @@ export class Interface extends Emitter implements IpSender {
   readonly counters: InterfaceCounters = { 'internal-errors': 0 };
   readonly limits: InterfaceLimits;
   readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  readonly txView: DataView = new DataView(this.txBuffer.buffer);
   readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
   readonly arp: ArpCache;
   readonly udp: UdpLayer;
@@ -129,6 +131,13 @@ export class Interface extends Emitter implements IpSender {
   private txDst!: Ipv4Address;
   private txProtocol = -1;
   private txNextHop!: Ipv4Address;
+  // The IPv4 header in txBuffer[14, 34): to whom and for which protocol it was last written (-1: none,
+  // or something else was written there since), and the sum of its fields but length and identification.
+  private hdrProtocol = -1;
+  private hdrDst = 0;
+  private hdrSum = 0;
+  /** The next hop of hdrDst (what route() said; a new configuration empties the cache). */
+  private hdrHop = 0;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -172,6 +181,7 @@ export class Interface extends Emitter implements IpSender {
   /** Sets (or with null, removes) the IPv4 configuration; announces a new address by gratuitous ARP. */
   configure(cfg: Ipv4Config | null): void {
     const old = this.address;
+    this.hdrProtocol = -1; // a new source address
     const c = cfg || { address: 0, prefixLength: 0 }; // null: unconfigured
     this.address = c.address >>> 0;
     this.prefixLength = c.prefixLength;
@@ -362,6 +372,7 @@ export class Interface extends Emitter implements IpSender {
     r.targetIp = targetIp;
     emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
     emitArp(r, buf, ETH_HEADER_LEN);
+    this.hdrProtocol = -1; // the IPv4 header there is gone
     // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
     buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
     this.count(op === ARP_OP_REQUEST ? 'arp-requests-sent' : 'arp-replies-sent');
@@ -457,7 +468,9 @@ export class Interface extends Emitter implements IpSender {
   beginDatagram(dst: Ipv4Address, protocol: number): number {
     dst = dst >>> 0;
     this.txProtocol = -1;
-    const hop = dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || dst === this.address ? -1 : this.route(dst);
+    // The destination of the header in the buffer has been routed already (the usual case: one peer).
+    const hop = dst === this.hdrDst && this.hdrProtocol >= 0 ? this.hdrHop
+      : dst === 0 || (dst !== BROADCAST && isMulticastOrReserved(dst)) || (dst >>> 24) === 127 || dst === this.address ? -1 : this.route(dst);
     if (hop < 0) {
       this.count('ipv4-no-route');
       return -1;
@@ -477,19 +490,32 @@ export class Interface extends Emitter implements IpSender {
       return false;
     }
     const buf = this.txBuffer;
-    const r = this.ipRepr;
-    r.src = this.address;
-    r.dst = this.txDst;
-    r.protocol = protocol;
-    r.ttl = this.limits.ttl;
-    r.tos = 0;
-    r.id = this.ipId;
-    this.ipId = (this.ipId + 1) & 0xffff;
-    r.dontFragment = protocol === IP_PROTO_TCP;
-    r.moreFragments = false;
-    r.fragmentOffset = 0;
-    r.payloadLength = length;
-    emitIpv4Header(r, buf, ETH_HEADER_LEN);
+    const id = this.ipId;
+    this.ipId = (id + 1) & 0xffff;
+    const total = IPV4_HEADER_LEN + length;
+    const v = this.txView;
+    if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) {
+      // A new header (RFC 791 §3.1): version 4, IHL 5, TOS 0; DF on TCP, no fragment; TTL, protocol; our
+      // address and the destination. Total Length, Identification and the checksum are 0 here: the sum
+      // of the rest is kept, and those three are filled in below.
+      v.setUint32(ETH_HEADER_LEN, 0x45000000);
+      v.setUint32(ETH_HEADER_LEN + 4, protocol === IP_PROTO_TCP ? 0x4000 : 0);
+      v.setUint32(ETH_HEADER_LEN + 8, ((this.limits.ttl & 255) << 24 | (protocol & 255) << 16) >>> 0);
+      v.setUint32(ETH_HEADER_LEN + 12, this.address);
+      v.setUint32(ETH_HEADER_LEN + 16, this.txDst);
+      this.hdrSum = onesComplementSum(buf, ETH_HEADER_LEN, IPV4_HEADER_LEN);
+      this.hdrProtocol = protocol;
+      this.hdrDst = this.txDst;
+      this.hdrHop = this.txNextHop;
+    }
+    // The header in the buffer is the last one to this destination and protocol: only Total Length,
+    // Identification and the checksum change (RFC 1624: the sum of the rest is kept in hdrSum). The
+    // sum folds to the 16 bits a sum of the whole header gives (both ≡ mod 0xffff, neither 0).
+    let sum = this.hdrSum + total + id;
+    sum = (sum & 0xffff) + (sum >>> 16);
+    v.setUint16(ETH_HEADER_LEN + 2, total);
+    v.setUint16(ETH_HEADER_LEN + 4, id);
+    v.setUint16(ETH_HEADER_LEN + IPV4_CHECKSUM, ~((sum & 0xffff) + (sum >>> 16)) & 0xffff);
     let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
     if (frameLen < 60) {
       buf.fill(0, frameLen, 60);

@@ -16,6 +16,11 @@ export interface IpSender {
   beginDatagram(dst: Ipv4Address, protocol: number): number;
   /** The buffer `beginDatagram` returned an offset into; valid until `commitDatagram`. */
   readonly txBuffer: Uint8Array;
+  /**
+   * A DataView of `txBuffer` (made once), for writing header fields natively. Espruino compares typed
+   * arrays by content, so a view cannot be looked up by its buffer cheaply: it is handed over with it.
+   */
+  readonly txView: DataView;
   /** Finishes the datagram begun last with `length` transport bytes (header + data) and sends it. */
   commitDatagram(length: number): boolean;
 }

@@ -638,7 +638,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   /** Emits the segment begun with beginSegment(), its `len` payload bytes already in place, and sends it. */
   private endSegment(ip: IpSender, off: number, localIp: number, remoteIp: number, len: number): boolean {
     this.seg.payloadLength = len;
-    const total = emitTcp(this.seg, ip.txBuffer, off, localIp, remoteIp);
+    const total = emitTcp(this.seg, ip.txBuffer, off, localIp, remoteIp, ip.txView);
     this.counters.txSegments++;
     return ip.commitDatagram(total);
   }

@@ -1,7 +1,7 @@
 // The TCP header and its options (RFC 9293 §3.1; MSS §3.7.1; window scale and timestamps RFC 7323;
 // SACK RFC 2018). Parse verifies the checksum over the IPv4 pseudo-header; emit fills it in.
 import { Ipv4Address, TcpRepr, WireError, IP_PROTO_TCP } from './reprs';
-import { readU16, readU32, writeU16, writeU32, outOfRange, emptyArray } from './bytes';
+import { readU16, readU32, outOfRange, emptyArray } from './bytes';
 import { onesComplementSum, internetChecksum, pseudoHeaderSum } from './checksum';
 
 export const TCP_HEADER_LEN = 20;
@@ -98,6 +98,8 @@ function sackBlocksFitting(repr: TcpRepr, fixed: number): number {
 
 /** Length of the header `emitTcp` writes for `repr`: 20 + options (at most 40), a multiple of 4. */
 export function tcpHeaderLength(repr: TcpRepr): number {
+  // Most segments carry no option: one test.
+  if (repr.mss === 0 && repr.windowScale < 0 && !repr.sackPermitted && !repr.hasTimestamp && repr.sack.length === 0) return TCP_HEADER_LEN;
   const fixed = fixedOptionBytes(repr);
   const blocks = sackBlocksFitting(repr, fixed);
   return TCP_HEADER_LEN + fixed + (blocks > 0 ? 4 + 8 * blocks : 0);
@@ -106,43 +108,46 @@ export function tcpHeaderLength(repr: TcpRepr): number {
 /**
  * Writes the header and options for `repr` at `off` (payload of `repr.payloadLength` bytes must already
  * be at off + tcpHeaderLength(repr)), computes the checksum over the whole segment, and returns the
- * segment length. Options are written only on request: MSS/WS/SACK-permitted belong on SYNs.
+ * segment length. Options are written only on request: MSS/WS/SACK-permitted belong on SYNs. `view`: a
+ * DataView of `buf` (IpSender.txView; one is made when it is not given).
  */
-export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address): number {
+export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address, view?: DataView): number {
   const hl = tcpHeaderLength(repr);
-  writeU16(buf, off, repr.srcPort);
-  writeU16(buf, off + 2, repr.dstPort);
-  writeU32(buf, off + 4, repr.seq);
-  writeU32(buf, off + 8, repr.ack);
-  buf[off + 12] = (hl / 4) << 4;
-  buf[off + 13] = repr.flags & 0xff;
-  writeU16(buf, off + 14, repr.window);
-  buf[off + 16] = 0;
-  buf[off + 17] = 0;
-  writeU16(buf, off + 18, repr.urgent);
+  // The fixed header in six native stores: ports, sequence, acknowledgement, offset/flags/window,
+  // checksum (0 until summed)/urgent pointer.
+  const v = view || new DataView(buf.buffer, buf.byteOffset, buf.length);
+  v.setUint16(off, repr.srcPort);
+  v.setUint16(off + 2, repr.dstPort);
+  v.setUint32(off + 4, repr.seq);
+  v.setUint32(off + 8, repr.ack);
+  v.setUint32(off + 12, ((hl << 26) | ((repr.flags & 0xff) << 16) | (repr.window & 0xffff)) >>> 0);
+  v.setUint32(off + 16, repr.urgent & 0xffff);
   let p = off + TCP_HEADER_LEN;
-  if (repr.mss > 0) {
-    buf[p] = OPT_MSS; buf[p + 1] = 4; writeU16(buf, p + 2, repr.mss); p += 4;
-  }
-  if (repr.windowScale >= 0) {
-    buf[p] = OPT_NOP; buf[p + 1] = OPT_WS; buf[p + 2] = 3; buf[p + 3] = repr.windowScale; p += 4;
-  }
-  if (repr.sackPermitted) {
-    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK_PERM; buf[p + 3] = 2; p += 4;
-  }
-  if (repr.hasTimestamp) {
-    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_TS; buf[p + 3] = 10;
-    writeU32(buf, p + 4, repr.tsVal); writeU32(buf, p + 8, repr.tsEcr); p += 12;
-  }
-  const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
-  if (blocks > 0) {
-    buf[p] = OPT_NOP; buf[p + 1] = OPT_NOP; buf[p + 2] = OPT_SACK; buf[p + 3] = 2 + 8 * blocks; p += 4;
-    for (let i = 0; i < blocks; i++) {
-      writeU32(buf, p, repr.sack[2 * i]); writeU32(buf, p + 4, repr.sack[2 * i + 1]); p += 8;
+  if (hl > TCP_HEADER_LEN) {
+    // Each option as whole 32-bit words (kind, length, value; NOPs to align).
+    if (repr.mss > 0) {
+      v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
     }
+    if (repr.windowScale >= 0) {
+      v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
+    }
+    if (repr.sackPermitted) {
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
+    }
+    if (repr.hasTimestamp) {
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
+      v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
+    }
+    const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
+    if (blocks > 0) {
+      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
+      for (let i = 0; i < 2 * blocks; i++) {
+        v.setUint32(p, repr.sack[i]); p += 4;
+      }
+    }
+    while (p < off + hl) buf[p++] = OPT_EOL;
   }
-  while (p < off + hl) buf[p++] = OPT_EOL;
   const total = hl + repr.payloadLength;
-  writeU16(buf, off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
+  v.setUint16(off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
   return total;
 }

@@ -20,6 +20,7 @@ export interface Captured extends TcpRepr {
 
 export class FakeIp implements IpSender {
   readonly txBuffer = new Uint8Array(1514);
+  readonly txView = new DataView(this.txBuffer.buffer);
   readonly sent: Captured[] = [];
   mtu = 1500;
   route = true;

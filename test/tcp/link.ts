@@ -13,6 +13,7 @@ export const B_IP = parseIpv4Address('192.168.7.2') as number;
 
 class WireIp implements IpSender {
   readonly txBuffer = new Uint8Array(1514);
+  readonly txView = new DataView(this.txBuffer.buffer);
   constructor(private readonly addr: number, private readonly port: WirePort, private readonly mtu = 1500) {}
   private dst = 0;
   localAddress(): number { return this.addr; }

@@ -39,6 +39,7 @@ import { analyseProperties, assignNames, bundleFiles, exactNamesRegex } from './
 import { aliasPrototypes } from './prototype-alias';
 import { unwrapClasses } from './class-unwrap';
 import { hoistModules } from './hoist-modules';
+import { keepOutOfLine } from './out-of-line';
 import { nameTopLevelIifes } from './named-entry';
 import { Node } from './ast';
 import { boardProfile, configProfile, BoardProfile } from './profile';
@@ -282,6 +283,11 @@ export interface MinifyOptions {
    * shortModuleIds has nothing to do then (no registry is left).
    */
   hoistModules?: boolean;
+  /**
+   * Keep the per-segment path's functions out of line (tools/build/out-of-line.ts). On unless false
+   * (measurements of what it costs and saves).
+   */
+  outOfLine?: boolean;
   /** terser compress options over ours (measurements of options; nothing ships with this). */
   compress?: { [option: string]: unknown };
 }
@@ -340,6 +346,7 @@ export function minifyEs5Detailed(code: string, o: MinifyOptions = {}): MinifyRe
     source = s.code;
     moduleKeys = s.keys;
   }
+  if (o.outOfLine !== false) source = keepOutOfLine(source).code;
   const cache: { [k: string]: string } = {};
   for (const k of Object.keys(propertyNames)) cache['$' + k] = propertyNames[k];
   const res = minify_sync(source, {

@@ -30,6 +30,7 @@ let sentFromA = 0;
 
 class LinkIp implements IpSender {
   readonly txBuffer = new Uint8Array(1514);
+  readonly txView = new DataView(this.txBuffer.buffer);
   private dst = 0;
   constructor(private readonly addr: number) {}
   localAddress(): number { return this.addr; }

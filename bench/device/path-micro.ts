@@ -1,0 +1,194 @@
+// The whole per-segment path of a download inside the real interpreter, without a TAP: built and run by
+// bench/espruino-path.ts. The device is the firmware's Device with the `linux` preset's buffers and its
+// HTTP app, over the real dgram link (DgramFrameDevice), whose dgram socket hands datagrams to a scripted
+// peer in the same interpreter. The peer is a few lines of its own (nothing of the stack): it answers
+// ARP, opens the connection, asks for GET /bytes/N and ACKs every second segment, as Linux does in a bulk
+// transfer (and what is left at the end of a round). Time is virtual (1 ms a round), so a run does the
+// same work every time: bench/espruino-path.ts counts the interpreter's machine instructions under
+// valgrind, which a busy machine does not move. Prints "P key value" lines. PATH_BYTES (prepended by the
+// runner) sets N; PATH_PEER_ONLY runs only the peer's part, as many times as a download would, to subtract.
+import { Device } from '../../firmware/device';
+import { resolveConfig } from '../../firmware/config';
+import { PRESETS } from '../../firmware/boards';
+import { DgramFrameDevice, DgramSocketLike } from '../../hal/espruino/dgram-frame-device';
+declare const E: any;
+declare function getTime(): number;
+declare function print(...a: any[]): void;
+declare const PATH_BYTES: number | undefined;
+declare const PATH_PEER_ONLY: number | undefined;
+
+function main(): void {
+  const BYTES = typeof PATH_BYTES !== 'undefined' ? PATH_BYTES : 300000;
+  const DEV_IP = 0x0a001d02;
+  const PEER_IP = 0x0a001d01;
+  const PEER_PORT = 40000;
+  const PEER_ISS = 1000;
+  const DEV_MAC = [2, 0, 0, 0, 0, 2];
+  const PEER_MAC = [2, 0, 0, 0, 0, 1];
+  const wordSum = function (w: Uint16Array): number { return E.sum(w); };
+  let seed = 12345;
+  const random = { nextU32: function (): number { seed = (seed * 1103515245 + 12345) >>> 0; return seed; } };
+
+  // ---- the device, as boot.ts builds it for the linux preset
+  const toPeer: string[] = [];
+  const sink: { onMessage: ((msg: string) => void) | null } = { onMessage: null };
+  const fakeSocket: DgramSocketLike = {
+    bind: function () { return null; },
+    on: function (ev: string, fn: (...a: any[]) => void) { if (ev === 'message') sink.onMessage = fn; return null; },
+    send: function (msg: string) { toPeer.push(msg); return null; },
+    close: function () { return null; },
+  };
+  const link = new DgramFrameDevice({
+    mac: new Uint8Array(DEV_MAC), relayHost: '127.0.0.1', relayPort: 1, localPort: 2, slots: 8,
+    dgram: { createSocket: function () { return fakeSocket; } },
+  });
+  const preset = PRESETS.linux;
+  const config = resolveConfig({
+    name: preset.name, description: preset.description, chip: preset.chip, link: preset.link, buffers: preset.buffers,
+    ipv4: { address: '10.0.29.2', prefixLength: 24, gateway: '', dns: [] },
+  });
+  let now = 1000;
+  const device = new Device({ config, device: link, random, wordSum, nowMs: function () { return now; } });
+  // As the linux firmware is built (tools/build/profile.ts leaves window scaling out of every board's).
+  (device.stack.tcp.config as { windowScaling: boolean }).windowScaling = false;
+
+  // ---- the scripted peer
+  const toDevice: string[] = [];
+  const rx = new Uint8Array(1514);
+  const rxv = new DataView(rx.buffer);
+  const out = new Uint8Array(54 + 64);
+  const outv = new DataView(out.buffer);
+  out.set(DEV_MAC, 0);
+  out.set(PEER_MAC, 6);
+  let rcvNxt = 0;
+  let sndNxt = PEER_ISS;
+  let got = 0;
+  let unacked = 0;
+  let acks = 0;
+  /** The folded ones'-complement sum of b[off, off+len) (off even) plus `init`, big-endian. */
+  const csum = function (b: Uint8Array, off: number, len: number, init: number): number {
+    let t = E.sum(new Uint16Array(b.buffer, off, len >> 1)) + ((len & 1) ? b[off + len - 1] : 0);
+    t = (t >>> 16) + (t & 0xffff);
+    t = (t >>> 16) + (t & 0xffff);
+    t = (((t & 0xff) << 8) | (t >> 8)) + init;
+    t = (t >>> 16) + (t & 0xffff);
+    return (t >>> 16) + (t & 0xffff);
+  };
+  /** A TCP segment from the peer: `opts` option bytes, then `data` (a string). */
+  const sendTcp = function (flags: number, opts: number[], data: string): void {
+    const hl = 20 + opts.length;
+    const tl = 20 + hl + data.length;
+    outv.setUint16(12, 0x0800);
+    outv.setUint32(14, 0x45000000 | tl);
+    outv.setUint32(18, 0x4000);
+    outv.setUint32(22, 0x40060000);
+    outv.setUint32(26, PEER_IP);
+    outv.setUint32(30, DEV_IP);
+    outv.setUint16(24, ~csum(out, 14, 20, 0) & 0xffff);
+    outv.setUint16(34, PEER_PORT);
+    outv.setUint16(36, 80);
+    outv.setUint32(38, sndNxt);
+    outv.setUint32(42, rcvNxt);
+    outv.setUint16(46, (hl << 10) | flags);
+    outv.setUint32(48, 0xffff0000);
+    outv.setUint16(52, 0);
+    out.set(opts, 54);
+    for (let i = 0; i < data.length; i++) out[34 + hl + i] = data.charCodeAt(i);
+    const pseudo = (PEER_IP >>> 16) + (PEER_IP & 0xffff) + (DEV_IP >>> 16) + (DEV_IP & 0xffff) + 6 + tl - 20;
+    outv.setUint16(50, ~csum(out, 34, tl - 20, pseudo) & 0xffff);
+    toDevice.push(E.toString(out.subarray(0, 14 + tl)));
+    sndNxt = (sndNxt + data.length + (flags & 2 ? 1 : 0)) >>> 0;
+  };
+  const ack = function (): void {
+    sendTcp(0x10, [], '');
+    unacked = 0;
+    acks++;
+  };
+  /** A datagram from the device. */
+  const peerReceive = function (m: string): void {
+    rx.set(m as unknown as ArrayLike<number>, 0);
+    if (rxv.getUint16(12) === 0x0806) {
+      if (rx[21] !== 1 || rxv.getUint32(38) !== PEER_IP) return;
+      const r = new Uint8Array(42);
+      r.set(rx.subarray(6, 12), 0);
+      r.set(PEER_MAC, 6);
+      r.set([8, 6, 0, 1, 8, 0, 6, 4, 0, 2], 12);
+      r.set(PEER_MAC, 22);
+      r.set(rx.subarray(38, 42), 28);
+      r.set(rx.subarray(22, 32), 32);
+      toDevice.push(E.toString(r));
+      return;
+    }
+    const flags = rx[47];
+    const seq = rxv.getUint32(38);
+    const plen = rxv.getUint16(16) - 20 - (rx[46] >> 4) * 4;
+    if ((flags & 0x12) === 0x12) {
+      rcvNxt = (seq + 1) >>> 0;
+      sendTcp(0x18, [], 'GET /bytes/' + BYTES + ' HTTP/1.1\r\nHost: d\r\n\r\n');
+      return;
+    }
+    if (plen > 0 && seq === rcvNxt) {
+      rcvNxt = (rcvNxt + plen) >>> 0;
+      got += plen;
+      if (++unacked >= 2) ack();
+    } else if (plen > 0) {
+      ack();
+    }
+  };
+
+  if (typeof PATH_PEER_ONLY !== 'undefined') {
+    // The peer's share alone: a data segment taken PATH_PEER_ONLY times, an ACK sent for every second.
+    const seg = new Uint8Array(1514);
+    seg.set([8, 0, 0x45, 0, 0x05, 0xdc], 12);
+    seg[46] = 0x50;
+    seg[47] = 0x10;
+    const segStr = E.toString(seg);
+    for (let k = 0; k < PATH_PEER_ONLY; k++) {
+      rcvNxt = 0;
+      peerReceive(segStr);
+      toDevice.splice(0, toDevice.length);
+    }
+    print('P acks ' + acks);
+    print('P done');
+    return;
+  }
+
+  // ---- the run: frames to the device each with the poll that follows (boot.ts polls on each arrival),
+  // its deadline polls, then the peer takes what the device sent and ACKs what is left.
+  let polls = 0;
+  let deadline = 0;
+  let deviceSec = 0;
+  const t0 = getTime();
+  // The handshake: SYN with MSS 1460 and SACK permitted (as Linux's).
+  sendTcp(0x02, [2, 4, 5, 180, 1, 1, 4, 2], '');
+  let rounds = 0;
+  for (; rounds < 100000 && got < BYTES; rounds++) {
+    now += 1;
+    let polled = false;
+    const d0 = getTime();
+    while (toDevice.length > 0) {
+      (sink.onMessage as (msg: string) => void)(toDevice.shift() as string);
+      deadline = device.poll(now);
+      polls++;
+      polled = true;
+    }
+    if (!polled && now >= deadline) {
+      deadline = device.poll(now);
+      polls++;
+    }
+    deviceSec += getTime() - d0;
+    while (toPeer.length > 0) peerReceive(toPeer.shift() as string);
+    if (unacked > 0) ack();
+  }
+  print('P seconds ' + (getTime() - t0).toFixed(3));
+  print('P deviceSeconds ' + deviceSec.toFixed(3));
+  print('P rounds ' + rounds);
+  print('P bytes ' + got);
+  print('P segments ' + device.stack.tcp.counters.txSegments);
+  print('P acks ' + acks);
+  print('P polls ' + polls);
+  print('P internalErrors ' + device.stack.iface.counters['internal-errors']);
+  print('P retransmits ' + device.stack.tcp.counters.retransmits);
+  print('P done');
+}
+main();

@@ -1,0 +1,76 @@
+// `npx ts-node --transpile-only bench/espruino-path.ts`: the interpreter's work per full-size segment a
+// device sends in a `GET /bytes/N` download, counted in machine instructions of espruino-linux under
+// valgrind (cachegrind, no cache simulation) and given in empty-loop iterations counted the same way.
+// A busy machine moves wall-clock times by 2× here; instruction counts do not move. No root, no TAP.
+// The entry is bench/device/path-micro.ts (a Device with the linux preset over its dgram link, and a
+// scripted peer, on a virtual clock).
+//
+// Device instructions per segment = (I(download of N2) − I(download of N1) − the peer's part of the
+// same number of segments) ÷ (segments(N2) − segments(N1)): the difference leaves the start-up, the
+// handshake and the request out. One empty-loop iteration (`for (var i…)` at the top level) is
+// (I(300,000 iterations) − I(100,000)) ÷ 200,000.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildBundle } from '../tools/build/bundle';
+import { findInterpreter } from '../tools/espruino-bin';
+
+const N1 = 100000;
+const N2 = 400000;
+
+function instructions(bin: string, code: string): { refs: number; output: string } {
+  const file = path.join(os.tmpdir(), 'etcpip-path-' + process.pid + '.js');
+  fs.writeFileSync(file, code + '\nquit();\n');
+  const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', bin, file],
+    { encoding: 'utf8', timeout: 600000, input: '' });
+  fs.unlinkSync(file);
+  const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr || '');
+  if (!m) throw new Error('no instruction count: ' + (r.stderr || '').slice(-400));
+  return { refs: Number(m[1].replace(/,/g, '')), output: r.stdout || '' };
+}
+
+function values(output: string): { [k: string]: number } {
+  const o: { [k: string]: number } = {};
+  for (const l of output.match(/^P \w+ [\d.]+/gm) || []) { const p = l.split(' '); o[p[1]] = Number(p[2]); }
+  if (!/^P done/m.test(output)) throw new Error('the run did not finish: ' + output.slice(-400));
+  return o;
+}
+
+export function runPath(): { [key: string]: number } | { skipped: string } {
+  const bin = findInterpreter('linux');
+  if (!bin) return { skipped: 'espruino-linux not found (ESPRUINO_BIN or ../shared/espruino/bin/)' };
+  if (spawnSync('valgrind', ['--version']).status !== 0) return { skipped: 'valgrind not installed' };
+  // The registry shape (hoistModules: false): hoisted, this entry (every optional part of the stack in
+  // one bundle) fails in Espruino 2v29 with "Expecting function, got Number" in the TCP header's
+  // writeU16 (a module-level name read as a number); not investigated yet. The firmware's own hoisted
+  // bundle runs. Cross-module reads cost a property lookup more in this shape.
+  const code = buildBundle({ entry: 'bench/device/path-micro.ts', hoistModules: false }).code;
+  const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
+  const unit = (loop(300000) - loop(100000)) / 200000;
+  const a = instructions(bin, 'var PATH_BYTES = ' + N1 + ';\n' + code);
+  const b = instructions(bin, 'var PATH_BYTES = ' + N2 + ';\n' + code);
+  const va = values(a.output);
+  const vb = values(b.output);
+  if (va.internalErrors || vb.internalErrors || vb.bytes < N2) throw new Error('the download failed: ' + b.output.slice(-400));
+  const segs = vb.segments - va.segments;
+  const p1 = instructions(bin, 'var PATH_PEER_ONLY = 100;\n' + code).refs;
+  const p2 = instructions(bin, 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code).refs;
+  const device = (b.refs - a.refs - (p2 - p1)) / segs;
+  return {
+    instructionsPerLoopIteration: Math.round(unit),
+    segments: segs,
+    acksPerSegment: Number(((vb.acks - va.acks) / segs).toFixed(3)),
+    pollsPerSegment: Number(((vb.polls - va.polls) / segs).toFixed(3)),
+    retransmits: vb.retransmits,
+    peerIterationsPerSegment: Math.round((p2 - p1) / segs / unit),
+    deviceInstructionsPerSegment: Math.round(device),
+    deviceIterationsPerSegment: Math.round(device / unit),
+  };
+}
+
+if (require.main === module) {
+  const r = runPath();
+  if ('skipped' in r) { console.log('skipped: ' + r.skipped); process.exit(0); }
+  for (const k of Object.keys(r)) console.log((k + '                                  ').slice(0, 32) + r[k]);
+}
