@@ -114,6 +114,10 @@ async function main(): Promise<void> {
   const onlyArg = argv.find((a) => a.startsWith('--only'));
   let only: string[] = ['host', 'quality', 'device', 'tap', 'linux'];
   if (onlyArg) only = (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1] || '').split(',');
+  // The machine's packages: the tests' set (TAP peers, ping, curl) and the bench's own: ab for the TAP
+  // section's connection rates, valgrind for bench/espruino-path.ts.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  require('../tools/test-setup').ensure(['apache2-utils', 'valgrind'], 'bench set-up');
   const started = new Date();
   // With --only, the sections not run keep their numbers from the last results.json.
   let previous: { [k: string]: unknown } = {};

@@ -11,7 +11,7 @@
 // `GET /bytes/N` download. Both servers serve the same bytes; the Linux side's figures include Node's
 // HTTP server, ours the firmware's HTTP app. Everything made here is removed on every path.
 //
-//   npx ts-node --transpile-only bench/tap-compare.ts [--seconds S] [--bytes N] [--chips w5500,enc28j60] [--json]
+//   npx ts-node --transpile-only bench/tap-compare.ts [--seconds S] [--bytes N] [--chips w5500,enc28j60] [--client ab|node] [--json]
 import * as path from 'path';
 import { execFileSync, ChildProcess } from 'child_process';
 import { Netns, createTap, uniqueSuffix, cleanup, isRoot } from '../tools/netns';
@@ -27,9 +27,19 @@ export interface TapCompareOptions {
   /** Bytes of the clean download. */
   bytes: number;
   chips: ChipKind[];
+  /**
+   * The client of the two connection-rate measurements: 'ab' (ApacheBench, Debian's apache2-utils, the
+   * issue's tool) where it is installed, else bench/tap-load.js. Node's client costs ~0.3 ms a
+   * connection itself, about as much as the server under test.
+   */
+  client?: 'ab' | 'node';
 }
 
 export const TAP_COMPARE_DEFAULTS: TapCompareOptions = { seconds: 3, bytes: 10_000_000, chips: ['w5500', 'enc28j60'] };
+
+function hasCommand(c: string): boolean {
+  try { execFileSync('sh', ['-c', 'command -v ' + c], { stdio: 'ignore' }); return true; } catch { return false; }
+}
 
 export interface TapFigures {
   server: string;
@@ -54,9 +64,7 @@ const LOAD_SCRIPT = path.join(__dirname, 'tap-load.js');
 
 function missing(): string | null {
   if (!isRoot) return 'needs root (network namespaces and TAP devices)';
-  for (const c of ['ip', 'ping']) {
-    try { execFileSync('sh', ['-c', 'command -v ' + c], { stdio: 'ignore' }); } catch { return 'the command "' + c + '" is missing'; }
-  }
+  for (const c of ['ip', 'ping']) if (!hasCommand(c)) return 'the command "' + c + '" is missing';
   return null;
 }
 
@@ -73,6 +81,16 @@ async function measure(run: Runner, server: string, address: string, o: TapCompa
     .map((m) => Number((m as RegExpExecArray)[1])).sort((a, b) => a - b);
   let errors = 100 - times.length;
   const fresh = async (workers: number): Promise<number> => {
+    if (o.client === 'ab') {
+      // ApacheBench: a C client, so the rate is the server's and the path's rather than the client's.
+      const r = await run('ab', ['-q', '-r', '-s', '10', '-t', String(o.seconds), '-n', '1000000', '-c', String(workers), base + '/bytes/64'], o.seconds * 1000 + 30000);
+      const out = r.stdout.toString();
+      const rate = /Requests per second:\s+([\d.]+)/.exec(out);
+      const failed = /Failed requests:\s+(\d+)/.exec(out);
+      const non2xx = /Non-2xx responses:\s+(\d+)/.exec(out);
+      errors += (failed ? Number(failed[1]) : 1) + (non2xx ? Number(non2xx[1]) : 0);
+      return rate ? Number(rate[1]) : 0;
+    }
     const r = await run(node, [LOAD_SCRIPT, 'fresh', base + '/bytes/64', String(o.seconds), String(workers)], o.seconds * 1000 + 20000);
     const j = JSON.parse(r.stdout.toString() || '{"requests":0,"errors":1,"seconds":1}');
     errors += j.errors;
@@ -113,6 +131,7 @@ export async function runTapCompare(o: TapCompareOptions = TAP_COMPARE_DEFAULTS,
   if (why) return { skipped: why };
   const sfx = uniqueSuffix();
   const relay: TapFd[] = [];
+  o = Object.assign({}, o, { client: o.client || (hasCommand('ab') ? 'ab' : 'node') });
   const result: TapCompareResult = { date: new Date().toISOString(), options: o, sims: [] };
   try {
     const nsC = Netns.create('tc-' + sfx);
@@ -161,7 +180,8 @@ export function tapCompareTable(r: TapCompareResult): string {
   if (r.skipped || !r.kernel) return 'skipped: ' + (r.skipped || 'no result');
   const k = r.kernel;
   const rows = [k].concat(r.sims || []);
-  const lines = ['| server | ping median (p90) ms | fresh connections/s | 8 clients: requests/s | clean download MB/s | errors |',
+  const client = r.options && r.options.client === 'ab' ? ' (ab)' : ' (Node client)';
+  const lines = ['| server | ping median (p90) ms | fresh connections/s' + client + ' | 8 clients: requests/s | clean download MB/s | errors |',
     '|---|---:|---:|---:|---:|---:|'];
   for (const f of rows) {
     lines.push('| ' + f.server + ' | ' + num(f.pingMedianMs, 3) + ' (' + num(f.pingP90Ms, 3) + ') | ' + num(f.freshPerSecond, 0) + ' | ' +
@@ -181,6 +201,7 @@ if (require.main === module) {
     seconds: Number(arg('--seconds') || TAP_COMPARE_DEFAULTS.seconds),
     bytes: Number(arg('--bytes') || TAP_COMPARE_DEFAULTS.bytes),
     chips: (arg('--chips') || TAP_COMPARE_DEFAULTS.chips.join(',')).split(',') as ChipKind[],
+    client: arg('--client') as 'ab' | 'node' | undefined,
   };
   runTapCompare(o, (l) => console.error('tap-compare: ' + l)).then((r) => {
     console.log(argv.includes('--json') ? JSON.stringify(r, null, 2) : tapCompareTable(r));

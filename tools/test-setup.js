@@ -5,7 +5,8 @@
 // the second JS engine of the gate (duktape), captures (tcpdump, tshark), the status page screenshot
 // (chromium), and qemu-user for the board-sized Espruino interpreters (i386 programs this kernel may
 // refuse). As root with apt it installs what is missing; otherwise it names what is missing and the one
-// command that installs it. ETCPIP_SKIP_SETUP=1 skips this step.
+// command that installs it. ETCPIP_SKIP_SETUP=1 skips this step. `npm run bench` asks for two more through
+// `ensure` (bench/run.ts): apache2-utils (ab) and valgrind.
 'use strict';
 const { spawnSync } = require('child_process');
 
@@ -17,23 +18,25 @@ function installed(p) {
   return !r.error && r.status === 0;
 }
 
-function main() {
+/** Installs the Debian packages of `packages` that are missing (as root with apt), else names them. */
+function ensure(packages, label) {
   if (process.env.ETCPIP_SKIP_SETUP === '1') return;
   if (spawnSync('dpkg', ['--version'], { stdio: 'ignore' }).error) return; // not Debian: nothing to check
-  const missing = PACKAGES.filter((p) => !installed(p));
+  const missing = packages.filter((p) => !installed(p));
   if (!missing.length) return;
   const command = 'apt-get update && apt-get install -y --no-install-recommends ' + missing.join(' ');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).error) {
-    console.log('test set-up: missing Debian packages: ' + missing.join(' ') + '\n  the tests that need them will skip or fail; as root run: ' + command);
+    console.log(label + ': missing Debian packages: ' + missing.join(' ') + '\n  what needs them will skip or fail; as root run: ' + command);
     return;
   }
-  console.log('test set-up: installing ' + missing.join(' ') + ' (apt-get)');
+  console.log(label + ': installing ' + missing.join(' ') + ' (apt-get)');
   const env = Object.assign({}, process.env, { DEBIAN_FRONTEND: 'noninteractive' });
   spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'inherit', timeout: 600000 });
   const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends'].concat(missing), { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 1800000 });
   const still = missing.filter((p) => !installed(p));
-  if (r.status !== 0 || still.length) console.log('test set-up: could not install ' + (still.join(' ') || '(apt-get failed)') + '; run: ' + command);
+  if (r.status !== 0 || still.length) console.log(label + ': could not install ' + (still.join(' ') || '(apt-get failed)') + '; run: ' + command);
 }
 
-main();
+ensure(PACKAGES, 'test set-up');
+module.exports = { ensure };
