@@ -6,7 +6,8 @@
 //   device   device cost: bundle bytes per part, memory estimate in Espruino blocks, calls/loops per segment
 //   tap      the simulator vs the Linux kernel on the same TAP path: ping, connections/s, requests/s, MB/s (root only)
 //   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
-//   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino)
+//   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino),
+//            and its work per segment sent counted under valgrind (bench/espruino-path.ts)
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -166,7 +167,15 @@ async function main(): Promise<void> {
     results.device = { bundle: s, memory: m, work: w };
     printDevice(s, m, w);
   }
-  if (!onlyArg || only.includes('espruino')) results.espruinoDevice = await (await import('./espruino-device')).runEspruinoDeviceSection(table);
+  if (!onlyArg || only.includes('espruino')) {
+    results.espruinoDevice = await (await import('./espruino-device')).runEspruinoDeviceSection(table);
+    // The interpreter's work per segment sent, in instructions (valgrind): the same on any machine.
+    let p: { [key: string]: number } | { skipped: string };
+    try { p = (await import('./espruino-path')).runPath(); } catch (e) { p = { skipped: 'failed: ' + (e as Error).message }; }
+    results.espruinoPath = p;
+    console.log('\n## Interpreter work per full-size segment sent (bench/espruino-path.ts, valgrind)');
+    for (const k of Object.keys(p)) console.log('  ' + k + ': ' + (p as { [key: string]: unknown })[k]);
+  }
   if (only.includes('tap')) {
     let t: TapCompareResult;
     try {
