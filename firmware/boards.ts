@@ -62,7 +62,7 @@ export const PRESETS: { [name: string]: BoardPreset } = {
     // (BENCHMARKS.md §1b). A 16 KB send buffer: the W5500 model's 100 Mbit/s line takes 0.67 ms to
     // serialise 8 KB, so an 8 KB window could not pass 12 MB/s even if every ACK came back at once
     // (32 KB measured no faster than 16 KB and allocates twice as much per connection).
-    // The receive buffer stays 8 KB: the HTTP server keeps at most 16 KB received while it is paused.
+    // The receive buffer stays 8 KB: what the device receives (requests, echo) needs no more.
     buffers: { rxBytes: 8192, txBytes: 16384, httpHead: 4096, maxConnections: 32, backlog: 16, maxBurst: 32 },
   },
 };

@@ -460,14 +460,16 @@ class Connection implements BodySink {
 
   private resumeStash(): void {
     this.waitPaused = false;
-    this.updatePause();
-    if (this.inFeed) return;
     const s = this.stash;
-    if (s) {
-      this.feed(s);
-    } else {
-      this.checkPeerEnded();
+    if (this.inFeed || !s) {
+      this.updatePause();
+      if (!this.inFeed) this.checkPeerEnded();
+      return;
     }
+    // What was kept goes first; only then may the socket hand over what came after it (its resume
+    // delivers a whole receive buffer at once, which would otherwise pile up behind the stash).
+    this.feed(s);
+    if (!this.stash) this.updatePause();
   }
 
   pauseBody(paused: boolean): void {

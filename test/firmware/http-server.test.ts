@@ -258,6 +258,28 @@ test('pipelined requests are answered in order, even behind a long streamed resp
   assert.ok(c.ended);
 });
 
+test('a pipelined request behind a long response is kept whole with a 16 KB receive buffer', () => {
+  // The server holds the next request while the first answer streams. When it resumes, the socket
+  // hands over a full receive buffer at once (as TCP does); what it held must go first and the two
+  // together must not be mistaken for a flood (they were: 16 KB kept + 16 KB handed over > the old
+  // fixed 16 KB limit, and the connection was reset).
+  const net = new FakeNet({ segment: 16384 });
+  startHttp(net, status, { buffers: { rxBytes: 16384, txBytes: 2048 }, idleTimeoutMs: 10000, maxHeadBytes: 1024 });
+  const c = new TestClient(net, 80, { keepBodies: true, txBytes: 65536 });
+  const body = new Uint8Array(40000);
+  for (let i = 0; i < body.length; i++) body[i] = 97 + (i % 26);
+  c.send('GET /bytes/30000 HTTP/1.1\r\nHost: dev\r\n\r\nPOST /echo HTTP/1.1\r\nHost: dev\r\nContent-Length: 40000\r\nConnection: close\r\n\r\n');
+  c.send(body);
+  net.pump();
+  const rs = c.reader.responses;
+  assert.is(rs.length, 2);
+  assert.is(rs[0].sha256, patternHash(30000));
+  assert.is(rs[1].bodyLength, 40000);
+  assert.is(rs[1].sha256, sha256(body));
+  assert.ok(c.ended);
+  assert.equal(c.errors, []);
+});
+
 test('a client half-close after its request still gets the answer, then FIN', () => {
   const { net } = setup();
   const c = new TestClient(net, 80);

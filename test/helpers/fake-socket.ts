@@ -124,8 +124,11 @@ export class FakeSocket extends Emitter implements TcpSocketApi {
     this.paused = true;
   }
 
+  /** As TCP's (tcp/tcp/socket.ts): what waits in the receive buffer is handed over at once. */
   resume(): void {
+    if (!this.paused) return;
     this.paused = false;
+    this.deliverReceived();
   }
 
   setNoDelay(): this {
@@ -148,6 +151,27 @@ export class FakeSocket extends Emitter implements TcpSocketApi {
   evictable: Evictable = 'never';
   setEvictable(when: Evictable): void {
     this.evictable = when;
+  }
+
+  /** Hands the receive buffer to the application, then 'end' after the peer's FIN. Whether it did anything. */
+  private deliverReceived(): boolean {
+    let moved = false;
+    if (this.rxLen > 0 && !this.paused && !this.closed) {
+      const n = this.rxLen;
+      // Deliver a view, then scribble over the buffer so an app that kept the view sees garbage.
+      const view = this.rx.subarray(0, n);
+      this.rxLen = 0;
+      this.bytesRead += n;
+      this.emit('data', view);
+      if (!this.closed) this.rx.fill(0xee, 0, n);
+      moved = true;
+    }
+    if (this.finReceived && !this.endEmitted && this.rxLen === 0 && !this.paused && !this.closed) {
+      this.endEmitted = true;
+      this.emit('end');
+      moved = true;
+    }
+    return moved;
   }
 
   /** One step of this direction (this → peer). Returns whether anything happened. */
@@ -189,22 +213,7 @@ export class FakeSocket extends Emitter implements TcpSocketApi {
       peer.finReceived = true;
       moved = true;
     }
-    // Deliver our receive buffer to the application.
-    if (this.rxLen > 0 && !this.paused && !this.closed) {
-      const n = this.rxLen;
-      // Deliver a view, then scribble over the buffer so an app that kept the view sees garbage.
-      const view = this.rx.subarray(0, n);
-      this.rxLen = 0;
-      this.bytesRead += n;
-      this.emit('data', view);
-      if (!this.closed) this.rx.fill(0xee, 0, n);
-      moved = true;
-    }
-    if (this.finReceived && !this.endEmitted && this.rxLen === 0 && !this.paused && !this.closed) {
-      this.endEmitted = true;
-      this.emit('end');
-      moved = true;
-    }
+    if (this.deliverReceived()) moved = true;
     if (!this.closed && this.finSent && this.endEmitted && peer.finSent && peer.endEmitted) {
       this.closeNow(false);
       if (!peer.closed) peer.closeNow(false);
