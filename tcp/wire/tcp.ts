@@ -113,41 +113,42 @@ export function tcpHeaderLength(repr: TcpRepr): number {
  */
 export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address, view?: DataView): number {
   const hl = tcpHeaderLength(repr);
-  // The fixed header in six native stores: ports, sequence, acknowledgement, offset/flags/window,
+  // The fixed header in five native stores: ports, sequence, acknowledgement, offset/flags/window,
   // checksum (0 until summed)/urgent pointer.
   const v = view || new DataView(buf.buffer, buf.byteOffset, buf.length);
-  v.setUint16(off, repr.srcPort);
-  v.setUint16(off + 2, repr.dstPort);
+  v.setUint32(off, (repr.srcPort << 16 | repr.dstPort) >>> 0);
   v.setUint32(off + 4, repr.seq);
   v.setUint32(off + 8, repr.ack);
   v.setUint32(off + 12, ((hl << 26) | ((repr.flags & 0xff) << 16) | (repr.window & 0xffff)) >>> 0);
   v.setUint32(off + 16, repr.urgent & 0xffff);
-  let p = off + TCP_HEADER_LEN;
-  if (hl > TCP_HEADER_LEN) {
-    // Each option as whole 32-bit words (kind, length, value; NOPs to align).
-    if (repr.mss > 0) {
-      v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
-    }
-    if (repr.windowScale >= 0) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
-    }
-    if (repr.sackPermitted) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
-    }
-    if (repr.hasTimestamp) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
-      v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
-    }
-    const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
-    if (blocks > 0) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
-      for (let i = 0; i < 2 * blocks; i++) {
-        v.setUint32(p, repr.sack[i]); p += 4;
-      }
-    }
-    while (p < off + hl) buf[p++] = OPT_EOL;
-  }
+  if (hl > TCP_HEADER_LEN) emitTcpOptions(repr, buf, off + TCP_HEADER_LEN, off + hl, v);
   const total = hl + repr.payloadLength;
   v.setUint16(off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
   return total;
+}
+
+/** Writes the options of `repr` into `buf[p .. end)` through `v` (a DataView of `buf`). */
+export function emitTcpOptions(repr: TcpRepr, buf: Uint8Array, p: number, end: number, v: DataView): void {
+  // Each option as whole 32-bit words (kind, length, value; NOPs to align).
+  if (repr.mss > 0) {
+    v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
+  }
+  if (repr.windowScale >= 0) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
+  }
+  if (repr.sackPermitted) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
+  }
+  if (repr.hasTimestamp) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
+    v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
+  }
+  const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
+  if (blocks > 0) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
+    for (let i = 0; i < 2 * blocks; i++) {
+      v.setUint32(p, repr.sack[i]); p += 4;
+    }
+  }
+  while (p < end) buf[p++] = OPT_EOL;
 }
