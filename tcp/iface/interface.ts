@@ -138,6 +138,11 @@ export class Interface extends Emitter implements IpSender {
   private hdrSum = 0;
   /** The next hop of hdrDst (what route() said; a new configuration empties the cache). */
   private hdrHop = 0;
+  /**
+   * The next hop whose Ethernet header (its resolved MAC, ours, IPv4) is in txBuffer[0, 14), or -1:
+   * an ARP packet was written there since, or an address was learnt (it may be this hop's new MAC).
+   */
+  private ethHop = -1;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -354,6 +359,7 @@ export class Interface extends Emitter implements IpSender {
 
   /** Records `mac` for entry `e` and sends whatever waited for it. */
   private learn(e: ArpEntry, mac: Uint8Array): void {
+    this.ethHop = -1;
     this.arp.resolve(e, mac, this.now, this.limits.arpEntryTtlMs);
     if (this.arp.waiting.length === 0) return;
     const ws = this.arp.takeWaiting(e.ip);
@@ -380,6 +386,7 @@ export class Interface extends Emitter implements IpSender {
     emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
     emitArp(r, buf, ETH_HEADER_LEN);
     this.hdrProtocol = -1; // the IPv4 header there is gone
+    this.ethHop = -1; // and the Ethernet header
     // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
     buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
     this.count(op === ARP_OP_REQUEST ? 'arp-requests-sent' : 'arp-replies-sent');
@@ -518,6 +525,7 @@ export class Interface extends Emitter implements IpSender {
     const hop = this.txNextHop;
     if (hop === BROADCAST) {
       emitEthernetHeader(buf, 0, BROADCAST_MAC, this.mac, ETHERTYPE_IPV4);
+      this.ethHop = -1;
       return this.sendFrame(buf, frameLen);
     }
     let e = this.arp.find(hop);
@@ -529,7 +537,10 @@ export class Interface extends Emitter implements IpSender {
         e.nextRequestAt = this.now;
         this.arpDue = true;
       }
-      emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+      if (hop !== this.ethHop) {
+        emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+        this.ethHop = hop;
+      }
       return this.sendFrame(buf, frameLen);
     }
     return this.queueForArp(e, hop, frameLen, protocol);

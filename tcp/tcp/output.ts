@@ -10,7 +10,7 @@ import {
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
-import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
+import { seqAdd, seqDiff, seqLt } from './seq';
 import { SACK, sackRetransmit } from './sack';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
@@ -86,50 +86,50 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
   // and holds at most maxBurst segments.
   if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
+  const cfg = sock.host.config;
   for (;;) {
-    if (sock.burstCount >= sock.host.config.maxBurst && (sock.flags & F_PROBE) === 0) {
-      sock.flags |= F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
+    const f = sock.flags;
+    if (sock.burstCount >= cfg.maxBurst && (f & F_PROBE) === 0) {
+      sock.flags = f | F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
       break;
     }
-    const offset = seqDiff(sock.sndNxt, sock.sndUna);
-    const avail = sock.tx.length - offset;
+    // Sequence arithmetic modulo 2^32 (seq.ts) written out: this runs for every segment.
+    const nxt = sock.sndNxt;
+    const una = sock.sndUna;
+    const queued = sock.tx.length;
+    const offset = (nxt - una) | 0;
+    const avail = queued - offset;
     // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
-    const wndRoom = seqDiff(seqAdd(sock.sndUna, sock.sndWnd), sock.sndNxt);
+    const wndRoom = (((una + sock.sndWnd) >>> 0) - nxt) | 0;
     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out, so
     // that a small window still produces the three duplicates fast retransmit needs.
-    const limited = (sock.flags & F_IN_RECOVERY) === 0 && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
+    const limited = (f & F_IN_RECOVERY) === 0 && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
     const cwndRoom = sock.cwnd + limited - offset;
     let n = avail;
     if (n > mss) n = mss;
     if (n > wndRoom) n = wndRoom;
     if (n > cwndRoom) n = cwndRoom;
-    if ((sock.flags & F_PROBE) !== 0 && avail > 0 && n <= 0) {
-      // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
-      n = 1;
-    }
+    // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
+    if ((f & F_PROBE) !== 0 && avail > 0 && n <= 0) n = 1;
     if (n < 0) n = 0;
-    const fin = finAllowed && offset + n === sock.tx.length;
+    const fin = finAllowed && offset + n === queued;
     if (n === 0 && !fin) break;
-    const retransmission = seqLt(sock.sndNxt, sock.sndMax);
-    if (!fin && n < mss && offset > 0 && !retransmission && (sock.flags & F_PROBE) === 0) {
+    const retransmission = ((nxt - sock.sndMax) | 0) < 0;
+    if (!fin && n < mss && offset > 0 && !retransmission && (f & F_PROBE) === 0) {
       // A short segment while data is in flight. All that is queued: Nagle (RFC 9293 §3.7.4) holds it
       // until the ACK unless setNoDelay. Cut short by a window: sender SWS avoidance (§3.8.6.2.1)
       // holds it unless it is at least half the largest window the peer has offered.
-      if (n === avail ? (sock.flags & F_NO_DELAY) === 0 : n < (sock.maxSndWnd >> 1)) break;
+      if (n === avail ? (f & F_NO_DELAY) === 0 : n < (sock.maxSndWnd >> 1)) break;
     }
-    let flags = TCP_ACK;
-    if (fin) flags |= TCP_FIN;
-    if (n > 0 && offset + n === sock.tx.length) flags |= TCP_PSH;
-    tx.sendSegment(ip, sock, flags, sock.sndNxt, offset, n);
-    if (sock.burstCount++ === 0) sock.burstUntil = now + sock.host.config.burstIntervalMs;
+    tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0) | (n > 0 && offset + n === queued ? TCP_PSH : 0), nxt, offset, n);
+    if (sock.burstCount++ === 0) sock.burstUntil = now + cfg.burstIntervalMs;
     if (retransmission) tx.counters.retransmits++;
-    if (fin) {
-      sock.flags |= F_FIN_SENT; // at seqAdd(sndNxt, n) = dataEnd(): nothing is written after it
-    }
-    sock.sndNxt = seqAdd(sock.sndNxt, n + (fin ? 1 : 0));
-    sock.sndMax = seqMax(sock.sndMax, sock.sndNxt);
+    if (fin) sock.flags |= F_FIN_SENT; // at SND.NXT + n = dataEnd(): nothing is written after it
+    const end = (nxt + n + (fin ? 1 : 0)) >>> 0;
+    sock.sndNxt = end;
+    if (((sock.sndMax - end) | 0) < 0) sock.sndMax = end;
     if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) timeSegment(sock, now);
-    armRtx(sock, now);
+    if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto; // armRtx
     sock.flags &= ~F_ACK_PENDING;
     if ((sock.flags & F_PROBE) !== 0) {
       sock.flags &= ~F_PROBE;

@@ -242,12 +242,13 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
       this.emit('error', new Error('EPIPE'));
       return false;
     }
-    const bytes = toBytes(data);
+    const bytes = typeof data === 'string' ? toBytes(data) : data;
     const len = bytes.length;
     const p = this.pending;
     if (len === 0) return p === null;
-    if (p === null && len <= this.tx.free()) {
-      this.tx.write(bytes);
+    const tx = this.tx;
+    if (p === null && len <= tx.buf.length - tx.length) { // tx.free()
+      tx.write(bytes);
       return true;
     }
     // Some of it must wait outside the ring, by reference. The first held chunk is always taken (a
@@ -425,6 +426,9 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** True when the application has freed enough space that the peer should hear of it now. */
   windowUpdateDue(): boolean {
     const advertised = (this.rcvAdv - this.rcvNxt) | 0;
+    // Nothing can grow beyond a window already as large as the buffer (receiveWindow() is at most the
+    // free space, or what was advertised): the usual case, settled without working the window out.
+    if (advertised >= this.rx.buf.length) return false;
     const grow = this.receiveWindow() - (advertised > 0 ? advertised : 0);
     if (grow <= 0) return false;
     // Worth a segment of its own when it opens at least two segments or half the buffer (as BSD).
