@@ -222,7 +222,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.lastNow = nowMs;
     const mt = ip.maxTransportLength();
     if (mt > TCP_HEADER_LEN) this.ourMss = this.mssFor(mt);
-    this.flushQueued(ip);
+    if (this.rq.length > 0) this.flushQueued(ip);
     while (this.failed.length > 0) {
       const f = this.failed.shift() as TcpSocket;
       f.finish(f.pendingError || null);
@@ -254,7 +254,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       }
       if (socks[i] === s) i++;
     }
-    this.flushQueued(ip);
+    if (this.rq.length > 0) this.flushQueued(ip);
     return next;
   }
 

@@ -26,21 +26,24 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   if (hl < TCP_HEADER_LEN) return 'tcp-bad-offset';
   if (hl > len) return 'tcp-truncated';
   // RFC 9293 §3.1: the checksum covers pseudo-header, header and data; a valid segment sums to 0xffff.
-  if (onesComplementSum(buf, off, len, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, len)) !== 0xffff) return 'tcp-checksum';
-  out.srcPort = readU16(buf, off);
-  out.dstPort = readU16(buf, off + 2);
-  out.seq = readU32(buf, off + 4);
-  out.ack = readU32(buf, off + 8);
+  // The pseudo-header goes to the sum unfolded (it folds it; the result is the same).
+  if (onesComplementSum(buf, off, len, (srcIp >>> 16) + (srcIp & 0xffff) + (dstIp >>> 16) + (dstIp & 0xffff) +
+    IP_PROTO_TCP + len) !== 0xffff) return 'tcp-checksum';
+  // The fields read in line, big-endian (bytes.ts readU16/readU32 without a call each: every segment).
+  out.srcPort = (buf[off] << 8) | buf[off + 1];
+  out.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+  out.seq = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
+  out.ack = ((buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11]) >>> 0;
   out.flags = buf[off + 13];
-  out.window = readU16(buf, off + 14);
-  out.urgent = readU16(buf, off + 18);
+  out.window = (buf[off + 14] << 8) | buf[off + 15];
+  out.urgent = (buf[off + 18] << 8) | buf[off + 19];
   out.mss = 0;
   out.windowScale = -1;
   out.sackPermitted = false;
   out.hasTimestamp = false;
   out.tsVal = 0;
   out.tsEcr = 0;
-  emptyArray(out.sack);
+  if (out.sack.length > 0) emptyArray(out.sack);
   let p = off + TCP_HEADER_LEN;
   const end = off + hl;
   while (p < end) {
