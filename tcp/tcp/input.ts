@@ -405,57 +405,57 @@ const MAX_DUP_ACKS_OWED = 8;
  * reassembly. Then the eighth step.
  */
 function processText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
-  const seq = textSeq;
-  const dataLen = textLen;
-  if (dataLen > 0 && canReceiveData(sock.state)) {
-    const data = buf.subarray(textOff, textOff + dataLen);
-    const offset = seqDiff(seq, sock.rcvNxt);
-    let ackNow = true;
-    if (offset === 0) {
-      const ooo = sock.ooo;
-      const filledGap = ooo !== null && ooo.r.length > 0;
-      const stored = sock.rx.writeAt(0, data);
-      const reach = filledGap ? rangesAdvance(ooo.r, seqAdd(sock.rcvNxt, stored)) : seqAdd(sock.rcvNxt, stored);
-      sock.rx.commit(seqDiff(reach, sock.rcvNxt));
-      sock.rcvNxt = reach;
-      if (ooo !== null) {
-        // Duplicate ACKs owed for an older RCV.NXT are moot now: the ACK of the new one says it all.
-        if (ooo.owedAt !== reach) ooo.owed = 0;
-        sock.dropOooIfDone();
-      }
-      // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
-      // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
-      const delay = host.config.delayedAckMs;
-      if (delay > 0 && !filledGap && !textFin && (sock.flags & F_SEG_UNACKED) === 0) {
-        sock.flags |= F_SEG_UNACKED;
-        if (sock.delAckAt === 0) sock.delAckAt = now + delay;
-        ackNow = false;
-      }
-    } else if (offset > 0) {
-      host.counters.oooSegments++;
-      const ooo = sock.oooState();
-      ooo.last = seq;
-      if (ooo.owed === 0 || ooo.owedAt !== sock.rcvNxt) {
-        ooo.owed = 0;
-        ooo.owedAt = sock.rcvNxt;
-      }
-      if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
-      const stored = sock.rx.writeAt(offset, data);
-      if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), host.config.reassemblyRanges)) host.counters.oooDropped++;
-    }
-    // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
-    if (ackNow) sock.flags |= F_ACK_PENDING;
-  } else if (dataLen > 0) {
-    sock.flags |= F_ACK_PENDING;
+  if (textLen > 0) {
+    if (canReceiveData(sock.state)) takeText(sock, buf, now, host);
+    else sock.flags |= F_ACK_PENDING;
   }
   // Eighth: the FIN bit (this one's, or one held beyond a gap that the text may have filled).
   if (textFin || sock.ooo !== null) checkFin(sock, now, host);
 }
 
-/**
- * Eighth: check the FIN bit (RFC 9293 §3.10.7.4): a FIN next in sequence is processed; one beyond a gap
- * is remembered, and processed once the data before it has arrived.
- */
+/** The segment's text (textSeq, textOff, textLen) into the receive ring, in order or beyond a gap. */
+function takeText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
+  const seq = textSeq;
+  const dataLen = textLen;
+  const data = buf.subarray(textOff, textOff + dataLen);
+  const offset = seqDiff(seq, sock.rcvNxt);
+  let ackNow = true;
+  if (offset === 0) {
+    const ooo = sock.ooo;
+    const filledGap = ooo !== null && ooo.r.length > 0;
+    const stored = sock.rx.writeAt(0, data);
+    const reach = filledGap ? rangesAdvance(ooo.r, seqAdd(sock.rcvNxt, stored)) : seqAdd(sock.rcvNxt, stored);
+    sock.rx.commit(seqDiff(reach, sock.rcvNxt));
+    sock.rcvNxt = reach;
+    if (ooo !== null) {
+      // Duplicate ACKs owed for an older RCV.NXT are moot now: the ACK of the new one says it all.
+      if (ooo.owedAt !== reach) ooo.owed = 0;
+      sock.dropOooIfDone();
+    }
+    // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
+    // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
+    const delay = host.config.delayedAckMs;
+    if (delay > 0 && !filledGap && !textFin && (sock.flags & F_SEG_UNACKED) === 0) {
+      sock.flags |= F_SEG_UNACKED;
+      if (sock.delAckAt === 0) sock.delAckAt = now + delay;
+      ackNow = false;
+    }
+  } else if (offset > 0) {
+    host.counters.oooSegments++;
+    const ooo = sock.oooState();
+    ooo.last = seq;
+    if (ooo.owed === 0 || ooo.owedAt !== sock.rcvNxt) {
+      ooo.owed = 0;
+      ooo.owedAt = sock.rcvNxt;
+    }
+    if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
+    const stored = sock.rx.writeAt(offset, data);
+    if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), host.config.reassemblyRanges)) host.counters.oooDropped++;
+  }
+  // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
+  if (ackNow) sock.flags |= F_ACK_PENDING;
+}
+
 function checkFin(sock: TcpSocket, now: number, host: InputHost): void {
   if (textFin) {
     const finAt = seqAdd(textSeq, textLen);

@@ -6,7 +6,7 @@ import { IpSender } from '../iface/transport';
 import {
   TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
   F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
-  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE,
+  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN,
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
@@ -75,8 +75,11 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     return;
   }
   if (!isSynchronized(st)) return;
-  sock.fillTx();
-  if (sock.closed) return;
+  // Held writes move into the send ring (fillTx), when there are any or 'drain' is owed.
+  if (sock.pending !== null || (sock.flags & F_NEED_DRAIN) !== 0) {
+    sock.fillTx();
+    if (sock.closed) return;
+  }
 
   const mss = segmentSize(sock);
   if ((sock.flags & (F_FAST_REXMIT | F_TLP_DUE | F_SACK_REXMIT)) !== 0) repairOutput(sock, ip, now, tx, mss);

@@ -44,8 +44,17 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   out.tsVal = 0;
   out.tsEcr = 0;
   if (out.sack.length > 0) emptyArray(out.sack);
-  let p = off + TCP_HEADER_LEN;
-  const end = off + hl;
+  if (hl > TCP_HEADER_LEN) {
+    const bad = parseTcpOptions(buf, off + TCP_HEADER_LEN, off + hl, out);
+    if (bad !== null) return bad;
+  }
+  out.payloadOffset = off + hl;
+  out.payloadLength = len - hl;
+  return out;
+}
+
+/** The options in `buf[p .. end)` into `out` (parseTcp); null, or the WireError of a malformed one. */
+function parseTcpOptions(buf: Uint8Array, p: number, end: number, out: TcpRepr): WireError | null {
   while (p < end) {
     const kind = buf[p];
     if (kind === OPT_EOL) break;
@@ -76,9 +85,7 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
     }
     p += olen; // unknown options are skipped by their length (RFC 9293 §3.1, MUST-6)
   }
-  out.payloadOffset = off + hl;
-  out.payloadLength = len - hl;
-  return out;
+  return null;
 }
 
 function fixedOptionBytes(repr: TcpRepr): number {
