@@ -243,7 +243,8 @@ export class Interface extends Emitter implements IpSender {
     if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
     // Each part on its own, so one that throws (counted) does not starve the others: `part` says which
     // comes next, and after an exception the loop goes on from there. One try and no call per part (the
-    // interpreter scans a called function's whole body on each call).
+    // interpreter scans each branch it does not take, token by token: pollPart's chain of parts was
+    // scanned up to the part asked for, five times a poll).
     let part = 0;
     while (part < 5) {
       try {

@@ -47,8 +47,7 @@ export function onesComplementSum(buf: Uint8Array, off: number, len: number, ini
   const p0 = buf.byteOffset + off;
   if (LITTLE_ENDIAN && (p0 & 1) === 0 && off >= 0 && len > 1 && off + len <= buf.length) {
     // The usual case, in as few statements as possible (each costs the interpreter about as much as a
-    // loop iteration; the rest of a function is scanned on every call, so the general case is a
-    // function of its own): an even start on a little-endian machine (every frame buffer's headers).
+    // loop iteration): an even start on a little-endian machine (every frame buffer's headers).
     // Sum the machine-order words natively; an odd last byte is the high byte of its big-endian word,
     // so the low byte of its machine-order one; fold twice (the sum of at most 2^16 words fits 32
     // bits); swap to big-endian order; add `initial` and fold again.
