@@ -163,20 +163,24 @@ export class HttpResponse extends Emitter {
       }
     }
     this.sent += len;
-    if (this.chunked) {
-      // RFC 9112 §7.1: chunk = chunk-size CRLF chunk-data CRLF, in ONE write: a write refused for
-      // piling up past the socket's bound (ENOBUFS) then never leaves half a chunk on the wire. That
-      // costs a copy of the chunk (one native set), on chunked responses only.
-      const size = len.toString(16) + '\r\n';
-      if (typeof data === 'string') return sock.write(size + data + '\r\n');
-      const chunk = new Uint8Array(size.length + len + 2);
-      chunk.set(stringToBytes(size), 0);
-      chunk.set(data, size.length);
-      chunk[chunk.length - 2] = 13;
-      chunk[chunk.length - 1] = 10;
-      return sock.write(chunk);
-    }
-    return sock.write(data);
+    return this.chunked ? this.writeChunk(data, len) : sock.write(data);
+  }
+
+  /**
+   * RFC 9112 §7.1: chunk = chunk-size CRLF chunk-data CRLF, in ONE write: a write refused for piling up
+   * past the socket's bound (ENOBUFS) then never leaves half a chunk on the wire. That costs a copy of
+   * the chunk (one native set), on chunked responses only.
+   */
+  private writeChunk(data: Uint8Array | string, len: number): boolean {
+    const sock = this.conn.socket;
+    const size = len.toString(16) + '\r\n';
+    if (typeof data === 'string') return sock.write(size + data + '\r\n');
+    const chunk = new Uint8Array(size.length + len + 2);
+    chunk.set(stringToBytes(size), 0);
+    chunk.set(data, size.length);
+    chunk[chunk.length - 2] = 13;
+    chunk[chunk.length - 1] = 10;
+    return sock.write(chunk);
   }
 
   /** Finishes the response (writing `data` first). Without headers sent yet, sets Content-Length. */

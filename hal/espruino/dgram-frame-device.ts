@@ -53,6 +53,8 @@ export class DgramFrameDevice implements FrameDriver {
   private readonly relayHost: string;
   private readonly relayPort: number;
   private onFrame: (() => void) | null = null;
+  /** Datagrams are sent as strings (Espruino: E.toString), else as copies of the bytes (Node). */
+  private readonly strings = typeof E !== 'undefined' && !!E && !!E.toString;
 
   constructor(o: DgramFrameDeviceOptions) {
     this.mac = o.mac;
@@ -118,7 +120,7 @@ export class DgramFrameDevice implements FrameDriver {
     }
     // Espruino's dgram sends strings (E.toString copies). Node's takes bytes but sends them later, after
     // `frame` (the interface's reused TX buffer) has been overwritten: give it a copy there.
-    const msg = typeof E !== 'undefined' && E && E.toString ? E.toString(frame) : new Uint8Array(frame);
+    const msg = this.strings ? (E as { toString: (b: Uint8Array) => string }).toString(frame) : new Uint8Array(frame);
     this.sock.send(msg, 0, frame.length, this.relayPort, this.relayHost);
     this.counters.txFrames++;
     return true;

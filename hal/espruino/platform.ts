@@ -112,8 +112,9 @@ export class EspruinoRandom implements RandomSource {
 /** E.sum as the stack's word sum (100-360x faster than a JS loop, docs/espruino.md §2); undefined without it. */
 export function nativeWordSum(): WordSum | undefined {
   if (typeof E === 'undefined' || !E.sum) return undefined;
-  const e = E;
-  return function (w: Uint16Array): number { return e.sum!(w); };
+  // E.sum itself (a static method: it needs no `this`), not a function around it: a checksum is then
+  // one native call, not a JavaScript call and a native one.
+  return E.sum;
 }
 
 export interface EspruinoPlatform {

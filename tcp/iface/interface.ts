@@ -138,6 +138,11 @@ export class Interface extends Emitter implements IpSender {
   private hdrSum = 0;
   /** The next hop of hdrDst (what route() said; a new configuration empties the cache). */
   private hdrHop = 0;
+  /**
+   * The next hop whose Ethernet header (its resolved MAC, ours, IPv4) is in txBuffer[0, 14), or -1:
+   * an ARP packet was written there since, or an address was learnt (it may be this hop's new MAC).
+   */
+  private ethHop = -1;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -236,10 +241,41 @@ export class Interface extends Emitter implements IpSender {
       }
     }
     if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
-    // Each part on its own, so one that throws (counted) does not starve the others.
-    for (let part = 0; part < 5; part++) {
+    // Each part on its own, so one that throws (counted) does not starve the others: `part` says which
+    // comes next, and after an exception the loop goes on from there. One try and no call per part (the
+    // interpreter scans each branch it does not take, token by token: pollPart's chain of parts was
+    // scanned up to the part asked for, five times a poll).
+    let part = 0;
+    while (part < 5) {
       try {
-        next = Math.min(next, this.pollPart(part, nowMs));
+        if (part === 0) {
+          part = 1;
+          if (this.gratuitousDue) {
+            this.gratuitousDue = false;
+            this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
+          }
+          next = Math.min(next, this.pollArp(nowMs));
+        }
+        if (part === 1) {
+          part = 2;
+          if (this.dhcp) next = Math.min(next, this.dhcp.poll(nowMs));
+        }
+        if (part === 2) {
+          part = 3;
+          next = Math.min(next, this.dns.poll(nowMs));
+        }
+        if (part === 3) {
+          part = 4;
+          let t = Infinity;
+          for (let i = 0; i < this.transports.length; i++) t = Math.min(t, this.transports[i].poll(nowMs, this));
+          next = Math.min(next, t);
+        }
+        part = 5;
+        if (this.arpDue) {
+          // A refresh was asked for while the transmit buffer was busy: send it now.
+          this.arpDue = false;
+          next = Math.min(next, this.pollArp(nowMs));
+        }
       } catch (e) {
         this.internalError('poll', e);
       }
@@ -271,29 +307,6 @@ export class Interface extends Emitter implements IpSender {
   /** A 'config' listener threw. */
   protected listenerThrew(event: string, e: unknown): void {
     this.appError(event, e);
-  }
-
-  private pollPart(part: number, nowMs: number): number {
-    if (part === 0) {
-      if (this.gratuitousDue) {
-        this.gratuitousDue = false;
-        this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
-      }
-      return this.pollArp(nowMs);
-    }
-    if (part === 1) return this.dhcp ? this.dhcp.poll(nowMs) : Infinity;
-    if (part === 2) return this.dns.poll(nowMs);
-    if (part === 3) {
-      let next = Infinity;
-      for (let i = 0; i < this.transports.length; i++) next = Math.min(next, this.transports[i].poll(nowMs, this));
-      return next;
-    }
-    if (this.arpDue) {
-      // A refresh was asked for while the transmit buffer was busy: send it now.
-      this.arpDue = false;
-      return this.pollArp(nowMs);
-    }
-    return Infinity;
   }
 
   private handleFrame(len: number): void {
@@ -347,6 +360,7 @@ export class Interface extends Emitter implements IpSender {
 
   /** Records `mac` for entry `e` and sends whatever waited for it. */
   private learn(e: ArpEntry, mac: Uint8Array): void {
+    this.ethHop = -1;
     this.arp.resolve(e, mac, this.now, this.limits.arpEntryTtlMs);
     if (this.arp.waiting.length === 0) return;
     const ws = this.arp.takeWaiting(e.ip);
@@ -373,6 +387,7 @@ export class Interface extends Emitter implements IpSender {
     emitEthernetHeader(buf, 0, dstMac, this.mac, ETHERTYPE_ARP);
     emitArp(r, buf, ETH_HEADER_LEN);
     this.hdrProtocol = -1; // the IPv4 header there is gone
+    this.ethHop = -1; // and the Ethernet header
     // Pad to the 60-byte Ethernet minimum (IEEE 802.3 §4.2.3.3) ourselves: not every chip does.
     buf.fill(0, ETH_HEADER_LEN + ARP_LEN, 60);
     this.count(op === ARP_OP_REQUEST ? 'arp-requests-sent' : 'arp-replies-sent');
@@ -494,20 +509,7 @@ export class Interface extends Emitter implements IpSender {
     this.ipId = (id + 1) & 0xffff;
     const total = IPV4_HEADER_LEN + length;
     const v = this.txView;
-    if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) {
-      // A new header (RFC 791 §3.1): version 4, IHL 5, TOS 0; DF on TCP, no fragment; TTL, protocol; our
-      // address and the destination. Total Length, Identification and the checksum are 0 here: the sum
-      // of the rest is kept, and those three are filled in below.
-      v.setUint32(ETH_HEADER_LEN, 0x45000000);
-      v.setUint32(ETH_HEADER_LEN + 4, protocol === IP_PROTO_TCP ? 0x4000 : 0);
-      v.setUint32(ETH_HEADER_LEN + 8, ((this.limits.ttl & 255) << 24 | (protocol & 255) << 16) >>> 0);
-      v.setUint32(ETH_HEADER_LEN + 12, this.address);
-      v.setUint32(ETH_HEADER_LEN + 16, this.txDst);
-      this.hdrSum = onesComplementSum(buf, ETH_HEADER_LEN, IPV4_HEADER_LEN);
-      this.hdrProtocol = protocol;
-      this.hdrDst = this.txDst;
-      this.hdrHop = this.txNextHop;
-    }
+    if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) this.newIpv4Header(protocol);
     // The header in the buffer is the last one to this destination and protocol: only Total Length,
     // Identification and the checksum change (RFC 1624: the sum of the rest is kept in hdrSum). The
     // sum folds to the 16 bits a sum of the whole header gives (both ≡ mod 0xffff, neither 0).
@@ -524,6 +526,7 @@ export class Interface extends Emitter implements IpSender {
     const hop = this.txNextHop;
     if (hop === BROADCAST) {
       emitEthernetHeader(buf, 0, BROADCAST_MAC, this.mac, ETHERTYPE_IPV4);
+      this.ethHop = -1;
       return this.sendFrame(buf, frameLen);
     }
     let e = this.arp.find(hop);
@@ -535,12 +538,38 @@ export class Interface extends Emitter implements IpSender {
         e.nextRequestAt = this.now;
         this.arpDue = true;
       }
-      emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+      if (hop !== this.ethHop) {
+        emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
+        this.ethHop = hop;
+      }
       return this.sendFrame(buf, frameLen);
     }
+    return this.queueForArp(e, hop, frameLen, protocol);
+  }
+
+  /**
+   * A new IPv4 header in txBuffer (RFC 791 §3.1): version 4, IHL 5, TOS 0; DF on TCP, no fragment; TTL,
+   * protocol; our address and the destination. Total Length, Identification and the checksum are 0
+   * here: the sum of the rest is kept (hdrSum), and commitDatagram fills those three in.
+   */
+  private newIpv4Header(protocol: number): void {
+    const v = this.txView;
+    v.setUint32(ETH_HEADER_LEN, 0x45000000);
+    v.setUint32(ETH_HEADER_LEN + 4, protocol === IP_PROTO_TCP ? 0x4000 : 0);
+    v.setUint32(ETH_HEADER_LEN + 8, ((this.limits.ttl & 255) << 24 | (protocol & 255) << 16) >>> 0);
+    v.setUint32(ETH_HEADER_LEN + 12, this.address);
+    v.setUint32(ETH_HEADER_LEN + 16, this.txDst);
+    this.hdrSum = onesComplementSum(this.txBuffer, ETH_HEADER_LEN, IPV4_HEADER_LEN);
+    this.hdrProtocol = protocol;
+    this.hdrDst = this.txDst;
+    this.hdrHop = this.txNextHop;
+  }
+
+  /** The datagram in txBuffer waits for `hop`'s address (`e`: its entry, if any). */
+  private queueForArp(e: ArpEntry | null, hop: Ipv4Address, frameLen: number, protocol: number): boolean {
     // Not resolved: keep a copy and ask (RFC 1122 §2.3.2.2).
     // A full queue drops its oldest datagram for this one (arp-cache.ts enqueue).
-    if (!this.arp.enqueue(hop, buf, frameLen, protocol, this.txDst, ETH_HEADER_LEN + IPV4_HEADER_LEN)) this.count('arp-queue-full');
+    if (!this.arp.enqueue(hop, this.txBuffer, frameLen, protocol, this.txDst, ETH_HEADER_LEN + IPV4_HEADER_LEN)) this.count('arp-queue-full');
     if (!e) {
       e = this.arp.allocate(hop, this.now);
       e.state = ARP_PENDING;

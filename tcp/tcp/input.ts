@@ -159,21 +159,23 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
     return false;
   }
   const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
-  let wnd = seqDiff(sock.rcvAdv, sock.rcvNxt);
+  // Sequence arithmetic modulo 2^32 (seq.ts), written out where it runs for every segment.
+  const rcvNxt = sock.rcvNxt;
+  let wnd = (sock.rcvAdv - rcvNxt) | 0;
   if (wnd < 0) wnd = 0;
+  const right = (rcvNxt + wnd) >>> 0;
   let acceptable: boolean;
   let ackOnly = false;
   if (segLen === 0) {
     // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
     // a peer whose data filled our window numbers its pure ACKs with the edge itself.
-    acceptable = seqGe(seq, sock.rcvNxt) && seqLe(seq, seqAdd(sock.rcvNxt, wnd));
+    acceptable = ((seq - rcvNxt) | 0) >= 0 && ((seq - right) | 0) <= 0;
   } else if (wnd === 0) {
     // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
     acceptable = seq === sock.rcvNxt;
     ackOnly = acceptable;
   } else {
     const last = seqAdd(seq, segLen - 1);
-    const right = seqAdd(sock.rcvNxt, wnd);
     acceptable = (seqGe(seq, sock.rcvNxt) && seqLt(seq, right)) || (seqGe(last, sock.rcvNxt) && seqLt(last, right));
   }
   if (!acceptable) {
@@ -188,7 +190,7 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
   // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
   let dataOff = seg.payloadOffset;
   let synFlag = syn;
-  let before = seqDiff(sock.rcvNxt, seq);
+  let before = (rcvNxt - seq) | 0;
   if (before > 0) {
     if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
     const take = before < dataLen ? before : dataLen;
@@ -197,7 +199,7 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
     seq = seqAdd(seq, take);
     if (before > take) fin = false; // the FIN too was seen before
   }
-  const room = seqDiff(seqAdd(sock.rcvNxt, wnd), seq);
+  const room = (right - seq) | 0;
   if (dataLen > room) {
     dataLen = room > 0 ? room : 0;
     fin = false;
@@ -238,31 +240,29 @@ function checkRst(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
  */
 function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): boolean {
   const ack = seg.ack;
-  // Acknowledging what was never sent: ACK and drop (SND.MAX: the highest sequence number sent).
-  if (seqGt(ack, sock.sndMax)) {
-    challengeAck(sock, host, now);
-    return false;
-  }
-  // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped with an ACK.
-  if (seqLt(ack, seqAdd(sock.sndUna, -sock.maxSndWnd - 1))) {
+  const una = sock.sndUna;
+  // Sequence arithmetic modulo 2^32 (seq.ts) written out: this runs for every ACK.
+  // Acknowledging what was never sent: ACK and drop (SND.MAX: the highest sequence number sent). RFC
+  // 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped with an ACK.
+  if (((ack - sock.sndMax) | 0) > 0 || ((ack - ((una - sock.maxSndWnd - 1) >>> 0)) | 0) < 0) {
     challengeAck(sock, host, now);
     return false;
   }
   // RFC 2018: the peer's SACK blocks go to the scoreboard (only if we said SACK-permitted: §4).
   if (SACK && (sock.flags & F_SACK_OK) !== 0) sackOnAck(sock, seg);
-  if (seqGt(ack, sock.sndUna)) {
-    let acked = seqDiff(ack, sock.sndUna);
+  let acked = (ack - una) | 0;
+  if (acked > 0) {
     if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {
       sock.flags |= F_FIN_ACKED;
       acked--;
     }
-    const flight = seqDiff(sock.sndMax, sock.sndUna);
+    const flight = (sock.sndMax - una) | 0;
     sock.tx.consume(acked);
     sock.sndUna = ack;
-    if (seqLt(sock.sndNxt, ack)) sock.sndNxt = ack;
-    if (seqLt(sock.sndMax, ack)) sock.sndMax = ack;
+    if (((sock.sndNxt - ack) | 0) < 0) sock.sndNxt = ack;
+    if (((sock.sndMax - ack) | 0) < 0) sock.sndMax = ack;
     // RFC 6298 §3 / Karn: the timed segment is covered and was not retransmitted.
-    if ((sock.flags & F_RTT_ACTIVE) !== 0 && seqGe(ack, sock.rttSeq)) {
+    if ((sock.flags & F_RTT_ACTIVE) !== 0 && ((ack - sock.rttSeq) | 0) >= 0) {
       sock.rttSample(now - sock.rttSentAt);
       sock.flags &= ~F_RTT_ACTIVE;
     }
@@ -287,7 +287,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     onDupAck(sock);
   }
   // RFC 9293 §3.10.7.4: update the send window only from segments newer than the last update.
-  if (seqLt(sock.sndWl1, seg.seq) || (sock.sndWl1 === seg.seq && seqLe(sock.sndWl2, ack))) {
+  if (((sock.sndWl1 - seg.seq) | 0) < 0 || (sock.sndWl1 === seg.seq && ((sock.sndWl2 - ack) | 0) <= 0)) {
     const wasClosed = sock.sndWnd === 0;
     sock.sndWnd = seg.window << sock.sndShift;
     // The window reopened with our probe byte not taken: send from SND.UNA again, in the window.
@@ -405,57 +405,57 @@ const MAX_DUP_ACKS_OWED = 8;
  * reassembly. Then the eighth step.
  */
 function processText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
-  const seq = textSeq;
-  const dataLen = textLen;
-  if (dataLen > 0 && canReceiveData(sock.state)) {
-    const data = buf.subarray(textOff, textOff + dataLen);
-    const offset = seqDiff(seq, sock.rcvNxt);
-    let ackNow = true;
-    if (offset === 0) {
-      const ooo = sock.ooo;
-      const filledGap = ooo !== null && ooo.r.length > 0;
-      const stored = sock.rx.writeAt(0, data);
-      const reach = filledGap ? rangesAdvance(ooo.r, seqAdd(sock.rcvNxt, stored)) : seqAdd(sock.rcvNxt, stored);
-      sock.rx.commit(seqDiff(reach, sock.rcvNxt));
-      sock.rcvNxt = reach;
-      if (ooo !== null) {
-        // Duplicate ACKs owed for an older RCV.NXT are moot now: the ACK of the new one says it all.
-        if (ooo.owedAt !== reach) ooo.owed = 0;
-        sock.dropOooIfDone();
-      }
-      // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
-      // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
-      const delay = host.config.delayedAckMs;
-      if (delay > 0 && !filledGap && !textFin && (sock.flags & F_SEG_UNACKED) === 0) {
-        sock.flags |= F_SEG_UNACKED;
-        if (sock.delAckAt === 0) sock.delAckAt = now + delay;
-        ackNow = false;
-      }
-    } else if (offset > 0) {
-      host.counters.oooSegments++;
-      const ooo = sock.oooState();
-      ooo.last = seq;
-      if (ooo.owed === 0 || ooo.owedAt !== sock.rcvNxt) {
-        ooo.owed = 0;
-        ooo.owedAt = sock.rcvNxt;
-      }
-      if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
-      const stored = sock.rx.writeAt(offset, data);
-      if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), host.config.reassemblyRanges)) host.counters.oooDropped++;
-    }
-    // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
-    if (ackNow) sock.flags |= F_ACK_PENDING;
-  } else if (dataLen > 0) {
-    sock.flags |= F_ACK_PENDING;
+  if (textLen > 0) {
+    if (canReceiveData(sock.state)) takeText(sock, buf, now, host);
+    else sock.flags |= F_ACK_PENDING;
   }
   // Eighth: the FIN bit (this one's, or one held beyond a gap that the text may have filled).
   if (textFin || sock.ooo !== null) checkFin(sock, now, host);
 }
 
-/**
- * Eighth: check the FIN bit (RFC 9293 §3.10.7.4): a FIN next in sequence is processed; one beyond a gap
- * is remembered, and processed once the data before it has arrived.
- */
+/** The segment's text (textSeq, textOff, textLen) into the receive ring, in order or beyond a gap. */
+function takeText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost): void {
+  const seq = textSeq;
+  const dataLen = textLen;
+  const data = buf.subarray(textOff, textOff + dataLen);
+  const offset = seqDiff(seq, sock.rcvNxt);
+  let ackNow = true;
+  if (offset === 0) {
+    const ooo = sock.ooo;
+    const filledGap = ooo !== null && ooo.r.length > 0;
+    const stored = sock.rx.writeAt(0, data);
+    const reach = filledGap ? rangesAdvance(ooo.r, seqAdd(sock.rcvNxt, stored)) : seqAdd(sock.rcvNxt, stored);
+    sock.rx.commit(seqDiff(reach, sock.rcvNxt));
+    sock.rcvNxt = reach;
+    if (ooo !== null) {
+      // Duplicate ACKs owed for an older RCV.NXT are moot now: the ACK of the new one says it all.
+      if (ooo.owedAt !== reach) ooo.owed = 0;
+      sock.dropOooIfDone();
+    }
+    // RFC 5681 §4.2: ACK at least every second segment, at once when a gap is filled; otherwise a
+    // delayed ACK within delayedAckMs (RFC 1122 §4.2.3.2: < 0.5 s).
+    const delay = host.config.delayedAckMs;
+    if (delay > 0 && !filledGap && !textFin && (sock.flags & F_SEG_UNACKED) === 0) {
+      sock.flags |= F_SEG_UNACKED;
+      if (sock.delAckAt === 0) sock.delAckAt = now + delay;
+      ackNow = false;
+    }
+  } else if (offset > 0) {
+    host.counters.oooSegments++;
+    const ooo = sock.oooState();
+    ooo.last = seq;
+    if (ooo.owed === 0 || ooo.owedAt !== sock.rcvNxt) {
+      ooo.owed = 0;
+      ooo.owedAt = sock.rcvNxt;
+    }
+    if (ooo.owed < MAX_DUP_ACKS_OWED) ooo.owed++;
+    const stored = sock.rx.writeAt(offset, data);
+    if (!rangesAdd(ooo.r, seq, seqAdd(seq, stored), host.config.reassemblyRanges)) host.counters.oooDropped++;
+  }
+  // Out of order: the duplicate ACK at once tells the sender (RFC 5681 §4.2).
+  if (ackNow) sock.flags |= F_ACK_PENDING;
+}
+
 function checkFin(sock: TcpSocket, now: number, host: InputHost): void {
   if (textFin) {
     const finAt = seqAdd(textSeq, textLen);

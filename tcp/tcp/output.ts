@@ -6,11 +6,11 @@ import { IpSender } from '../iface/transport';
 import {
   TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
   F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
-  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE,
+  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN,
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
-import { seqAdd, seqDiff, seqLt, seqMax } from './seq';
+import { seqAdd, seqDiff, seqLt } from './seq';
 import { SACK, sackRetransmit } from './sack';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
@@ -71,30 +71,120 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
   if (sock.closed) return;
   const st = sock.state;
   if (st === SYN_SENT || st === SYN_RECEIVED) {
-    if (sock.sndNxt === sock.iss) {
-      // (Re)send our SYN: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 §3.5).
-      const first = sock.sndMax === sock.iss;
-      if (!tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0) && st === SYN_RECEIVED) {
-        // No way to the peer now (no route, or ARP's wait queue full: a flood from spoofed sources). A
-        // half-open entry that cannot answer is not kept for a minute of retries; a real peer repeats
-        // its SYN.
-        tx.counters.halfOpenUnreachable++;
-        sock.finish(null);
-        return;
-      }
-      sock.sndNxt = seqAdd(sock.iss, 1);
-      sock.sndMax = sock.sndNxt;
-      if (first) timeSegment(sock, now);
-      armRtx(sock, now);
-    }
-    sock.flags &= ~F_ACK_PENDING;
+    synOutput(sock, ip, now, tx, st);
     return;
   }
   if (!isSynchronized(st)) return;
-  sock.fillTx();
-  if (sock.closed) return;
+  // Held writes move into the send ring (fillTx), when there are any or 'drain' is owed.
+  if (sock.pending !== null || (sock.flags & F_NEED_DRAIN) !== 0) {
+    sock.fillTx();
+    if (sock.closed) return;
+  }
 
   const mss = segmentSize(sock);
+  if ((sock.flags & (F_FAST_REXMIT | F_TLP_DUE | F_SACK_REXMIT)) !== 0) repairOutput(sock, ip, now, tx, mss);
+  const finAllowed = (sock.flags & F_FIN_QUEUED) !== 0 && sock.pending === null &&
+    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && (sock.flags & F_FIN_ACKED) === 0;
+  sock.flags &= ~F_BURST_LIMITED;
+  // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
+  // and holds at most maxBurst segments.
+  if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
+  const cfg = sock.host.config;
+  for (;;) {
+    const f = sock.flags;
+    if (sock.burstCount >= cfg.maxBurst && (f & F_PROBE) === 0) {
+      sock.flags = f | F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
+      break;
+    }
+    // Sequence arithmetic modulo 2^32 (seq.ts) written out: this runs for every segment.
+    const nxt = sock.sndNxt;
+    const una = sock.sndUna;
+    const queued = sock.tx.length;
+    const offset = (nxt - una) | 0;
+    const avail = queued - offset;
+    // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
+    const wndRoom = (((una + sock.sndWnd) >>> 0) - nxt) | 0;
+    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out, so
+    // that a small window still produces the three duplicates fast retransmit needs.
+    const limited = (f & F_IN_RECOVERY) === 0 && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
+    const cwndRoom = sock.cwnd + limited - offset;
+    let n = avail;
+    if (n > mss) n = mss;
+    if (n > wndRoom) n = wndRoom;
+    if (n > cwndRoom) n = cwndRoom;
+    // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
+    if ((f & F_PROBE) !== 0 && avail > 0 && n <= 0) n = 1;
+    if (n < 0) n = 0;
+    const fin = finAllowed && offset + n === queued;
+    if (n === 0 && !fin) break;
+    const retransmission = ((nxt - sock.sndMax) | 0) < 0;
+    if (!fin && n < mss && offset > 0 && !retransmission && (f & F_PROBE) === 0) {
+      // A short segment while data is in flight. All that is queued: Nagle (RFC 9293 §3.7.4) holds it
+      // until the ACK unless setNoDelay. Cut short by a window: sender SWS avoidance (§3.8.6.2.1)
+      // holds it unless it is at least half the largest window the peer has offered.
+      if (n === avail ? (f & F_NO_DELAY) === 0 : n < (sock.maxSndWnd >> 1)) break;
+    }
+    tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0) | (n > 0 && offset + n === queued ? TCP_PSH : 0), nxt, offset, n);
+    if (sock.burstCount++ === 0) sock.burstUntil = now + cfg.burstIntervalMs;
+    if (retransmission) tx.counters.retransmits++;
+    if (fin) sock.flags |= F_FIN_SENT; // at SND.NXT + n = dataEnd(): nothing is written after it
+    const end = (nxt + n + (fin ? 1 : 0)) >>> 0;
+    sock.sndNxt = end;
+    if (((sock.sndMax - end) | 0) < 0) sock.sndMax = end;
+    if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) timeSegment(sock, now);
+    if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto; // armRtx
+    sock.flags &= ~F_ACK_PENDING;
+    if ((sock.flags & F_PROBE) !== 0) {
+      sock.flags &= ~F_PROBE;
+      break;
+    }
+    if (fin) break;
+  }
+  sock.flags &= ~F_PROBE;
+  if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
+    // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
+    sock.flags &= ~(F_KA_PROBE_DUE | F_ACK_PENDING);
+    tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
+  }
+  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
+  if (sock.ooo !== null && sock.ooo.owed > 0) owedAcks(sock, ip, tx);
+  if ((sock.flags & F_ACK_PENDING) !== 0 || sock.windowUpdateDue()) {
+    pureAck(sock, ip, tx);
+    sock.flags &= ~F_ACK_PENDING;
+  }
+  // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
+  if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
+    armRtx(sock, now);
+  }
+  armLossProbe(sock, now, mss);
+}
+
+/** SYN_SENT and SYN_RECEIVED (`st`): (re)send our SYN when due. */
+function synOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender, st: number): void {
+  if (sock.sndNxt === sock.iss) {
+    // (Re)send our SYN: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 §3.5).
+    const first = sock.sndMax === sock.iss;
+    if (!tx.sendSegment(ip, sock, st === SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, sock.iss, 0, 0) && st === SYN_RECEIVED) {
+      // No way to the peer now (no route, or ARP's wait queue full: a flood from spoofed sources). A
+      // half-open entry that cannot answer is not kept for a minute of retries; a real peer repeats
+      // its SYN.
+      tx.counters.halfOpenUnreachable++;
+      sock.finish(null);
+      return;
+    }
+    sock.sndNxt = seqAdd(sock.iss, 1);
+    sock.sndMax = sock.sndNxt;
+    if (first) timeSegment(sock, now);
+    armRtx(sock, now);
+  }
+  sock.flags &= ~F_ACK_PENDING;
+}
+
+/**
+ * What a loss asks for before new data (flagged by input.ts and the timers), in this order: fast
+ * retransmit, the tail loss probe, SACK-based retransmission. `mss`: segmentSize().
+ */
+function repairOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender, mss: number): void {
   if ((sock.flags & F_FAST_REXMIT) !== 0) {
     // Fast retransmit / NewReno partial ACK: the segment at SND.UNA once, whatever the windows say.
     sock.flags &= ~F_FAST_REXMIT;
@@ -119,91 +209,20 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     sock.flags &= ~F_SACK_REXMIT;
     sackRetransmit(sock, ip, tx, mss);
   }
+}
 
-  const finAllowed = (sock.flags & F_FIN_QUEUED) !== 0 && sock.pending === null &&
-    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && (sock.flags & F_FIN_ACKED) === 0;
-  sock.flags &= ~F_BURST_LIMITED;
-  // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
-  // and holds at most maxBurst segments.
-  if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
-  for (;;) {
-    if (sock.burstCount >= sock.host.config.maxBurst && (sock.flags & F_PROBE) === 0) {
-      sock.flags |= F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
-      break;
-    }
-    const offset = seqDiff(sock.sndNxt, sock.sndUna);
-    const avail = sock.tx.length - offset;
-    // Never beyond the peer's window (RFC 9293 §3.8.6) nor the congestion window (RFC 5681).
-    const wndRoom = seqDiff(seqAdd(sock.sndUna, sock.sndWnd), sock.sndNxt);
-    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out, so
-    // that a small window still produces the three duplicates fast retransmit needs.
-    const limited = (sock.flags & F_IN_RECOVERY) === 0 && sock.dupAcks > 0 && sock.dupAcks < 3 ? sock.dupAcks * mss : 0;
-    const cwndRoom = sock.cwnd + limited - offset;
-    let n = avail;
-    if (n > mss) n = mss;
-    if (n > wndRoom) n = wndRoom;
-    if (n > cwndRoom) n = cwndRoom;
-    if ((sock.flags & F_PROBE) !== 0 && avail > 0 && n <= 0) {
-      // RFC 9293 §3.8.6.1: a zero-window probe carries one new byte beyond the window.
-      n = 1;
-    }
-    if (n < 0) n = 0;
-    const fin = finAllowed && offset + n === sock.tx.length;
-    if (n === 0 && !fin) break;
-    const retransmission = seqLt(sock.sndNxt, sock.sndMax);
-    if (!fin && n < mss && offset > 0 && !retransmission && (sock.flags & F_PROBE) === 0) {
-      // A short segment while data is in flight. All that is queued: Nagle (RFC 9293 §3.7.4) holds it
-      // until the ACK unless setNoDelay. Cut short by a window: sender SWS avoidance (§3.8.6.2.1)
-      // holds it unless it is at least half the largest window the peer has offered.
-      if (n === avail ? (sock.flags & F_NO_DELAY) === 0 : n < (sock.maxSndWnd >> 1)) break;
-    }
-    let flags = TCP_ACK;
-    if (fin) flags |= TCP_FIN;
-    if (n > 0 && offset + n === sock.tx.length) flags |= TCP_PSH;
-    tx.sendSegment(ip, sock, flags, sock.sndNxt, offset, n);
-    if (sock.burstCount++ === 0) sock.burstUntil = now + sock.host.config.burstIntervalMs;
-    if (retransmission) tx.counters.retransmits++;
-    if (fin) {
-      sock.flags |= F_FIN_SENT; // at seqAdd(sndNxt, n) = dataEnd(): nothing is written after it
-    }
-    sock.sndNxt = seqAdd(sock.sndNxt, n + (fin ? 1 : 0));
-    sock.sndMax = seqMax(sock.sndMax, sock.sndNxt);
-    if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) timeSegment(sock, now);
-    armRtx(sock, now);
-    sock.flags &= ~F_ACK_PENDING;
-    if ((sock.flags & F_PROBE) !== 0) {
-      sock.flags &= ~F_PROBE;
-      break;
-    }
-    if (fin) break;
-  }
-  sock.flags &= ~F_PROBE;
-  if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
-    // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
-    sock.flags &= ~(F_KA_PROBE_DUE | F_ACK_PENDING);
-    tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
-  }
-  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
-  const ooo = sock.ooo;
-  if (ooo !== null && ooo.owed > 0) {
-    // RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order segment, even when several came
-    // since the last output; a data segment carrying the ACK is not a duplicate ACK (§2), so all are
-    // pure ACKs. If the gap filled meanwhile, the one ACK of the new RCV.NXT below says it all.
-    let extra = ooo.owedAt === sock.rcvNxt ? ooo.owed - 1 : 0;
-    ooo.owed = 0;
-    if (ooo.owedAt === sock.rcvNxt) sock.flags |= F_ACK_PENDING;
-    sock.dropOooIfDone();
-    while (extra-- > 0) pureAck(sock, ip, tx);
-  }
-  if ((sock.flags & F_ACK_PENDING) !== 0 || sock.windowUpdateDue()) {
-    pureAck(sock, ip, tx);
-    sock.flags &= ~F_ACK_PENDING;
-  }
-  // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
-  if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
-    armRtx(sock, now);
-  }
-  armLossProbe(sock, now, mss);
+/**
+ * RFC 5681 §4.2: an immediate duplicate ACK for each out-of-order segment, even when several came
+ * since the last output; a data segment carrying the ACK is not a duplicate ACK (§2), so all are pure
+ * ACKs. If the gap filled meanwhile, the one ACK of the new RCV.NXT (socketOutput) says it all.
+ */
+function owedAcks(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
+  const ooo = sock.ooo!;
+  let extra = ooo.owedAt === sock.rcvNxt ? ooo.owed - 1 : 0;
+  ooo.owed = 0;
+  if (ooo.owedAt === sock.rcvNxt) sock.flags |= F_ACK_PENDING;
+  sock.dropOooIfDone();
+  while (extra-- > 0) pureAck(sock, ip, tx);
 }
 
 /** A segment without data or flags other than ACK. */
@@ -218,72 +237,80 @@ function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
 /** Handles expired timers of `sock`. */
 export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
   if (sock.closed) return;
-  if (sock.rtxAt !== 0 && now >= sock.rtxAt) {
-    sock.rtxAt = 0;
-    if ((sock.flags & F_TLP_ARMED) !== 0) {
-      // The probe timeout (armLossProbe): output sends the probe; the RTO is armed behind it (RFC 8985 §7.3).
-      sock.flags = (sock.flags & ~F_TLP_ARMED) | F_TLP_DUE | F_TLP_SENT;
-      sock.rtxAt = now + sock.rto;
-      return; // (nothing below is due while data is in flight: keep-alive and idle wait for the next poll)
-    }
-    if (sock.state === FIN_WAIT_2) {
-      // The FIN_WAIT_2 limit (nothing of ours is left to retransmit in that state: the timer is free).
-      counters.finWait2Timeouts++;
-      sock.finish(null);
-      return;
-    }
-    const syn = sock.state === SYN_SENT || sock.state === SYN_RECEIVED;
-    const limit = syn ? sock.host.config.synRetries : sock.host.config.maxRetries;
-    if (++sock.retries > limit) {
-      counters.timeouts++;
-      // A passive half-open connection just goes away; the application never saw it.
-      sock.finish((sock.flags & F_UNREACHABLE) !== 0 ? 'EHOSTUNREACH' : 'ETIMEDOUT');
-      return;
-    }
-    sock.rttBackoff(); // RFC 6298 §5.5
-    sock.flags &= ~F_RTT_ACTIVE; // Karn: nothing retransmitted is timed
-    if (syn) {
-      sock.sndNxt = sock.iss; // output sends the SYN (or SYN|ACK) again
-      counters.retransmits++;
-    } else if (sock.sndWnd === 0 && seqDiff(sock.sndMax, sock.sndUna) <= 1 && (sock.flags & F_FIN_SENT) === 0) {
-      // Persist timer: probe the closed window with one byte (RFC 9293 §3.8.6.1).
-      sock.sndNxt = sock.sndUna;
-      sock.flags |= F_PROBE;
-    } else {
-      // RFC 5681 §3.1 eq. (4), with RFC 9438's β (congestion.ts): ssthresh = max(β·FlightSize, 2*SMSS),
-      // cwnd = 1 segment; then go back to SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast
-      // retransmit for what was sent before.
-      const flight = seqDiff(sock.sndMax, sock.sndUna);
-      sock.ssthresh = lossSsthresh(flight, sock.sndMss);
-      sock.cwnd = sock.sndMss;
-      sock.flags &= ~F_IN_RECOVERY;
-      sock.dupAcks = 0;
-      sock.recover = sock.sndMax;
-      sock.sndNxt = sock.sndUna;
-      if (SACK) sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
-      if (sock.sndWnd === 0) sock.flags |= F_PROBE;
-    }
-  }
-  const ka = sock.ka;
-  if (ka !== null && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna) {
-    // RFC 1122 §4.2.3.6 keep-alive: after the idle time, probes every interval; a connection whose
-    // probes all go unanswered is dead (ETIMEDOUT). Any segment from the peer resets the count.
-    const due = ka.probes === 0 ? sock.lastActivityMs + ka.idle : ka.next;
-    if (now >= due) {
-      if (ka.probes >= sock.host.config.keepAliveProbes) {
-        counters.timeouts++;
-        sock.finish('ETIMEDOUT');
-        return;
-      }
-      ka.probes++;
-      sock.flags |= F_KA_PROBE_DUE;
-      ka.next = now + sock.host.config.keepAliveIntervalMs;
-    }
-  }
+  if (sock.rtxAt !== 0 && now >= sock.rtxAt && rtxExpired(sock, now, counters)) return;
+  if (sock.ka !== null && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna && keepAlive(sock, now, counters)) return;
   if (sock.idleMs > 0 && now - sock.lastActivityMs >= sock.idleMs) {
     sock.lastActivityMs = now;
     sock.emit('timeout');
   }
+}
+
+/** The retransmission timer expired (socketTimers). True when nothing else is due now (or the socket ended). */
+function rtxExpired(sock: TcpSocket, now: number, counters: TcpCounters): boolean {
+  sock.rtxAt = 0;
+  if ((sock.flags & F_TLP_ARMED) !== 0) {
+    // The probe timeout (armLossProbe): output sends the probe; the RTO is armed behind it (RFC 8985 §7.3).
+    sock.flags = (sock.flags & ~F_TLP_ARMED) | F_TLP_DUE | F_TLP_SENT;
+    sock.rtxAt = now + sock.rto;
+    return true; // (nothing below is due while data is in flight: keep-alive and idle wait for the next poll)
+  }
+  if (sock.state === FIN_WAIT_2) {
+    // The FIN_WAIT_2 limit (nothing of ours is left to retransmit in that state: the timer is free).
+    counters.finWait2Timeouts++;
+    sock.finish(null);
+    return true;
+  }
+  const syn = sock.state === SYN_SENT || sock.state === SYN_RECEIVED;
+  const limit = syn ? sock.host.config.synRetries : sock.host.config.maxRetries;
+  if (++sock.retries > limit) {
+    counters.timeouts++;
+    // A passive half-open connection just goes away; the application never saw it.
+    sock.finish((sock.flags & F_UNREACHABLE) !== 0 ? 'EHOSTUNREACH' : 'ETIMEDOUT');
+    return true;
+  }
+  sock.rttBackoff(); // RFC 6298 §5.5
+  sock.flags &= ~F_RTT_ACTIVE; // Karn: nothing retransmitted is timed
+  if (syn) {
+    sock.sndNxt = sock.iss; // output sends the SYN (or SYN|ACK) again
+    counters.retransmits++;
+  } else if (sock.sndWnd === 0 && seqDiff(sock.sndMax, sock.sndUna) <= 1 && (sock.flags & F_FIN_SENT) === 0) {
+    // Persist timer: probe the closed window with one byte (RFC 9293 §3.8.6.1).
+    sock.sndNxt = sock.sndUna;
+    sock.flags |= F_PROBE;
+  } else {
+    // RFC 5681 §3.1 eq. (4), with RFC 9438's β (congestion.ts): ssthresh = max(β·FlightSize, 2*SMSS),
+    // cwnd = 1 segment; then go back to SND.UNA and resend (RFC 6298 §5.4). RFC 6582 §4: no fast
+    // retransmit for what was sent before.
+    const flight = seqDiff(sock.sndMax, sock.sndUna);
+    sock.ssthresh = lossSsthresh(flight, sock.sndMss);
+    sock.cwnd = sock.sndMss;
+    sock.flags &= ~F_IN_RECOVERY;
+    sock.dupAcks = 0;
+    sock.recover = sock.sndMax;
+    sock.sndNxt = sock.sndUna;
+    if (SACK) sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
+    if (sock.sndWnd === 0) sock.flags |= F_PROBE;
+  }
+  return false;
+}
+
+/** Keep-alive of an idle ESTABLISHED connection (socketTimers). True when the connection ended. */
+function keepAlive(sock: TcpSocket, now: number, counters: TcpCounters): boolean {
+  const ka = sock.ka!;
+  // RFC 1122 §4.2.3.6 keep-alive: after the idle time, probes every interval; a connection whose
+  // probes all go unanswered is dead (ETIMEDOUT). Any segment from the peer resets the count.
+  const due = ka.probes === 0 ? sock.lastActivityMs + ka.idle : ka.next;
+  if (now >= due) {
+    if (ka.probes >= sock.host.config.keepAliveProbes) {
+      counters.timeouts++;
+      sock.finish('ETIMEDOUT');
+      return true;
+    }
+    ka.probes++;
+    sock.flags |= F_KA_PROBE_DUE;
+    ka.next = now + sock.host.config.keepAliveIntervalMs;
+  }
+  return false;
 }
 
 /** The earliest time `sock` needs attention, or Infinity. */

@@ -33,10 +33,10 @@ export class ByteRing {
     if (pos >= cap) pos -= cap;
     const first = cap - pos;
     if (n <= first) {
-      this.buf.set(n === src.length ? src : src.subarray(0, n), pos);
+      copyBytes(this.buf, pos, src, 0, n);
     } else {
-      this.buf.set(src.subarray(0, first), pos);
-      this.buf.set(src.subarray(first, n), 0);
+      copyBytes(this.buf, pos, src, 0, first);
+      copyBytes(this.buf, 0, src, first, n - first);
     }
     return n;
   }
@@ -72,10 +72,10 @@ export class ByteRing {
     if (pos >= cap) pos -= cap;
     const first = cap - pos;
     if (n <= first) {
-      dst.set(this.buf.subarray(pos, pos + n), dstOff);
+      copyBytes(dst, dstOff, this.buf, pos, n);
     } else {
-      dst.set(this.buf.subarray(pos, cap), dstOff);
-      dst.set(this.buf.subarray(0, n - first), dstOff + first);
+      copyBytes(dst, dstOff, this.buf, pos, first);
+      copyBytes(dst, dstOff + first, this.buf, 0, n - first);
     }
   }
 
@@ -93,4 +93,21 @@ export class ByteRing {
     this.head = 0;
     this.length = 0;
   }
+}
+
+/**
+ * dst[at .. at+n) = src[from .. from+n). Espruino's typed-array set() copies element by element, each
+ * element costing about the same whatever its size, so where both ends are at even addresses the bytes
+ * go as 16-bit elements: half as many (measured in espruino-linux 2v29: 1,460 bytes 51 empty-loop
+ * iterations as bytes, 36 as words, views included). Same bytes either way.
+ */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  const d = dst.byteOffset + at;
+  const s = src.byteOffset + from;
+  if (n < 256 || ((d | s) & 1) !== 0) {
+    dst.set(n === src.length ? src : src.subarray(from, from + n), at);
+    return;
+  }
+  new Uint16Array(dst.buffer, d, n >> 1).set(new Uint16Array(src.buffer, s, n >> 1));
+  if (n & 1) dst[at + n - 1] = src[from + n - 1];
 }

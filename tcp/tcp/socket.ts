@@ -242,12 +242,13 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
       this.emit('error', new Error('EPIPE'));
       return false;
     }
-    const bytes = toBytes(data);
+    const bytes = typeof data === 'string' ? toBytes(data) : data;
     const len = bytes.length;
     const p = this.pending;
     if (len === 0) return p === null;
-    if (p === null && len <= this.tx.free()) {
-      this.tx.write(bytes);
+    const tx = this.tx;
+    if (p === null && len <= tx.buf.length - tx.length) { // tx.free()
+      tx.write(bytes);
       return true;
     }
     // Some of it must wait outside the ring, by reference. The first held chunk is always taken (a
@@ -404,7 +405,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * steps of at least min(buffer/2, MSS/2) beyond the right edge already advertised.
    */
   receiveWindow(): number {
-    let free = this.rx.free();
+    let free = this.rx.buf.length - this.rx.length; // rx.free()
     // The 16-bit field scaled by our shift (RFC 7323 §2.3) bounds it, in whole units of the scale.
     const max = 65535 * (1 << this.rcvShift);
     if (free > max) free = max;
@@ -425,6 +426,10 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
   /** True when the application has freed enough space that the peer should hear of it now. */
   windowUpdateDue(): boolean {
     const advertised = (this.rcvAdv - this.rcvNxt) | 0;
+    // receiveWindow() is the free space (at most) or what was advertised, so the growth is at most
+    // `room`: too little for an update (below), the usual case, is settled without working it out.
+    const room = this.rx.buf.length - this.rx.length - advertised;
+    if (advertised > 0 && room < 2 * this.sndMss && room < this.rx.buf.length >> 1) return false;
     const grow = this.receiveWindow() - (advertised > 0 ? advertised : 0);
     if (grow <= 0) return false;
     // Worth a segment of its own when it opens at least two segments or half the buffer (as BSD).

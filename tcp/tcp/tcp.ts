@@ -7,8 +7,9 @@ import { Transport, IpSender } from '../iface/transport';
 import { describeError, tell } from '../errors';
 import { RandomSource } from '../ports';
 import { Ipv4Address, TcpRepr, newTcpRepr, isWireError, IP_PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
-import { parseTcp, emitTcp, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
+import { parseTcp, emitTcpOptions, tcpHeaderLength, TCP_HEADER_LEN } from '../wire/tcp';
 import { readU16, readU32, emptyArray } from '../wire/bytes';
+import { onesComplementSum } from '../wire/checksum';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
 import { TcpSocket, SocketHost, F_EVICT_IDLE, F_EVICT_QUIET, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
@@ -221,7 +222,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     this.lastNow = nowMs;
     const mt = ip.maxTransportLength();
     if (mt > TCP_HEADER_LEN) this.ourMss = this.mssFor(mt);
-    this.flushQueued(ip);
+    if (this.rq.length > 0) this.flushQueued(ip);
     while (this.failed.length > 0) {
       const f = this.failed.shift() as TcpSocket;
       f.finish(f.pendingError || null);
@@ -253,7 +254,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
       }
       if (socks[i] === s) i++;
     }
-    this.flushQueued(ip);
+    if (this.rq.length > 0) this.flushQueued(ip);
     return next;
   }
 
@@ -285,38 +286,38 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   }
 
   sendSegment(ip: IpSender, sock: TcpSocket, flags: number, seq: number, offset: number, len: number): boolean {
-    const off = this.beginSegment(ip, sock.remoteIp, sock.localPort, sock.remotePort, seq, flags);
+    const off = ip.beginDatagram(sock.remoteIp, IP_PROTO_TCP);
     if (off < 0) {
+      this.counters.txNoRoute++;
       sock.flags |= F_UNREACHABLE;
       return false;
     }
     if (sock.localIp === 0) sock.localIp = ip.localAddress();
-    const r = this.seg;
     const syn = (flags & TCP_SYN) !== 0;
-    r.windowScale = WINDOW_SCALING && syn && (sock.flags & F_OFFER_WS) !== 0 ? shiftFor(sock.rx.buf.length) : -1;
-    r.sackPermitted = !!SACK && syn && this.config.sack && (sock.state === SYN_SENT || (sock.flags & F_SACK_OK) !== 0);
-    if (SACK && !syn && (sock.flags & F_SACK_OK) !== 0 && (flags & TCP_ACK)) fillSackBlocks(sock, r.sack);
+    let ack = 0;
+    let win = 0;
     if (flags & TCP_ACK) {
-      r.ack = sock.rcvNxt;
+      ack = sock.rcvNxt;
       sock.delAckAt = 0; // this segment carries the ACK
       sock.flags &= ~F_SEG_UNACKED;
-      const win = sock.receiveWindow();
-      // RFC 7323 §2.2: the window of a SYN is never scaled.
-      r.window = syn ? (win > 65535 ? 65535 : win) : win >>> sock.rcvShift;
-      sock.rcvAdv = seqAdd(sock.rcvNxt, syn ? r.window : r.window << sock.rcvShift);
-    } else {
-      r.ack = 0;
-      r.window = syn ? Math.min(sock.receiveWindow(), 65535) : 0;
+      win = sock.receiveWindow();
+      if (syn) {
+        // RFC 7323 §2.2: the window of a SYN is never scaled.
+        if (win > 65535) win = 65535;
+        sock.rcvAdv = seqAdd(ack, win);
+      } else {
+        win = win >>> sock.rcvShift;
+        sock.rcvAdv = seqAdd(ack, win << sock.rcvShift);
+      }
+    } else if (syn) {
+      win = Math.min(sock.receiveWindow(), 65535);
     }
-    let hl = tcpHeaderLength(r);
-    // RFC 9293 §3.7.1: options come out of the MSS. SACK blocks are advisory: a full-sized segment
-    // goes without them (pure ACKs carry them).
-    if (SACK && r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
-      emptyArray(r.sack);
-      hl = tcpHeaderLength(r);
-    }
+    // Options: a SYN's, and SACK blocks while out-of-order data is held. Nearly every segment has none.
+    const hl = syn || (SACK && sock.ooo !== null && (sock.flags & F_SACK_OK) !== 0 && (flags & TCP_ACK) !== 0)
+      ? this.writeOptions(ip, off, sock, flags, len) : TCP_HEADER_LEN;
     if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
-    return this.endSegment(ip, off, sock.localIp, sock.remoteIp, len);
+    return this.emitSegment(ip, off, sock.localIp, sock.remoteIp, sock.localPort << 16 | sock.remotePort, seq, ack,
+      hl << 10 | flags, win, len);
   }
 
   // ---------------------------------------------------------------- internals
@@ -596,49 +597,64 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     emptyArray(q);
   }
 
-  /** A segment without data or connection: RSTs and TIME_WAIT ACKs. */
+  /** A segment without data or connection: RSTs and TIME_WAIT ACKs (and a cookie's SYN|ACK). */
   private sendBare(ip: IpSender, localIp: number, localPort: number, remoteIp: number, remotePort: number,
     seq: number, ack: number, flags: number, win = 0): void {
-    const off = this.beginSegment(ip, remoteIp, localPort, remotePort, seq, flags);
-    if (off < 0) return;
-    const r = this.seg;
-    r.ack = (flags & TCP_ACK) ? ack : 0;
-    r.window = win;
-    if (flags & TCP_RST) this.counters.rstSent++;
-    else if (flags & TCP_SYN) this.counters.synCookiesSent++;
-    this.endSegment(ip, off, localIp || ip.localAddress(), remoteIp, 0);
-  }
-
-  /**
-   * Starts a segment in `seg` and the interface's transmit buffer: addressing, sequence number and
-   * flags, no options but the MSS on a SYN (our own, MTU − 40, RFC 9293 §3.7.1, whatever the peer's).
-   * Returns where the TCP header goes, or -1 (counted) without a route.
-   */
-  private beginSegment(ip: IpSender, remoteIp: number, localPort: number, remotePort: number, seq: number,
-    flags: number): number {
     const off = ip.beginDatagram(remoteIp, IP_PROTO_TCP);
     if (off < 0) {
       this.counters.txNoRoute++;
-      return off;
+      return;
     }
-    const r = this.seg;
-    r.srcPort = localPort;
-    r.dstPort = remotePort;
-    r.seq = seq;
-    r.flags = flags;
-    r.urgent = 0;
-    r.mss = (flags & TCP_SYN) ? this.ourMss : 0;
-    r.windowScale = -1;
-    r.sackPermitted = false;
-    r.hasTimestamp = false;
-    emptyArray(r.sack);
-    return off;
+    if (flags & TCP_RST) this.counters.rstSent++;
+    else if (flags & TCP_SYN) this.counters.synCookiesSent++;
+    const hl = (flags & TCP_SYN) ? this.writeOptions(ip, off, null, flags, 0) : TCP_HEADER_LEN;
+    this.emitSegment(ip, off, localIp || ip.localAddress(), remoteIp, localPort << 16 | remotePort, seq,
+      (flags & TCP_ACK) ? ack : 0, hl << 10 | flags, win, 0);
   }
 
-  /** Emits the segment begun with beginSegment(), its `len` payload bytes already in place, and sends it. */
-  private endSegment(ip: IpSender, off: number, localIp: number, remoteIp: number, len: number): boolean {
-    this.seg.payloadLength = len;
-    const total = emitTcp(this.seg, ip.txBuffer, off, localIp, remoteIp, ip.txView);
+  /**
+   * Writes the options of a segment `sock` sends (null: sendBare's SYN|ACK) after its fixed header at
+   * `off`, and returns the header's length. A SYN carries our MSS (MTU − 40, RFC 9293 §3.7.1, whatever
+   * the peer's), and window scale and SACK-permitted where offered; any other segment SACK blocks
+   * (sendSegment asks only with SACK agreed and an ACK), except a full-sized one: they are advisory,
+   * and options come out of the MSS (§3.7.1).
+   */
+  private writeOptions(ip: IpSender, off: number, sock: TcpSocket | null, flags: number, len: number): number {
+    const r = this.seg;
+    const syn = (flags & TCP_SYN) !== 0;
+    r.mss = syn ? this.ourMss : 0;
+    r.windowScale = WINDOW_SCALING && syn && sock !== null && (sock.flags & F_OFFER_WS) !== 0 ? shiftFor(sock.rx.buf.length) : -1;
+    r.sackPermitted = !!SACK && syn && sock !== null && this.config.sack && (sock.state === SYN_SENT || (sock.flags & F_SACK_OK) !== 0);
+    r.hasTimestamp = false;
+    emptyArray(r.sack);
+    if (SACK && !syn && sock !== null) fillSackBlocks(sock, r.sack);
+    let hl = tcpHeaderLength(r);
+    if (SACK && sock !== null && r.sack.length > 0 && hl + len > sock.sndMss + TCP_HEADER_LEN) {
+      emptyArray(r.sack);
+      hl = tcpHeaderLength(r);
+    }
+    if (hl > TCP_HEADER_LEN) emitTcpOptions(r, ip.txBuffer, off + TCP_HEADER_LEN, off + hl, ip.txView);
+    return hl;
+  }
+
+  /**
+   * Completes the segment at `off` in the transmit buffer, its options and `len` data bytes already in
+   * place, and sends it: the fixed header (RFC 9293 §3.1) in five native stores (`ports`: source << 16 |
+   * destination; `offsetFlags`: header length << 10 | flags; urgent pointer 0) and the checksum over
+   * the pseudo-header (handed to the sum unfolded: it folds), header and data.
+   */
+  private emitSegment(ip: IpSender, off: number, src: number, dst: number, ports: number, seq: number, ack: number,
+    offsetFlags: number, win: number, len: number): boolean {
+    const v = ip.txView;
+    const hl = offsetFlags >> 10;
+    const total = hl + len;
+    v.setUint32(off, ports >>> 0);
+    v.setUint32(off + 4, seq);
+    v.setUint32(off + 8, ack);
+    v.setUint32(off + 12, (hl << 26 | (offsetFlags & 0xff) << 16 | win & 0xffff) >>> 0);
+    v.setUint32(off + 16, 0);
+    v.setUint16(off + 16, ~onesComplementSum(ip.txBuffer, off, total,
+      (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + IP_PROTO_TCP + total) & 0xffff);
     this.counters.txSegments++;
     return ip.commitDatagram(total);
   }

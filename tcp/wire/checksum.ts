@@ -43,21 +43,26 @@ function fold(s: number): number {
  * (another folded sum, e.g. the pseudo-header's). The result is 0 only when every byte and `initial`
  * are 0. A range reaching outside `buf` is clipped to it.
  */
-export function onesComplementSum(buf: Uint8Array, off: number, len: number, initial: number = 0): number {
+export function onesComplementSum(buf: Uint8Array, off: number, len: number, initial?: number): number {
   const p0 = buf.byteOffset + off;
   if (LITTLE_ENDIAN && (p0 & 1) === 0 && off >= 0 && len > 1 && off + len <= buf.length) {
     // The usual case, in as few statements as possible (each costs the interpreter about as much as a
-    // loop iteration): an even start on a little-endian machine (every frame buffer's headers). Sum the
-    // machine-order words natively; an odd last byte is the high byte of its big-endian word, so the low
-    // byte of its machine-order one; fold twice (the sum of at most 2^16 words fits 32 bits); swap to
-    // big-endian order; add `initial` and fold again.
+    // loop iteration): an even start on a little-endian machine (every frame buffer's headers).
+    // Sum the machine-order words natively; an odd last byte is the high byte of its big-endian word,
+    // so the low byte of its machine-order one; fold twice (the sum of at most 2^16 words fits 32
+    // bits); swap to big-endian order; add `initial` and fold again.
     let t = wordSum(new Uint16Array(buf.buffer, p0, len >> 1)) + ((len & 1) ? buf[off + len - 1] : 0);
     t = (t >>> 16) + (t & 0xffff);
     t = (t >>> 16) + (t & 0xffff);
-    t = (((t & 0xff) << 8) | (t >> 8)) + initial;
+    t = (((t & 0xff) << 8) | (t >> 8)) + (initial || 0);
     t = (t >>> 16) + (t & 0xffff);
     return (t >>> 16) + (t & 0xffff);
   }
+  return anySum(buf, off, len, initial || 0);
+}
+
+/** onesComplementSum for any start, machine and range. */
+function anySum(buf: Uint8Array, off: number, len: number, initial: number): number {
   if (off < 0) { len += off; off = 0; }
   if (off + len > buf.length) len = buf.length - off;
   if (!(len > 0)) return fold(initial);
@@ -83,7 +88,7 @@ export function onesComplementSum(buf: Uint8Array, off: number, len: number, ini
 }
 
 /** The Internet checksum field value for `buf[off .. off+len)`: the ones' complement of the sum. */
-export function internetChecksum(buf: Uint8Array, off: number, len: number, initial: number = 0): number {
+export function internetChecksum(buf: Uint8Array, off: number, len: number, initial?: number): number {
   return ~onesComplementSum(buf, off, len, initial) & 0xffff;
 }
 

@@ -26,23 +26,35 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
   if (hl < TCP_HEADER_LEN) return 'tcp-bad-offset';
   if (hl > len) return 'tcp-truncated';
   // RFC 9293 §3.1: the checksum covers pseudo-header, header and data; a valid segment sums to 0xffff.
-  if (onesComplementSum(buf, off, len, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, len)) !== 0xffff) return 'tcp-checksum';
-  out.srcPort = readU16(buf, off);
-  out.dstPort = readU16(buf, off + 2);
-  out.seq = readU32(buf, off + 4);
-  out.ack = readU32(buf, off + 8);
+  // The pseudo-header goes to the sum unfolded (it folds it; the result is the same).
+  if (onesComplementSum(buf, off, len, (srcIp >>> 16) + (srcIp & 0xffff) + (dstIp >>> 16) + (dstIp & 0xffff) +
+    IP_PROTO_TCP + len) !== 0xffff) return 'tcp-checksum';
+  // The fields read in line, big-endian (bytes.ts readU16/readU32 without a call each: every segment).
+  out.srcPort = (buf[off] << 8) | buf[off + 1];
+  out.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+  out.seq = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
+  out.ack = ((buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11]) >>> 0;
   out.flags = buf[off + 13];
-  out.window = readU16(buf, off + 14);
-  out.urgent = readU16(buf, off + 18);
+  out.window = (buf[off + 14] << 8) | buf[off + 15];
+  out.urgent = (buf[off + 18] << 8) | buf[off + 19];
   out.mss = 0;
   out.windowScale = -1;
   out.sackPermitted = false;
   out.hasTimestamp = false;
   out.tsVal = 0;
   out.tsEcr = 0;
-  emptyArray(out.sack);
-  let p = off + TCP_HEADER_LEN;
-  const end = off + hl;
+  if (out.sack.length > 0) emptyArray(out.sack);
+  if (hl > TCP_HEADER_LEN) {
+    const bad = parseTcpOptions(buf, off + TCP_HEADER_LEN, off + hl, out);
+    if (bad !== null) return bad;
+  }
+  out.payloadOffset = off + hl;
+  out.payloadLength = len - hl;
+  return out;
+}
+
+/** The options in `buf[p .. end)` into `out` (parseTcp); null, or the WireError of a malformed one. */
+function parseTcpOptions(buf: Uint8Array, p: number, end: number, out: TcpRepr): WireError | null {
   while (p < end) {
     const kind = buf[p];
     if (kind === OPT_EOL) break;
@@ -73,9 +85,7 @@ export function parseTcp(buf: Uint8Array, off: number, len: number, srcIp: Ipv4A
     }
     p += olen; // unknown options are skipped by their length (RFC 9293 §3.1, MUST-6)
   }
-  out.payloadOffset = off + hl;
-  out.payloadLength = len - hl;
-  return out;
+  return null;
 }
 
 function fixedOptionBytes(repr: TcpRepr): number {
@@ -113,41 +123,42 @@ export function tcpHeaderLength(repr: TcpRepr): number {
  */
 export function emitTcp(repr: TcpRepr, buf: Uint8Array, off: number, srcIp: Ipv4Address, dstIp: Ipv4Address, view?: DataView): number {
   const hl = tcpHeaderLength(repr);
-  // The fixed header in six native stores: ports, sequence, acknowledgement, offset/flags/window,
+  // The fixed header in five native stores: ports, sequence, acknowledgement, offset/flags/window,
   // checksum (0 until summed)/urgent pointer.
   const v = view || new DataView(buf.buffer, buf.byteOffset, buf.length);
-  v.setUint16(off, repr.srcPort);
-  v.setUint16(off + 2, repr.dstPort);
+  v.setUint32(off, (repr.srcPort << 16 | repr.dstPort) >>> 0);
   v.setUint32(off + 4, repr.seq);
   v.setUint32(off + 8, repr.ack);
   v.setUint32(off + 12, ((hl << 26) | ((repr.flags & 0xff) << 16) | (repr.window & 0xffff)) >>> 0);
   v.setUint32(off + 16, repr.urgent & 0xffff);
-  let p = off + TCP_HEADER_LEN;
-  if (hl > TCP_HEADER_LEN) {
-    // Each option as whole 32-bit words (kind, length, value; NOPs to align).
-    if (repr.mss > 0) {
-      v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
-    }
-    if (repr.windowScale >= 0) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
-    }
-    if (repr.sackPermitted) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
-    }
-    if (repr.hasTimestamp) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
-      v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
-    }
-    const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
-    if (blocks > 0) {
-      v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
-      for (let i = 0; i < 2 * blocks; i++) {
-        v.setUint32(p, repr.sack[i]); p += 4;
-      }
-    }
-    while (p < off + hl) buf[p++] = OPT_EOL;
-  }
+  if (hl > TCP_HEADER_LEN) emitTcpOptions(repr, buf, off + TCP_HEADER_LEN, off + hl, v);
   const total = hl + repr.payloadLength;
   v.setUint16(off + 16, internetChecksum(buf, off, total, pseudoHeaderSum(srcIp, dstIp, IP_PROTO_TCP, total)));
   return total;
+}
+
+/** Writes the options of `repr` into `buf[p .. end)` through `v` (a DataView of `buf`). */
+export function emitTcpOptions(repr: TcpRepr, buf: Uint8Array, p: number, end: number, v: DataView): void {
+  // Each option as whole 32-bit words (kind, length, value; NOPs to align).
+  if (repr.mss > 0) {
+    v.setUint32(p, (OPT_MSS << 24 | 4 << 16 | repr.mss & 0xffff) >>> 0); p += 4;
+  }
+  if (repr.windowScale >= 0) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_WS << 16 | 3 << 8 | repr.windowScale & 255); p += 4;
+  }
+  if (repr.sackPermitted) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK_PERM << 8 | 2); p += 4;
+  }
+  if (repr.hasTimestamp) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | 10);
+    v.setUint32(p + 4, repr.tsVal); v.setUint32(p + 8, repr.tsEcr); p += 12;
+  }
+  const blocks = sackBlocksFitting(repr, fixedOptionBytes(repr));
+  if (blocks > 0) {
+    v.setUint32(p, OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8 | 2 + 8 * blocks); p += 4;
+    for (let i = 0; i < 2 * blocks; i++) {
+      v.setUint32(p, repr.sack[i]); p += 4;
+    }
+  }
+  while (p < end) buf[p++] = OPT_EOL;
 }
