@@ -158,7 +158,7 @@ export async function runLinuxCompare(o: LinuxCompareOptions = LINUX_COMPARE_DEF
     ipv4: { address: parseIpv4Address('10.80.1.2') as number, prefixLength: 24 },
     tcp: { rxBytes: o.window, txBytes: o.window },
   });
-  startHttp(stack, status, { port: 80, buffers: { rxBytes: o.window, txBytes: o.window }, maxBytes: o.bytes });
+  startHttp(stack, status, { port: 80, maxBytes: o.bytes }); // its connections take the stack's o.window buffers
   // The SimLoop keeps the wires' 5 ms to a fraction of a millisecond: Node's timers count whole
   // milliseconds, and the plain setTimeout loop this replaced added up to 1 ms at every wire crossing
   // (and 1 ms to every kick: setTimeout(…, 0) is 1 ms), for both servers alike.
