@@ -25,6 +25,11 @@ class FakeScheduler implements Scheduler {
   clearImmediate(h: unknown): void {
     this.immediates = this.immediates.filter((i) => i.id !== h);
   }
+  spins: number[] = [];
+  spinUntil(clock: VirtualClock, untilMs: number): void {
+    this.spins.push(untilMs - clock.nowMs());
+    clock.advanceTo(untilMs);
+  }
   /** Runs queued immediates (at most `max` rounds); returns how many ran. */
   runImmediates(max = 1000): number {
     let n = 0;
@@ -164,6 +169,59 @@ test('a deadline stuck in the past does not spin for ever: it backs off to 1 ms 
   const before = steps.length;
   sched.runNextTimer();
   assert.is(steps.length, before + 1);
+});
+
+test('runNow() while asleep steps in the caller\'s turn and spins through a deadline µs away (a lone ping on a TAP)', () => {
+  // The wire delivers the frame 9.76 µs after it was put on (100 Mb/s); then the reply is due as long after.
+  let frameAt = Infinity;
+  const { clock, sched, loop, steps } = setup((now) => (now >= frameAt ? Infinity : frameAt));
+  loop.start();
+  sched.runImmediates();
+  assert.is(sched.timers.length, 1, 'asleep');
+  frameAt = clock.nowMs() + 0.00976;
+  loop.kick(); // the wire's own kick comes first (the frame was put on it)
+  loop.runNow();
+  assert.is(steps.length, 3, 'the step now, and the one at the frame\'s deadline, without a turn of the event loop');
+  assert.equal(sched.spins.map((d) => Math.round(d * 1e5) / 1e5), [0.00976]);
+  assert.is(steps[2], frameAt);
+  assert.is(sched.immediates.length, 0);
+  assert.is(sched.timers.length, 1, 'asleep again');
+});
+
+test('runNow() while the loop is busy is a kick: no step per frame in a burst', () => {
+  let pending = 3;
+  const { sched, loop, steps } = setup(() => { if (pending > 0) pending--; return Infinity; }, () => pending > 0);
+  loop.start();
+  sched.runImmediates(1);
+  assert.is(steps.length, 1);
+  loop.runNow();
+  loop.runNow();
+  assert.is(steps.length, 1, 'no step inside the caller\'s turn');
+  assert.is(sched.immediates.length, 1);
+  sched.runImmediates();
+  assert.is(sched.spins.length, 0);
+});
+
+test('runNow() spins only for deadlines a few µs away and stops after a few steps', () => {
+  // A loop asleep on a timer, then runNow with a deadline that keeps coming 5 µs later: bounded.
+  const near = setup((now) => (now < 1000.0001 ? Infinity : now + 0.005));
+  near.loop.start();
+  near.sched.runImmediates(1);
+  near.clock.advance(0.001);
+  near.loop.runNow();
+  assert.ok(near.steps.length <= 5, 'steps ' + near.steps.length);
+  assert.ok(near.sched.spins.length <= 3);
+  assert.is(near.sched.immediates.length, 1, 'then back to the loop\'s own scheduling');
+  near.loop.stop();
+  // A deadline half a millisecond away is never spun for.
+  const half = setup((now) => (now < 1000.0001 ? Infinity : now + 0.5));
+  half.loop.start();
+  half.sched.runImmediates(1);
+  half.clock.advance(0.001);
+  half.loop.runNow();
+  assert.is(half.sched.spins.length, 0);
+  assert.is(half.steps.length, 2);
+  half.loop.stop();
 });
 
 test('a step that throws stops the loop and reports the error', () => {

@@ -19,6 +19,11 @@ export interface Scheduler {
   clearTimeout(handle: unknown): void;
   setImmediate(fn: () => void): unknown;
   clearImmediate(handle: unknown): void;
+  /**
+   * Busy-waits until `clock` reads `untilMs` (at most a few tens of µs are ever asked for; bounded).
+   * Without it the loop never steps inside the caller's turn (runNow acts as kick).
+   */
+  spinUntil?(clock: Clock, untilMs: number): void;
 }
 
 export const nodeScheduler: Scheduler = {
@@ -26,6 +31,9 @@ export const nodeScheduler: Scheduler = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   setImmediate: (fn) => setImmediate(fn),
   clearImmediate: (h) => clearImmediate(h as NodeJS.Immediate),
+  spinUntil: (clock, untilMs) => {
+    for (let i = 0; i < 1e6 && clock.nowMs() < untilMs; i++) { /* a few µs: cheaper than a turn of the event loop */ }
+  },
 };
 
 export interface LoopStats {
@@ -47,6 +55,12 @@ const MAX_IDLE_SPINS = 64;
 const MAX_WAIT_YIELDS = 2000;
 /** Near deadlines waited for in a row, with no frame or kick in between, before the loop sleeps 1 ms. */
 const MAX_NEAR_WAITS = 1024;
+/**
+ * runNow: deadlines at most this close are waited for by spinning, inside the caller's turn (a small
+ * frame's serialisation on the W5500's 100 Mb/s line is 7-10 µs), at most SYNC_STEPS steps in a row.
+ */
+const SPIN_MS = 0.02;
+const SYNC_STEPS = 4;
 
 export class SimLoop {
   readonly stats: LoopStats = { steps: 0, immediates: 0, timers: 0 };
@@ -61,6 +75,8 @@ export class SimLoop {
   private waitYields = 0;
   private nearWaits = 0;
   private wakeEarly = false;
+  /** The last kick woke the loop from a sleep on a timer (nothing was going on). */
+  private wokeFromSleep = false;
 
   constructor(
     private readonly clock: Clock,
@@ -102,8 +118,36 @@ export class SimLoop {
     if (this.timer !== null) {
       this.sched.clearTimeout(this.timer);
       this.timer = null;
+      this.wokeFromSleep = true;
     }
     this.scheduleImmediate();
+  }
+
+  /**
+   * A frame came in from outside (a TAP): if the loop was asleep, step now, in the caller's turn, and
+   * spin through the next few µs of deadlines (the wire's serialisation), so a lone frame such as a
+   * ping is answered before this turn of Node's event loop ends. Measured on a TAP, a ping waited
+   * ~100-190 µs between the frame's read and the step the kick scheduled when the process had been idle
+   * (BENCHMARKS.md §1b). When the loop is busy anyway (a burst), this is a kick: one step per frame
+   * would cost more than it saves.
+   */
+  runNow(): void {
+    if (!this.running || this.stepping || !this.sched.spinUntil) {
+      this.kick();
+      return;
+    }
+    const asleep = this.timer !== null || (this.wokeFromSleep && this.immediate !== null);
+    if (!asleep) {
+      this.kick();
+      return;
+    }
+    if (this.timer !== null) this.sched.clearTimeout(this.timer);
+    if (this.immediate !== null) this.sched.clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.idleSpins = 0;
+    this.nearWaits = 0;
+    this.run(SYNC_STEPS);
   }
 
   private scheduleImmediate(): void {
@@ -135,10 +179,12 @@ export class SimLoop {
     this.immediate = this.sched.setImmediate(() => this.checkWait());
   }
 
-  private run(): void {
+  /** One step, then schedules the next; `syncSteps` > 0: near deadlines are spun for and stepped here. */
+  private run(syncSteps = 0): void {
     this.immediate = null;
     this.timer = null;
     this.wakeEarly = false;
+    this.wokeFromSleep = false;
     if (!this.running) return;
     this.stepping = true;
     this.kicked = false;
@@ -158,6 +204,10 @@ export class SimLoop {
     if (!this.running) return; // stopped from inside the step
     const now = this.clock.nowMs();
     if (busy || this.kicked) {
+      if (syncSteps > 1) {
+        this.run(syncSteps - 1);
+        return;
+      }
       this.idleSpins = 0;
       this.nearWaits = 0;
       this.scheduleImmediate();
@@ -171,6 +221,10 @@ export class SimLoop {
         return;
       }
       wait = 1;
+    } else if (syncSteps > 1 && wait <= SPIN_MS && this.sched.spinUntil) {
+      this.sched.spinUntil(this.clock, next);
+      this.run(syncSteps - 1);
+      return;
     } else if (wait < MIN_TIMER_MS) {
       // Node's timers count whole milliseconds: a frame due on the wire in 7 µs would wait a full
       // millisecond, at every hop (with the millisecond clock, most of a ping's 3 ms on a TAP). Yield

@@ -141,8 +141,9 @@ export async function startSimulator(
     } else {
       tap = await parts.openTap({
         name: o.link.name, port: wire.b, log,
+        // A frame from the kernel: answered in this turn when the loop was idle (event-loop.ts runNow).
         onFrame: () => {
-          if (loop) loop.kick();
+          if (loop) loop.runNow();
         },
       });
     }
