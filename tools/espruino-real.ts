@@ -112,44 +112,62 @@ function wrapProcess(child: ChildProcess, dir: string): EspruinoProcess {
   return proc;
 }
 
-export interface RelayRig {
+/** A namespace holding a TAP's kernel side, and the relay holding its other side. */
+export interface TapRig<R> {
   ns: Netns;
   tap: string;
-  relay: ChildProcess;
+  relay: R;
   stop(): Promise<void>;
 }
 
 /**
- * A namespace, a TAP, and socat joining the TAP to the device's UDP port (the `dgram` link's relay,
- * tools/dgram-tap-relay.ts, with its readiness awaited). The TAP moves into the namespace with `kernelCidr`.
+ * A namespace and a TAP, the TAP's far side held by the relay `openRelay` starts (it releases what it
+ * opened when it throws); the TAP then moves into the namespace with `kernelCidr`. On any failure the
+ * relay, the namespace and the TAP are released before the error is passed on.
  */
-export async function startRelayRig(label: string, kernelCidr: string, relayPort: number, devicePort: number): Promise<RelayRig> {
+export async function startTapRig<R>(label: string, kernelCidr: string, openRelay: (tap: string) => Promise<R>,
+                                     stopRelay: (relay: R) => Promise<void>): Promise<TapRig<R>> {
   const sfx = uniqueSuffix();
   const tap = 'etcpip-' + sfx;
   const ns = Netns.create(label + '-' + sfx);
-  let relay: ChildProcess | null = null;
+  let relay: R | null = null;
   try {
     createTap(tap);
-    relay = spawn('socat', ['-d', '-d', '-b', '65536', 'TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=' + tap,
-      'UDP-DATAGRAM:127.0.0.1:' + devicePort + ',bind=127.0.0.1:' + relayPort], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const ready = await socatReady(relay, 5000);
-    const problem = ready.problem && ready.problem + ': ' + ready.log;
-    if (problem) throw new Error(problem);
+    relay = await openRelay(tap);
     ns.adoptTap(tap, kernelCidr);
   } catch (e) {
-    if (relay) await stopChild(relay);
+    if (relay !== null) await stopRelay(relay);
     ns.destroy();
     cleanup();
     throw e;
   }
-  const rl = relay;
+  const r = relay;
   return {
-    ns, tap, relay: rl,
+    ns, tap, relay: r,
     async stop() {
-      await stopChild(rl);
+      await stopRelay(r);
       ns.destroy();
     },
   };
+}
+
+export type RelayRig = TapRig<ChildProcess>;
+
+/**
+ * A rig whose relay is socat joining the TAP to the device's UDP port (the `dgram` link's relay,
+ * tools/dgram-tap-relay.ts, with its readiness awaited).
+ */
+export function startRelayRig(label: string, kernelCidr: string, relayPort: number, devicePort: number): Promise<RelayRig> {
+  return startTapRig(label, kernelCidr, async (tap) => {
+    const relay = spawn('socat', ['-d', '-d', '-b', '65536', 'TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=' + tap,
+      'UDP-DATAGRAM:127.0.0.1:' + devicePort + ',bind=127.0.0.1:' + relayPort], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ready = await socatReady(relay, 5000);
+    if (ready.problem) {
+      await stopChild(relay);
+      throw new Error(ready.problem + ': ' + ready.log);
+    }
+    return relay;
+  }, (relay) => stopChild(relay));
 }
 
 /** dnsmasq on the rig's TAP, handing out `range` (e.g. "10.0.9.50,10.0.9.60"); killed with the rig at the latest. */

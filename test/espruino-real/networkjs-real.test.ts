@@ -19,9 +19,9 @@ import { ChildProcess } from 'child_process';
 import { buildBundle } from '../../tools/build/bundle';
 import { boardConfig } from '../../firmware/boards';
 import { validateConfig, BoardConfig } from '../../firmware/config';
-import { stopChild, Netns, createTap, uniqueSuffix, cleanup } from '../helpers/netns';
+import { stopChild } from '../helpers/netns';
 import { canRunOnTap, interpreterOrSkip } from '../helpers/espruino-real';
-import { bootFromStorage, EspruinoProcess } from '../../tools/espruino-real';
+import { bootFromStorage, startTapRig, EspruinoProcess, TapRig } from '../../tools/espruino-real';
 import { Runnable } from '../../tools/espruino-bin';
 import { netnsRunner } from '../sim-tool/contract';
 import { SerialTapRelay } from '../../tools/serial-tap-relay';
@@ -115,30 +115,12 @@ function deviceConfig(ptyPath: string): BoardConfig {
   return config;
 }
 
-interface SerialRig {
-  ns: Netns;
-  relay: SerialTapRelay;
-  stop(): Promise<void>;
-}
+type SerialRig = TapRig<SerialTapRelay>;
 
-/** A namespace, a TAP moved into it with `kernelCidr`, and the serial relay between the TAP and a pty at `ptyPath`. */
-async function startSerialRig(label: string, kernelCidr: string, ptyPath: string): Promise<SerialRig> {
-  const sfx = uniqueSuffix();
-  const tap = 'etcpip-' + sfx;
-  const ns = Netns.create(label + '-' + sfx);
-  let relay: SerialTapRelay | null = null;
-  try {
-    createTap(tap);
-    relay = await SerialTapRelay.open({ tap, path: ptyPath, startTimeoutMs: 5000 });
-    ns.adoptTap(tap, kernelCidr);
-  } catch (e) {
-    if (relay) await relay.stop();
-    ns.destroy();
-    cleanup();
-    throw e;
-  }
-  const r = relay;
-  return { ns, relay: r, async stop() { await r.stop(); ns.destroy(); } };
+/** A rig whose relay joins the TAP to the interpreter's serial pty (SerialTapRelay). */
+function startSerialRig(label: string, kernelCidr: string, ptyPath: string): Promise<SerialRig> {
+  return startTapRig(label, kernelCidr, (tap) => SerialTapRelay.open({ tap, path: ptyPath, startTimeoutMs: 5000 }),
+    (relay) => relay.stop());
 }
 
 /**
