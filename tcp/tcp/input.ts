@@ -362,7 +362,7 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
   sock.dupAcks = 0;
   if (flightBefore <= 0) return;
   if (sock.cwnd < sock.ssthresh) sock.cwnd += acked < mss ? acked : mss; // slow start
-  else sock.cwnd += avoidanceStep(sock.cwnd, mss); // congestion avoidance (congestion.ts)
+  else sock.cwnd += avoidanceStep(sock.cwnd, mss, acked); // congestion avoidance (congestion.ts)
   if (sock.cwnd > CWND_CAP) sock.cwnd = CWND_CAP;
 }
 
