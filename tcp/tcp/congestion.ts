@@ -11,8 +11,12 @@ export function lossSsthresh(flight: number, mss: number): number {
   return t > 2 * mss ? t : 2 * mss;
 }
 
-/** Congestion avoidance: what an ACK adds to `cwnd` (about α · SMSS a round trip, at least one byte). */
-export function avoidanceStep(cwnd: number, mss: number): number {
-  const s = Math.floor((0.53 * mss * mss) / cwnd);
+/**
+ * Congestion avoidance: what an ACK of `acked` bytes adds to `cwnd` (α · SMSS a round trip, at least one
+ * byte). RFC 9438 §4.3 counts the segments acknowledged (`segments_acked`), not the ACKs: a peer that
+ * ACKs every second segment (RFC 5681 §4.2) would otherwise halve the rate.
+ */
+export function avoidanceStep(cwnd: number, mss: number, acked: number): number {
+  const s = Math.floor((0.53 * mss * acked) / cwnd);
   return s > 1 ? s : 1;
 }

@@ -8,6 +8,7 @@ import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import {
   TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
   F_RTT_ACTIVE, F_SACK_OK, F_SACK_REXMIT, F_SEG_UNACKED, F_TLP_ARMED, F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_VISIBLE,
+  F_RACK_ARMED, F_REORDER,
 } from './socket';
 import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
@@ -20,7 +21,7 @@ import { InputHost } from './hosts';
 import { applySynOptions, setSendWindow } from './syn-options';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
-import { SACK, sackOnAck } from './sack';
+import { SACK, sackOnAck, rackArm } from './sack';
 
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
@@ -271,7 +272,10 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     // loss probe in its place when one is due: output.ts armLossProbe).
     sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rto;
     const probed = (sock.flags & F_TLP_SENT) !== 0;
-    sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT);
+    // RFC 8985 §6.2 step 2: the hole the RACK timer waits for (sack.ts rackArm) was filled without a
+    // retransmission: the peer reorders, and the reordering window grows.
+    if (SACK && (sock.flags & F_RACK_ARMED) !== 0) sock.flags |= F_REORDER;
+    sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED);
     onNewAck(sock, acked, flight);
     if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0) {
       // RFC 8985 §7.4: everything up to the probe is acknowledged; without DSACK we cannot tell whether
@@ -284,7 +288,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
   } else if (textLen === 0 && !textFin && ack === sock.sndUna && seg.window << sock.sndShift === sock.sndWnd &&
              sock.sndWnd > 0 && seqGt(sock.sndMax, sock.sndUna)) {
     // RFC 5681 §2 "duplicate acknowledgment" (a zero window is flow control, not a loss signal).
-    onDupAck(sock);
+    onDupAck(sock, now);
   }
   // RFC 9293 §3.10.7.4: update the send window only from segments newer than the last update.
   if (((sock.sndWl1 - seg.seq) | 0) < 0 || (sock.sndWl1 === seg.seq && ((sock.sndWl2 - ack) | 0) <= 0)) {
@@ -362,14 +366,17 @@ function onNewAck(sock: TcpSocket, acked: number, flightBefore: number): void {
   sock.dupAcks = 0;
   if (flightBefore <= 0) return;
   if (sock.cwnd < sock.ssthresh) sock.cwnd += acked < mss ? acked : mss; // slow start
-  else sock.cwnd += avoidanceStep(sock.cwnd, mss); // congestion avoidance (congestion.ts)
+  else sock.cwnd += avoidanceStep(sock.cwnd, mss, acked); // congestion avoidance (congestion.ts)
   if (sock.cwnd > CWND_CAP) sock.cwnd = CWND_CAP;
 }
 
 const CWND_CAP = 1 << 22;
 
-/** Duplicate ACKs: fast retransmit on the third and NewReno fast recovery (RFC 5681 §3.2, RFC 6582 §3.2). */
-function onDupAck(sock: TcpSocket): void {
+/**
+ * Duplicate ACKs: fast retransmit on the third and NewReno fast recovery (RFC 5681 §3.2, RFC 6582 §3.2).
+ * Also called by the RACK timer (output.ts rtxExpired) with dupAcks set to 2: the hole is lost.
+ */
+export function onDupAck(sock: TcpSocket, now: number): void {
   sock.dupAcks++;
   const mss = sock.sndMss;
   const flight = seqDiff(sock.sndMax, sock.sndUna);
@@ -384,12 +391,16 @@ function onDupAck(sock: TcpSocket): void {
   const seg = segmentSize(sock);
   const segs = Math.ceil(flight / seg);
   if (segs < 4 && seqGt(sock.sndUna, sock.recover) && (sock.tx.length <= flight || sock.sndWnd - flight < seg)) thresh = segs > 1 ? segs - 1 : 1;
-  if (sock.dupAcks >= thresh && (sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
-    sock.ssthresh = lossSsthresh(flight, mss);
-    sock.recover = sock.sndMax;
-    sock.cwnd = sock.ssthresh + 3 * mss;
-    sock.flags |= F_IN_RECOVERY | F_FAST_REXMIT;
-    sock.rexmitNext = sock.sndUna;
+  if ((sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
+    if (sock.dupAcks >= thresh) {
+      if (SACK) sock.flags &= ~F_RACK_ARMED; // the RACK timer is moot (sack.ts)
+      sock.ssthresh = lossSsthresh(flight, mss);
+      sock.recover = sock.sndMax;
+      sock.cwnd = sock.ssthresh + 3 * mss;
+      sock.flags |= F_IN_RECOVERY | F_FAST_REXMIT;
+      sock.rexmitNext = sock.sndUna;
+    }
+    else if (SACK && sock.sacked !== null) rackArm(sock, now);
   } else if ((sock.flags & F_IN_RECOVERY) !== 0) {
     sock.cwnd += mss; // each further duplicate: a segment has left the network
     // With a SACK scoreboard, that segment's room goes to the next hole first.

@@ -6,12 +6,13 @@ import { IpSender } from '../iface/transport';
 import {
   TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
   F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
-  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN,
+  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN, F_RACK_ARMED,
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLt } from './seq';
 import { SACK, sackRetransmit } from './sack';
+import { onDupAck } from './input';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
 
@@ -253,6 +254,17 @@ function rtxExpired(sock: TcpSocket, now: number, counters: TcpCounters): boolea
     sock.flags = (sock.flags & ~F_TLP_ARMED) | F_TLP_DUE | F_TLP_SENT;
     sock.rtxAt = now + sock.rto;
     return true; // (nothing below is due while data is in flight: keep-alive and idle wait for the next poll)
+  }
+  if (SACK && (sock.flags & F_RACK_ARMED) !== 0) {
+    // RFC 8985 §6.2: the reordering window has passed (sack.ts rackArm), the hole is lost: what a third
+    // duplicate ACK does (unless recovery began meanwhile). The RTO is armed behind it.
+    sock.flags &= ~F_RACK_ARMED;
+    sock.rtxAt = now + sock.rto;
+    if (sock.sacked !== null && (sock.flags & F_IN_RECOVERY) === 0) {
+      sock.dupAcks = 2;
+      onDupAck(sock, now);
+    }
+    return true;
   }
   if (sock.state === FIN_WAIT_2) {
     // The FIN_WAIT_2 limit (nothing of ours is left to retransmit in that state: the timer is free).

@@ -10,3 +10,5 @@ export function sackOnAck(): void {}
 export function fillSackBlocks(): void {}
 
 export function sackRetransmit(): void {}
+
+export function rackArm(): void {}

@@ -5,7 +5,7 @@
 // the guarded code (`if (SACK && …)`) is gone from its bundle.
 import { TcpRepr, TCP_ACK } from '../wire/reprs';
 import { IpSender } from '../iface/transport';
-import { TcpSocket, F_ACK_PENDING } from './socket';
+import { TcpSocket, F_ACK_PENDING, F_RACK_ARMED, F_REORDER, F_RTT_SAMPLED, F_TLP_ARMED } from './socket';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { SegmentSender } from './hosts';
@@ -73,4 +73,23 @@ export function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender,
   tx.counters.sackRetransmits++;
   sock.rexmitNext = seqAdd(h, n);
   sock.flags &= ~F_ACK_PENDING;
+}
+
+/**
+ * RACK's time-based loss detection (RFC 8985 §6.2), without a send time per segment: a duplicate ACK
+ * shows SACKed data above the hole at SND.UNA. That data was sent after the hole, so RACK marks the hole
+ * lost a reordering window after that data's round trip, that is no later than now + the window: a
+ * timer (rtxAt with F_RACK_ARMED, in place of the RTO, driven by poll) then starts recovery
+ * (output.ts rtxExpired) without waiting for a third duplicate ACK that a small window may never produce. The
+ * window (step 4): SRTT/4 (the RFC's min_RTT/4; SRTT is never below it), SRTT once the peer was seen
+ * reordering (F_REORDER, input.ts).
+ */
+export function rackArm(sock: TcpSocket, now: number): void {
+  const f = sock.flags;
+  if ((f & F_RACK_ARMED) !== 0 || (f & F_RTT_SAMPLED) === 0 || sock.rtxAt === 0) return;
+  const t = now + ((f & F_REORDER) !== 0 ? sock.srtt : sock.srtt / 4);
+  if (t < sock.rtxAt) {
+    sock.rtxAt = t;
+    sock.flags = (f & ~F_TLP_ARMED) | F_RACK_ARMED;
+  }
 }

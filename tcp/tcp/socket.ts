@@ -99,6 +99,10 @@ export const F_TLP_ARMED = 0x1000000;
 export const F_TLP_DUE = 0x2000000;
 /** A probe has been sent and no ACK of new data has come since (one probe per tail, RFC 8985 §7.3). */
 export const F_TLP_SENT = 0x4000000;
+/** rtxAt is a RACK reordering-window timer (RFC 8985 §6.2, sack.ts rackArm), not the retransmission timeout. */
+export const F_RACK_ARMED = 0x8000000;
+/** The peer reordered: the reordering window is SRTT, not SRTT/4 (RFC 8985 §6.2 step 4, reordering_seen). */
+export const F_REORDER = 0x10000000;
 
 /**
  * One connection. Memory matters here more than anywhere (a Pico has 5,100 blocks of 13 bytes, and a

@@ -259,6 +259,22 @@ test('slow start grows cwnd by one MSS per ACKed segment, then congestion avoida
   assert.ok(grew >= 450 && grew <= 560, 'avoidance: about 0.53 MSS per RTT (' + grew + ')');
 });
 
+test('congestion avoidance counts the segments acknowledged (RFC 9438 §4.3): a peer ACKing every second segment grows cwnd as fast', () => {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 65536 });
+  const { sock } = connectWithRtt(h, 10);
+  sock.write(pattern(60000));
+  sock.cwnd = 8000;
+  sock.ssthresh = 8000;
+  const before = sock.cwnd;
+  const segs: ReturnType<typeof h.poll> = [];
+  for (let i = 0; i < 8; i++) segs.push(...h.advance(2));
+  assert.ok(segs.length >= 4, 'a window of segments: ' + segs.length);
+  // Delayed ACKs (RFC 5681 §4.2): one ACK for every second segment.
+  for (let i = 1; i < segs.length; i += 2) h.send({ flags: ACK, seq: 5001, ack: segs[i].seq + segs[i].data.length });
+  const grew = sock.cwnd - before;
+  assert.ok(grew >= 450 && grew <= 560, 'about 0.53 MSS per RTT with half the ACKs (' + grew + ')');
+});
+
 test('after a timeout our pure ACKs carry the highest sequence sent, not the pulled-back SND.NXT (regression)', () => {
   // Both sides lost each other's ACKs and went back: ACKs numbered below the peer's RCV.NXT would be
   // dropped as unacceptable by it, deadlocking the connection.

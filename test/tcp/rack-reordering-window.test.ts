@@ -1,0 +1,62 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Harness, ACK, SYN, PEER } from './harness';
+import { F_REORDER } from '../../tcp/tcp/socket';
+
+function pattern(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = 65 + (i % 26);
+  return b;
+}
+
+/** SACK-permitted connection with a 40 ms handshake RTT, six 1000-byte segments sent, none acknowledged. */
+function sixInFlight() {
+  const h = new Harness({ minRtoMs: 1000, txBytes: 6000, maxBurst: 64 });
+  h.peerPort = 8080;
+  const sock = h.tcp.connect(PEER, 8080, { txBytes: 6000 });
+  const syn = h.one();
+  h.ourPort = syn.srcPort;
+  const iss = syn.seq;
+  h.now += 40;
+  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, win: 65535, sackPermitted: true });
+  h.poll();
+  sock.cwnd = 8000;
+  sock.write(pattern(6000));
+  assert.is(h.poll().length, 6);
+  const sack = (ack: number, l: number, r: number) => h.sendSack(5001, iss + 1 + ack, [iss + 1 + l, iss + 1 + r]);
+  return { h, sock, iss, sack };
+}
+
+test('RFC 8985 RACK: a hole below SACKed data is resent a reordering window (SRTT/4) after the first duplicate ACK, without a third', () => {
+  const { h, sock, iss, sack } = sixInFlight();
+  h.now += 40;
+  sack(0, 1000, 2000); // the first segment lost: one duplicate ACK, and no more data to send
+  assert.equal(h.poll(), [], 'one duplicate ACK: not yet');
+  const wnd = sock.srtt / 4;
+  assert.equal(h.advance(wnd - 1), [], 'within the reordering window');
+  assert.equal(h.advance(1).map((s) => s.seq - iss - 1), [0], 'then the hole is lost: fast retransmit');
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+  assert.is(h.tcp.counters.retransmits, 0);
+});
+
+test('RACK: a hole filled by the original before the timer is reordering, and the window grows to SRTT (no spurious retransmission the next time)', () => {
+  const { h, sock, iss, sack } = sixInFlight();
+  h.now += 40;
+  sack(0, 1000, 2000);
+  h.poll();
+  h.now += 1;
+  h.send({ flags: ACK, seq: 5001, ack: iss + 6001 }); // the late original arrived: everything is acknowledged
+  assert.equal(h.poll(), []);
+  assert.ok((sock.flags & F_REORDER) !== 0, 'reordering seen');
+  sock.write(pattern(6000));
+  assert.is(h.poll().length, 6);
+  h.now += 20; // (a SACK this early: the timer, SRTT later, comes before the tail loss probe's 2·SRTT)
+  sack(6000, 7000, 8000);
+  const srtt = sock.srtt;
+  assert.equal(h.advance(Math.ceil(srtt / 4)), [], 'SRTT/4 later: still waiting');
+  assert.equal(h.advance(Math.floor(srtt) - Math.ceil(srtt / 4) - 1), [], 'still within SRTT');
+  assert.equal(h.advance(2).map((s) => s.seq - iss - 1), [6000], 'after SRTT: resent');
+  assert.is(h.tcp.counters.fastRetransmits, 1);
+});
+
+test.run();
