@@ -8,7 +8,7 @@ import { TcpRepr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/reprs';
 import {
   TcpSocket, F_ACK_PENDING, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_IN_RECOVERY, F_PEER_FIN,
   F_RTT_ACTIVE, F_SACK_OK, F_SACK_REXMIT, F_SEG_UNACKED, F_TLP_ARMED, F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_VISIBLE,
-  F_RACK_ARMED, F_REORDER,
+  F_RACK_ARMED, F_REORDER, F_REXMIT_REPEATED, F_REXMIT_TIMER,
 } from './socket';
 import {
   SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK,
@@ -275,7 +275,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     // RFC 8985 §6.2 step 2: the hole the RACK timer waits for (sack.ts rackArm) was filled without a
     // retransmission: the peer reorders, and the reordering window grows.
     if (SACK && (sock.flags & F_RACK_ARMED) !== 0) sock.flags |= F_REORDER;
-    sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED);
+    sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED | F_REXMIT_TIMER | F_REXMIT_REPEATED);
     onNewAck(sock, acked, flight);
     if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0) {
       // RFC 8985 §7.4: everything up to the probe is acknowledged; without DSACK we cannot tell whether
@@ -393,7 +393,12 @@ export function onDupAck(sock: TcpSocket, now: number): void {
   if (segs < 4 && seqGt(sock.sndUna, sock.recover) && (sock.tx.length <= flight || sock.sndWnd - flight < seg)) thresh = segs > 1 ? segs - 1 : 1;
   if ((sock.flags & F_IN_RECOVERY) === 0 && seqGe(sock.sndUna, sock.recover)) {
     if (sock.dupAcks >= thresh) {
-      if (SACK) sock.flags &= ~F_RACK_ARMED; // the RACK timer is moot (sack.ts)
+      if (SACK && (sock.flags & F_RACK_ARMED) !== 0) {
+        // The RACK timer is moot (sack.ts): rtxAt is the RTO again. Left at the RACK deadline without
+        // its flag, a deadline already passed (a late poll) would be taken for a timeout.
+        sock.flags &= ~F_RACK_ARMED;
+        sock.rtxAt = now + sock.rto;
+      }
       sock.ssthresh = lossSsthresh(flight, mss);
       sock.recover = sock.sndMax;
       sock.cwnd = sock.ssthresh + 3 * mss;

@@ -6,12 +6,12 @@ import { IpSender } from '../iface/transport';
 import {
   TcpSocket, F_ACK_PENDING, F_BURST_LIMITED, F_FAST_REXMIT, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT,
   F_IN_RECOVERY, F_KA_PROBE_DUE, F_NO_DELAY, F_PROBE, F_RTT_ACTIVE, F_RTT_SAMPLED, F_SACK_REXMIT, F_TLP_ARMED,
-  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN, F_RACK_ARMED,
+  F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN, F_RACK_ARMED, F_REXMIT_REPEATED, F_REXMIT_TIMER,
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
 import { seqAdd, seqDiff, seqLt } from './seq';
-import { SACK, sackRetransmit } from './sack';
+import { SACK, sackRetransmit, rexmitTimerArm } from './sack';
 import { onDupAck } from './input';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
@@ -199,6 +199,7 @@ function repairOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSen
       tx.counters.fastRetransmits++;
       sock.flags &= ~(F_RTT_ACTIVE | F_ACK_PENDING); // Karn: the timed segment may be this one
       sock.rtxAt = now + sock.rto;
+      if (SACK) rexmitTimerArm(sock, now);
       if (seqLt(sock.rexmitNext, seqAdd(sock.sndUna, n))) sock.rexmitNext = seqAdd(sock.sndUna, n);
     }
   }
@@ -263,6 +264,19 @@ function rtxExpired(sock: TcpSocket, now: number, counters: TcpCounters): boolea
     if (sock.sacked !== null && (sock.flags & F_IN_RECOVERY) === 0) {
       sock.dupAcks = 2;
       onDupAck(sock, now);
+    }
+    return true;
+  }
+  if (SACK && (sock.flags & F_REXMIT_TIMER) !== 0) {
+    // The retransmission at SND.UNA is lost too (sack.ts rexmitTimerArm): send it again. RFC 8985 §3.4:
+    // a lost retransmission is congestion as well, so ssthresh goes down again (from this flight; cwnd
+    // reaches it at the end of recovery), and recovery extends to what is sent now.
+    sock.flags = (sock.flags & ~F_REXMIT_TIMER) | F_REXMIT_REPEATED;
+    sock.rtxAt = now + sock.rto;
+    if ((sock.flags & F_IN_RECOVERY) !== 0) {
+      sock.flags |= F_FAST_REXMIT;
+      sock.ssthresh = lossSsthresh(seqDiff(sock.sndMax, sock.sndUna), sock.sndMss);
+      sock.recover = sock.sndMax;
     }
     return true;
   }

@@ -12,3 +12,5 @@ export function fillSackBlocks(): void {}
 export function sackRetransmit(): void {}
 
 export function rackArm(): void {}
+
+export function rexmitTimerArm(): void {}

@@ -5,7 +5,10 @@
 // the guarded code (`if (SACK && …)`) is gone from its bundle.
 import { TcpRepr, TCP_ACK } from '../wire/reprs';
 import { IpSender } from '../iface/transport';
-import { TcpSocket, F_ACK_PENDING, F_RACK_ARMED, F_REORDER, F_RTT_SAMPLED, F_TLP_ARMED } from './socket';
+import {
+  TcpSocket, F_ACK_PENDING, F_IN_RECOVERY, F_RACK_ARMED, F_REORDER, F_REXMIT_REPEATED, F_REXMIT_TIMER, F_RTT_SAMPLED,
+  F_TLP_ARMED,
+} from './socket';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { SegmentSender } from './hosts';
@@ -91,5 +94,25 @@ export function rackArm(sock: TcpSocket, now: number): void {
   if (t < sock.rtxAt) {
     sock.rtxAt = t;
     sock.flags = (f & ~F_TLP_ARMED) | F_RACK_ARMED;
+  }
+}
+
+/**
+ * A lost retransmission. RACK finds one only through data sent after it (RFC 8985 §6.2), and a hole that
+ * holds the peer's window full leaves nothing to send after it: only the RTO (200 ms or more) would. But in
+ * recovery, with data above the hole SACKed, the peer ACKs the segment that fills its gap at once (RFC
+ * 5681 §4.2), so no ACK within two round trips means the retransmission at SND.UNA was lost as well. The
+ * timer (rtxAt with F_REXMIT_TIMER, driven by poll) then sends it again, once per hole, with the RTO
+ * behind it (output.ts rtxExpired). Measured at 8 KB, 10 ms, 1 % loss against Linux (BENCHMARKS §4):
+ * about one RTO in three fetches of 2 MB came from such a loss.
+ */
+export function rexmitTimerArm(sock: TcpSocket, now: number): void {
+  const f = sock.flags;
+  if ((f & F_IN_RECOVERY) === 0 || (f & (F_REXMIT_REPEATED | F_REXMIT_TIMER)) !== 0 || sock.sacked === null ||
+      (f & F_RTT_SAMPLED) === 0) return;
+  const t = now + (sock.srtt < 5 ? 10 : 2 * sock.srtt);
+  if (t < sock.rtxAt) {
+    sock.rtxAt = t;
+    sock.flags = (f & ~F_TLP_ARMED) | F_REXMIT_TIMER;
   }
 }

@@ -103,6 +103,10 @@ export const F_TLP_SENT = 0x4000000;
 export const F_RACK_ARMED = 0x8000000;
 /** The peer reordered: the reordering window is SRTT, not SRTT/4 (RFC 8985 §6.2 step 4, reordering_seen). */
 export const F_REORDER = 0x10000000;
+/** rtxAt times the retransmission at SND.UNA made in recovery (sack.ts rexmitTimerArm), not the RTO. */
+export const F_REXMIT_TIMER = 0x20000000;
+/** That timer went off for this hole already: its next loss is left to the RTO (cleared by new data ACKed). */
+export const F_REXMIT_REPEATED = 0x40000000;
 
 /**
  * One connection. Memory matters here more than anywhere (a Pico has 5,100 blocks of 13 bytes, and a

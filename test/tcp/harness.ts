@@ -120,15 +120,15 @@ export class Harness {
     this.tcp.receive(p.src ?? PEER, US, buf, 10, len, this.now);
   }
 
-  /** The peer sends a pure ACK with SACK blocks [l0, r0, l1, r1, ...]. */
-  sendSack(seq: number, ack: number, blocks: number[]): void {
+  /** The peer sends a pure ACK with SACK blocks [l0, r0, l1, r1, ...] (and window `win`). */
+  sendSack(seq: number, ack: number, blocks: number[], win = 65535): void {
     const r = newTcpRepr();
     r.srcPort = this.peerPort;
     r.dstPort = this.ourPort;
     r.seq = seq >>> 0;
     r.ack = ack >>> 0;
     r.flags = TCP_ACK;
-    r.window = 65535;
+    r.window = win;
     for (const b of blocks) r.sack.push(b >>> 0);
     const buf = new Uint8Array(100);
     const len = emitTcp(r, buf, 0, PEER, US);

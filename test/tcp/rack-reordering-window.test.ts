@@ -59,4 +59,19 @@ test('RACK: a hole filled by the original before the timer is reordering, and th
   assert.is(h.tcp.counters.fastRetransmits, 1);
 });
 
+test('RACK: a third duplicate ACK that comes after the RACK deadline but before the poll starts fast recovery, not a timeout', () => {
+  const { h, sock, iss, sack } = sixInFlight();
+  h.now += 40;
+  sack(0, 1000, 2000);
+  assert.equal(h.poll(), [], 'the RACK timer is armed');
+  h.now += sock.srtt; // past the reordering window, with no poll in between (a busy loop)
+  sack(0, 1000, 3000);
+  sack(0, 1000, 4000); // the third duplicate: recovery by the count
+  const out = h.poll();
+  assert.equal(out.map((s) => s.seq - iss - 1), [0], 'the fast retransmission only');
+  assert.is(h.tcp.counters.retransmits, 0, 'no retransmission by timeout');
+  assert.ok(sock.cwnd > sock.sndMss, 'cwnd ' + sock.cwnd + ': not collapsed to one segment');
+  assert.ok(sock.rtxAt > h.now, 'no timer left at the passed deadline');
+});
+
 test.run();
