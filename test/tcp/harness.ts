@@ -181,6 +181,28 @@ export class Harness {
   }
 }
 
+/**
+ * An active open to PEER:8080 with SACK permitted, a 40 ms handshake round trip and the peer's window
+ * `win`; cwnd 8000, then `write` bytes (A-Z repeated) written. `sent`: what the next poll sent.
+ */
+export function sackConnection(o: { minRtoMs: number; txBytes: number; win: number; write: number }):
+  { h: Harness; sock: TcpSocket; iss: number; sent: Captured[] } {
+  const h = new Harness({ minRtoMs: o.minRtoMs, txBytes: o.txBytes, maxBurst: 64 });
+  h.peerPort = 8080;
+  const sock = h.tcp.connect(PEER, 8080, { txBytes: o.txBytes });
+  const syn = h.one();
+  h.ourPort = syn.srcPort;
+  const iss = syn.seq;
+  h.now += 40;
+  h.send({ flags: TCP_SYN | TCP_ACK, seq: 5000, ack: iss + 1, mss: 1000, win: o.win, sackPermitted: true });
+  h.poll();
+  sock.cwnd = 8000;
+  const data = new Uint8Array(o.write);
+  for (let i = 0; i < data.length; i++) data[i] = 65 + (i % 26);
+  sock.write(data);
+  return { h, sock, iss, sent: h.poll() };
+}
+
 export function describe(s: Captured): string {
   return flagString(s.flags) + ' seq=' + s.seq + ' ack=' + s.ack + ' win=' + s.window + ' len=' + s.data.length +
     (s.mss ? ' mss=' + s.mss : '');

@@ -1,30 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Harness, ACK, SYN, PEER } from './harness';
-
-function pattern(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = 65 + (i % 26);
-  return b;
-}
+import { sackConnection } from './harness';
 
 /**
  * SACK-permitted connection (40 ms handshake RTT, RTO floor 200 ms), six 1000-byte segments in flight filling
  * the peer's 6000-byte window, the first one lost: three SACKed duplicates start recovery and its fast retransmit.
  */
 function recoveringFirstHole() {
-  const h = new Harness({ minRtoMs: 200, txBytes: 12000, maxBurst: 64 });
-  h.peerPort = 8080;
-  const sock = h.tcp.connect(PEER, 8080, { txBytes: 12000 });
-  const syn = h.one();
-  h.ourPort = syn.srcPort;
-  const iss = syn.seq;
-  h.now += 40;
-  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, win: 6000, sackPermitted: true });
-  h.poll();
-  sock.cwnd = 8000;
-  sock.write(pattern(12000));
-  assert.is(h.poll().length, 6, 'the window is full');
+  const { h, sock, iss, sent } = sackConnection({ minRtoMs: 200, txBytes: 12000, win: 6000, write: 12000 });
+  assert.is(sent.length, 6, 'the window is full');
   const sack = (r: number) => h.sendSack(5001, iss + 1, [iss + 1 + 1000, iss + 1 + r], 6000);
   h.now += 40;
   sack(2000);

@@ -1,28 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Harness, ACK, SYN, PEER } from './harness';
+import { ACK, sackConnection } from './harness';
 import { F_REORDER } from '../../tcp/tcp/socket';
-
-function pattern(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = 65 + (i % 26);
-  return b;
-}
 
 /** SACK-permitted connection with a 40 ms handshake RTT, six 1000-byte segments sent, none acknowledged. */
 function sixInFlight() {
-  const h = new Harness({ minRtoMs: 1000, txBytes: 6000, maxBurst: 64 });
-  h.peerPort = 8080;
-  const sock = h.tcp.connect(PEER, 8080, { txBytes: 6000 });
-  const syn = h.one();
-  h.ourPort = syn.srcPort;
-  const iss = syn.seq;
-  h.now += 40;
-  h.send({ flags: SYN | ACK, seq: 5000, ack: iss + 1, mss: 1000, win: 65535, sackPermitted: true });
-  h.poll();
-  sock.cwnd = 8000;
-  sock.write(pattern(6000));
-  assert.is(h.poll().length, 6);
+  const { h, sock, iss, sent } = sackConnection({ minRtoMs: 1000, txBytes: 6000, win: 65535, write: 6000 });
+  assert.is(sent.length, 6);
   const sack = (ack: number, l: number, r: number) => h.sendSack(5001, iss + 1 + ack, [iss + 1 + l, iss + 1 + r]);
   return { h, sock, iss, sack };
 }
@@ -48,7 +32,7 @@ test('RACK: a hole filled by the original before the timer is reordering, and th
   h.send({ flags: ACK, seq: 5001, ack: iss + 6001 }); // the late original arrived: everything is acknowledged
   assert.equal(h.poll(), []);
   assert.ok((sock.flags & F_REORDER) !== 0, 'reordering seen');
-  sock.write(pattern(6000));
+  sock.write(new Uint8Array(6000).fill(66));
   assert.is(h.poll().length, 6);
   h.now += 20; // (a SACK this early: the timer, SRTT later, comes before the tail loss probe's 2·SRTT)
   sack(6000, 7000, 8000);
