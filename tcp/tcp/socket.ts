@@ -247,7 +247,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     const p = this.pending;
     if (len === 0) return p === null;
     const tx = this.tx;
-    if (p === null && len <= tx.buf.length - tx.length) { // tx.free()
+    if (p === null && len <= tx.buf.length - tx.length) { // the ring's free space
       tx.write(bytes);
       return true;
     }
@@ -405,7 +405,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * steps of at least min(buffer/2, MSS/2) beyond the right edge already advertised.
    */
   receiveWindow(): number {
-    let free = this.rx.buf.length - this.rx.length; // rx.free()
+    let free = this.rx.buf.length - this.rx.length;
     // The 16-bit field scaled by our shift (RFC 7323 §2.3) bounds it, in whole units of the scale.
     const max = 65535 * (1 << this.rcvShift);
     if (free > max) free = max;
