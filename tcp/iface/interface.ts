@@ -266,9 +266,7 @@ export class Interface extends Emitter implements IpSender {
         }
         if (part === 3) {
           part = 4;
-          let t = Infinity;
-          for (let i = 0; i < this.transports.length; i++) t = Math.min(t, this.transports[i].poll(nowMs, this));
-          next = Math.min(next, t);
+          for (let i = 0; i < this.transports.length; i++) next = Math.min(next, this.transports[i].poll(nowMs, this));
         }
         part = 5;
         if (this.arpDue) {
