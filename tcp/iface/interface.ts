@@ -224,7 +224,8 @@ export class Interface extends Emitter implements IpSender {
     this.now = nowMs;
     let next = Infinity;
     let n = 0;
-    for (; n < this.limits.rxFramesPerPoll; n++) {
+    const max = this.limits.rxFramesPerPoll;
+    for (; n < max; n++) {
       let len = 0;
       try {
         len = this.device.receive(this.rxBuffer);
@@ -240,7 +241,7 @@ export class Interface extends Emitter implements IpSender {
         this.internalError('frame', e);
       }
     }
-    if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
+    if (n >= max) next = nowMs; // more may be waiting
     // Each part on its own, so one that throws (counted) does not starve the others: `part` says which
     // comes next, and after an exception the loop goes on from there. One try and no call per part (the
     // interpreter scans each branch it does not take, token by token: pollPart's chain of parts was

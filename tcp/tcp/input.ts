@@ -249,7 +249,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     return false;
   }
   // RFC 2018: the peer's SACK blocks go to the scoreboard (only if we said SACK-permitted: §4).
-  if (SACK && (sock.flags & F_SACK_OK) !== 0) sackOnAck(sock, seg);
+  if (SACK && (sock.flags & F_SACK_OK) !== 0 && (seg.sack.length > 0 || sock.sacked !== null)) sackOnAck(sock, seg);
   let acked = (ack - una) | 0;
   if (acked > 0) {
     if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {

@@ -235,9 +235,8 @@ function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
   tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
 }
 
-/** Handles expired timers of `sock`. */
+/** Handles expired timers of `sock` (not closed: the Tcp's list holds none). */
 export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
-  if (sock.closed) return;
   if (sock.rtxAt !== 0 && now >= sock.rtxAt && rtxExpired(sock, now, counters)) return;
   if (sock.ka !== null && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna && keepAlive(sock, now, counters)) return;
   if (sock.idleMs > 0 && now - sock.lastActivityMs >= sock.idleMs) {
