@@ -308,7 +308,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
         sock.rcvAdv = seqAdd(ack, win);
       } else {
         win = win >>> sock.rcvShift;
-        sock.rcvAdv = seqAdd(ack, win << sock.rcvShift);
+        sock.rcvAdv = (ack + (win << sock.rcvShift)) >>> 0; // seqAdd
       }
     } else if (syn) {
       win = Math.min(sock.receiveWindow(), 65535);
