@@ -68,12 +68,12 @@ function timeSegment(sock: TcpSocket, now: number): void {
 
 /** Sends what is due for `sock` (not closed: Tcp.poll checks) now. */
 export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender): void {
+  // The Tcp's list holds SYN_SENT to LAST_ACK: below ESTABLISHED are the two SYN states.
   const st = sock.state;
-  if (st === SYN_SENT || st === SYN_RECEIVED) {
+  if (st < ESTABLISHED) {
     synOutput(sock, ip, now, tx, st);
     return;
   }
-  // Every other state here is synchronized (the Tcp's list holds SYN_SENT to LAST_ACK).
   // Held writes move into the send ring (fillTx) when it has room, or 'drain' is owed with none held.
   if (sock.pending !== null ? sock.tx.length < sock.tx.buf.length : (sock.flags & F_NEED_DRAIN) !== 0) {
     sock.fillTx();
