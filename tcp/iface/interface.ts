@@ -224,7 +224,8 @@ export class Interface extends Emitter implements IpSender {
     this.now = nowMs;
     let next = Infinity;
     let n = 0;
-    for (; n < this.limits.rxFramesPerPoll; n++) {
+    const max = this.limits.rxFramesPerPoll;
+    for (; n < max; n++) {
       let len = 0;
       try {
         len = this.device.receive(this.rxBuffer);
@@ -240,7 +241,7 @@ export class Interface extends Emitter implements IpSender {
         this.internalError('frame', e);
       }
     }
-    if (n >= this.limits.rxFramesPerPoll) next = nowMs; // more may be waiting
+    if (n >= max) next = nowMs; // more may be waiting
     // Each part on its own, so one that throws (counted) does not starve the others: `part` says which
     // comes next, and after an exception the loop goes on from there. One try and no call per part (the
     // interpreter scans each branch it does not take, token by token: pollPart's chain of parts was
@@ -254,7 +255,8 @@ export class Interface extends Emitter implements IpSender {
             this.gratuitousDue = false;
             this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
           }
-          next = Math.min(next, this.pollArp(nowMs));
+          const a = this.pollArp(nowMs);
+          if (a < next) next = a; // (a comparison: a third of Math.min's cost)
         }
         if (part === 1) {
           part = 2;
@@ -262,13 +264,15 @@ export class Interface extends Emitter implements IpSender {
         }
         if (part === 2) {
           part = 3;
-          next = Math.min(next, this.dns.poll(nowMs));
+          const d = this.dns.poll(nowMs);
+          if (d < next) next = d;
         }
         if (part === 3) {
           part = 4;
-          let t = Infinity;
-          for (let i = 0; i < this.transports.length; i++) t = Math.min(t, this.transports[i].poll(nowMs, this));
-          next = Math.min(next, t);
+          for (let i = 0; i < this.transports.length; i++) {
+            const t = this.transports[i].poll(nowMs, this);
+            if (t < next) next = t;
+          }
         }
         part = 5;
         if (this.arpDue) {
@@ -423,7 +427,7 @@ export class Interface extends Emitter implements IpSender {
           this.arp.free(e);
           continue;
         }
-        if (e.nextRequestAt !== Infinity && now >= e.nextRequestAt) {
+        if (now >= e.nextRequestAt) { // (never when Infinity: no refresh asked)
           if (e.requests < l.arpRequests) this.requestAddress(e, e.requests < l.arpRequests - 1);
           else e.nextRequestAt = Infinity;
         }

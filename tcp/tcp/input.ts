@@ -153,63 +153,66 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
   let dataLen = seg.payloadLength;
   const syn = (flags & TCP_SYN) !== 0;
   let fin = (flags & TCP_FIN) !== 0;
-  // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
-  if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
-    // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
-    if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
-    return false;
-  }
-  const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
-  // Sequence arithmetic modulo 2^32 (seq.ts), written out where it runs for every segment.
-  const rcvNxt = sock.rcvNxt;
-  let wnd = (sock.rcvAdv - rcvNxt) | 0;
-  if (wnd < 0) wnd = 0;
-  const right = (rcvNxt + wnd) >>> 0;
-  let acceptable: boolean;
-  let ackOnly = false;
-  if (segLen === 0) {
-    // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
-    // a peer whose data filled our window numbers its pure ACKs with the edge itself.
-    acceptable = ((seq - rcvNxt) | 0) >= 0 && ((seq - right) | 0) <= 0;
-  } else if (wnd === 0) {
-    // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
-    acceptable = seq === sock.rcvNxt;
-    ackOnly = acceptable;
-  } else {
-    const last = seqAdd(seq, segLen - 1);
-    acceptable = (seqGe(seq, sock.rcvNxt) && seqLt(seq, right)) || (seqGe(last, sock.rcvNxt) && seqLt(last, right));
-  }
-  if (!acceptable) {
-    if (!(flags & TCP_RST)) {
-      host.counters.outOfWindow++;
-      sock.flags |= F_ACK_PENDING;
-    }
-    return false;
-  }
-  if (flags & TCP_RST) return true; // the second step judges a RST by its own SEG.SEQ
-
-  // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
   let dataOff = seg.payloadOffset;
   let synFlag = syn;
-  let before = (rcvNxt - seq) | 0;
-  if (before > 0) {
-    if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
-    const take = before < dataLen ? before : dataLen;
-    dataOff += take;
-    dataLen -= take;
-    seq = seqAdd(seq, take);
-    if (before > take) fin = false; // the FIN too was seen before
-  }
-  const room = (right - seq) | 0;
-  if (dataLen > room) {
-    dataLen = room > 0 ? room : 0;
-    fin = false;
-  }
-  if (ackOnly) {
-    // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
-    dataLen = 0;
-    fin = false;
-    sock.flags |= F_ACK_PENDING;
+  // The usual ACK (no text, SYN, FIN or RST, at RCV.NXT) is acceptable whatever the window, untrimmed.
+  if (dataLen !== 0 || seq !== sock.rcvNxt || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
+    // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
+    if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
+      // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
+      if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
+      return false;
+    }
+    const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
+    // Sequence arithmetic modulo 2^32 (seq.ts), written out where it runs for every segment.
+    const rcvNxt = sock.rcvNxt;
+    let wnd = (sock.rcvAdv - rcvNxt) | 0;
+    if (wnd < 0) wnd = 0;
+    const right = (rcvNxt + wnd) >>> 0;
+    let acceptable: boolean;
+    let ackOnly = false;
+    if (segLen === 0) {
+      // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
+      // a peer whose data filled our window numbers its pure ACKs with the edge itself.
+      acceptable = ((seq - rcvNxt) | 0) >= 0 && ((seq - right) | 0) <= 0;
+    } else if (wnd === 0) {
+      // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
+      acceptable = seq === rcvNxt;
+      ackOnly = acceptable;
+    } else {
+      const last = seqAdd(seq, segLen - 1);
+      acceptable = (seqGe(seq, rcvNxt) && seqLt(seq, right)) || (seqGe(last, rcvNxt) && seqLt(last, right));
+    }
+    if (!acceptable) {
+      if (!(flags & TCP_RST)) {
+        host.counters.outOfWindow++;
+        sock.flags |= F_ACK_PENDING;
+      }
+      return false;
+    }
+    if (flags & TCP_RST) return true; // the second step judges a RST by its own SEG.SEQ
+
+    // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
+    let before = (rcvNxt - seq) | 0;
+    if (before > 0) {
+      if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
+      const take = before < dataLen ? before : dataLen;
+      dataOff += take;
+      dataLen -= take;
+      seq = seqAdd(seq, take);
+      if (before > take) fin = false; // the FIN too was seen before
+    }
+    const room = (right - seq) | 0;
+    if (dataLen > room) {
+      dataLen = room > 0 ? room : 0;
+      fin = false;
+    }
+    if (ackOnly) {
+      // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
+      dataLen = 0;
+      fin = false;
+      sock.flags |= F_ACK_PENDING;
+    }
   }
   textSeq = seq;
   textOff = dataOff;
@@ -250,7 +253,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     return false;
   }
   // RFC 2018: the peer's SACK blocks go to the scoreboard (only if we said SACK-permitted: §4).
-  if (SACK && (sock.flags & F_SACK_OK) !== 0) sackOnAck(sock, seg);
+  if (SACK && (sock.flags & F_SACK_OK) !== 0 && (seg.sack.length > 0 || sock.sacked !== null)) sackOnAck(sock, seg);
   let acked = (ack - una) | 0;
   if (acked > 0) {
     if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {

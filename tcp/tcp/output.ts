@@ -9,12 +9,13 @@ import {
   F_TLP_DUE, F_TLP_SENT, F_UNREACHABLE, F_NEED_DRAIN, F_RACK_ARMED, F_REXMIT_REPEATED, F_REXMIT_TIMER,
 } from './socket';
 import { TcpCounters, SegmentSender } from './hosts';
-import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, isSynchronized } from './state';
+import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK } from './state';
 import { seqAdd, seqDiff, seqLt } from './seq';
 import { SACK, sackRetransmit, rexmitTimerArm } from './sack';
 import { onDupAck } from './input';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
+import { TcpConfig } from './config';
 
 /** RFC 8985 §7.2: WCDelAckT, the longest a peer may delay the ACK of a lone segment. */
 const WORST_DELAYED_ACK_MS = 200;
@@ -27,9 +28,8 @@ const MIN_PTO_MS = 10;
  * and its duplicate ACK completes the three that fast retransmit needs when the window let no more
  * segments out (six in flight with one lost and one ACK lost: two duplicates, then an RTO of at least
  * 200 ms). One probe per tail; the RTO stays armed behind it. In place of the RTO when earlier than it.
- * `seg`: the segment size (segmentSize()), which socketOutput has already worked out.
  */
-function armLossProbe(sock: TcpSocket, now: number, seg: number): void {
+function armLossProbe(sock: TcpSocket, now: number): void {
   // Not in recovery: fast recovery (F_IN_RECOVERY), or after a timeout until new data is acknowledged
   // (retries, reset by that ACK).
   if (sock.rtxAt === 0 || sock.retries !== 0 || (sock.flags & (F_TLP_ARMED | F_TLP_SENT | F_IN_RECOVERY | F_PROBE)) !== 0 ||
@@ -37,7 +37,7 @@ function armLossProbe(sock: TcpSocket, now: number, seg: number): void {
   const flight = seqDiff(sock.sndMax, sock.sndUna);
   if (flight <= 0) return;
   let pto = 2 * sock.srtt;
-  if (flight <= seg) pto += WORST_DELAYED_ACK_MS;
+  if (flight <= segmentSize(sock)) pto += WORST_DELAYED_ACK_MS;
   if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
   if (now + pto < sock.rtxAt) {
     sock.rtxAt = now + pto;
@@ -67,34 +67,55 @@ function timeSegment(sock: TcpSocket, now: number): void {
   sock.rttSentAt = now;
 }
 
-/** Sends what is due for `sock` now. */
+/** Sends what is due for `sock` (not closed: Tcp.poll checks) now. */
 export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender): void {
-  if (sock.closed) return;
+  // The Tcp's list holds SYN_SENT to LAST_ACK: below ESTABLISHED are the two SYN states.
   const st = sock.state;
-  if (st === SYN_SENT || st === SYN_RECEIVED) {
+  if (st < ESTABLISHED) {
     synOutput(sock, ip, now, tx, st);
     return;
   }
-  if (!isSynchronized(st)) return;
-  // Held writes move into the send ring (fillTx), when there are any or 'drain' is owed.
-  if (sock.pending !== null || (sock.flags & F_NEED_DRAIN) !== 0) {
+  // Held writes move into the send ring (fillTx) when it has room, or 'drain' is owed with none held.
+  if (sock.pending !== null ? sock.tx.length < sock.tx.buf.length : (sock.flags & F_NEED_DRAIN) !== 0) {
     sock.fillTx();
     if (sock.closed) return;
   }
-
-  const mss = segmentSize(sock);
-  if ((sock.flags & (F_FAST_REXMIT | F_TLP_DUE | F_SACK_REXMIT)) !== 0) repairOutput(sock, ip, now, tx, mss);
-  const finAllowed = (sock.flags & F_FIN_QUEUED) !== 0 && sock.pending === null &&
-    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && (sock.flags & F_FIN_ACKED) === 0;
-  sock.flags &= ~F_BURST_LIMITED;
+  if ((sock.flags & (F_FAST_REXMIT | F_TLP_DUE | F_SACK_REXMIT)) !== 0) repairOutput(sock, ip, now, tx, segmentSize(sock));
   // Pacing (config.ts): an interval starts with the first segment sent after the previous one ended,
-  // and holds at most maxBurst segments.
+  // and holds at most maxBurst segments; the rest waits for the next (socketDeadline).
   if (sock.burstCount > 0 && now >= sock.burstUntil) sock.burstCount = 0;
   const cfg = sock.host.config;
+  if (sock.burstCount < cfg.maxBurst || (sock.flags & F_PROBE) !== 0) {
+    sock.flags &= ~F_BURST_LIMITED;
+    dataOutput(sock, ip, now, tx, cfg);
+  } else sock.flags |= F_BURST_LIMITED;
+  if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
+    // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
+    sock.flags &= ~(F_KA_PROBE_DUE | F_ACK_PENDING);
+    tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
+  }
+  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
+  if (sock.ooo !== null && sock.ooo.owed > 0) owedAcks(sock, ip, tx);
+  if ((sock.flags & F_ACK_PENDING) !== 0 || sock.windowUpdateDue()) {
+    pureAck(sock, ip, tx);
+    sock.flags &= ~F_ACK_PENDING;
+  }
+  // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
+  if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
+    armRtx(sock, now);
+  }
+  armLossProbe(sock, now);
+}
+
+/** New data (and our FIN) within the windows, up to the burst limit (socketOutput). */
+function dataOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSender, cfg: TcpConfig): void {
+  const mss = segmentSize(sock);
+  const finAllowed = (sock.flags & F_FIN_QUEUED) !== 0 && sock.pending === null &&
+    (sock.state === FIN_WAIT_1 || sock.state === CLOSING || sock.state === LAST_ACK) && (sock.flags & F_FIN_ACKED) === 0;
   for (;;) {
     const f = sock.flags;
     if (sock.burstCount >= cfg.maxBurst && (f & F_PROBE) === 0) {
-      sock.flags = f | F_BURST_LIMITED; // the rest waits for the next interval (socketDeadline)
+      sock.flags = f | F_BURST_LIMITED;
       break;
     }
     // Sequence arithmetic modulo 2^32 (seq.ts) written out: this runs for every segment.
@@ -135,29 +156,9 @@ export function socketOutput(sock: TcpSocket, ip: IpSender, now: number, tx: Seg
     if (!retransmission && (sock.flags & F_RTT_ACTIVE) === 0) timeSegment(sock, now);
     if (sock.rtxAt === 0) sock.rtxAt = now + sock.rto; // armRtx
     sock.flags &= ~F_ACK_PENDING;
-    if ((sock.flags & F_PROBE) !== 0) {
-      sock.flags &= ~F_PROBE;
-      break;
-    }
-    if (fin) break;
+    if (fin || (sock.flags & F_PROBE) !== 0) break; // a probe is one segment
   }
   sock.flags &= ~F_PROBE;
-  if ((sock.flags & F_KA_PROBE_DUE) !== 0) {
-    // A keep-alive probe: <SEQ=SND.UNA-1>, no data; the peer answers with an ACK.
-    sock.flags &= ~(F_KA_PROBE_DUE | F_ACK_PENDING);
-    tx.sendSegment(ip, sock, TCP_ACK, seqAdd(sock.sndUna, -1), 0, 0);
-  }
-  if (sock.delAckAt !== 0 && now >= sock.delAckAt) sock.flags |= F_ACK_PENDING;
-  if (sock.ooo !== null && sock.ooo.owed > 0) owedAcks(sock, ip, tx);
-  if ((sock.flags & F_ACK_PENDING) !== 0 || sock.windowUpdateDue()) {
-    pureAck(sock, ip, tx);
-    sock.flags &= ~F_ACK_PENDING;
-  }
-  // Persist: the peer's window is closed, data waits and nothing is in flight to bring an update.
-  if (sock.rtxAt === 0 && sock.sndWnd === 0 && sock.tx.length > seqDiff(sock.sndNxt, sock.sndUna)) {
-    armRtx(sock, now);
-  }
-  armLossProbe(sock, now, mss);
 }
 
 /** SYN_SENT and SYN_RECEIVED (`st`): (re)send our SYN when due. */
@@ -236,9 +237,8 @@ function pureAck(sock: TcpSocket, ip: IpSender, tx: SegmentSender): void {
   tx.sendSegment(ip, sock, TCP_ACK, seqLt(wndEnd, sock.sndMax) ? wndEnd : sock.sndMax, 0, 0);
 }
 
-/** Handles expired timers of `sock`. */
+/** Handles expired timers of `sock` (not closed: the Tcp's list holds none). */
 export function socketTimers(sock: TcpSocket, now: number, counters: TcpCounters): void {
-  if (sock.closed) return;
   if (sock.rtxAt !== 0 && now >= sock.rtxAt && rtxExpired(sock, now, counters)) return;
   if (sock.ka !== null && sock.state === ESTABLISHED && sock.sndMax === sock.sndUna && keepAlive(sock, now, counters)) return;
   if (sock.idleMs > 0 && now - sock.lastActivityMs >= sock.idleMs) {

@@ -14,10 +14,6 @@ export class ByteRing {
     this.buf = new Uint8Array(capacity > 0 ? capacity : 1);
   }
 
-  free(): number {
-    return this.buf.length - this.length;
-  }
-
   /**
    * Copies `src` into the ring at `offset` bytes past the end of the readable data, without making it
    * readable (the receive path stores out-of-order data this way). Returns the bytes stored: clipped
@@ -87,11 +83,6 @@ export class ByteRing {
     if (this.head >= cap) this.head -= cap;
     this.length -= n;
     // No reset of `head` when empty: out-of-order bytes may already sit beyond it (writeAt).
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.length = 0;
   }
 }
 

@@ -255,7 +255,7 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
     const p = this.pending;
     if (len === 0) return p === null;
     const tx = this.tx;
-    if (p === null && len <= tx.buf.length - tx.length) { // tx.free()
+    if (p === null && len <= tx.buf.length - tx.length) { // the ring's free space
       tx.write(bytes);
       return true;
     }
@@ -413,12 +413,14 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * steps of at least min(buffer/2, MSS/2) beyond the right edge already advertised.
    */
   receiveWindow(): number {
-    let free = this.rx.buf.length - this.rx.length; // rx.free()
+    let free = this.rx.buf.length - this.rx.length;
+    const advertised = (this.rcvAdv - this.rcvNxt) | 0;
+    // Unchanged since it was advertised (a bulk sender's every segment): what follows gives the same.
+    if (free === advertised) return free;
     // The 16-bit field scaled by our shift (RFC 7323 §2.3) bounds it, in whole units of the scale.
     const max = 65535 * (1 << this.rcvShift);
     if (free > max) free = max;
     free -= free & ((1 << this.rcvShift) - 1);
-    const advertised = (this.rcvAdv - this.rcvNxt) | 0;
     if (advertised < 0) return free;
     // The step: min(half the buffer, half an MSS). RFC 9293 says a full MSS; but a sender that cuts a
     // small window into equal segments (ours: segment-size.ts; 8 KB = 6 × 1,365) frees less than an MSS

@@ -21,11 +21,6 @@ export interface HasState {
   state: number;
 }
 
-/** States in which both sides' initial sequence numbers are known and acknowledged ("synchronized"). */
-export function isSynchronized(state: number): boolean {
-  return state >= ESTABLISHED;
-}
-
 /** States in which received text is accepted (RFC 9293 §3.10.7.4, seventh step). */
 export function canReceiveData(state: number): boolean {
   return state >= ESTABLISHED && state <= FIN_WAIT_2; // and FIN_WAIT_1 between them

@@ -12,7 +12,7 @@ import { readU16, readU32, emptyArray } from '../wire/bytes';
 import { onesComplementSum } from '../wire/checksum';
 import { SocketBuffers } from '../socket-api';
 import { TcpConfig, TCP_DEFAULTS, withConfig } from './config';
-import { TcpSocket, SocketHost, F_EVICT_IDLE, F_EVICT_QUIET, F_OFFER_WS, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
+import { TcpSocket, SocketHost, F_EVICT_IDLE, F_EVICT_QUIET, F_OFFER_WS, F_PEER_FIN, F_SACK_OK, F_SEG_UNACKED, F_UNREACHABLE, F_VISIBLE } from './socket';
 import { TcpListener, ListenerHost } from './listener';
 import { segmentArrives } from './input';
 import { socketOutput, socketTimers, socketDeadline } from './output';
@@ -169,7 +169,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     const sock = this.findSocket(dst, seg.dstPort, src, seg.srcPort);
     if (sock) {
       segmentArrives(sock, seg, buf, nowMs, this);
-      if (!sock.closed) sock.deliver();
+      // Nothing to hand over (nor a window to reopen) unless bytes wait or the peer's FIN came.
+      if (!sock.closed && (sock.rx.length > 0 || (sock.flags & F_PEER_FIN) !== 0)) sock.deliver();
       return;
     }
     const tw = this.timeWait.find(dst, seg.dstPort, src, seg.srcPort);
@@ -307,7 +308,7 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
         sock.rcvAdv = seqAdd(ack, win);
       } else {
         win = win >>> sock.rcvShift;
-        sock.rcvAdv = seqAdd(ack, win << sock.rcvShift);
+        sock.rcvAdv = (ack + (win << sock.rcvShift)) >>> 0; // seqAdd
       }
     } else if (syn) {
       win = Math.min(sock.receiveWindow(), 65535);

@@ -20,7 +20,7 @@ export const OUT_OF_LINE = [
   'parseEthernet', 'parseIpv4Header', 'parseTcp', 'emitTcp', 'checkSequence', 'checkAck', 'onNewAck', 'sackOnAck',
   'fillSackBlocks', 'armLossProbe', 'rttSample', 'toBytes',
   // The rare parts of per-segment functions, taken out so that those functions are shorter to scan.
-  'anySum', 'emitTcpOptions', 'synOutput', 'repairOutput', 'owedAcks', 'rtxExpired', 'keepAlive', 'takeText',
+  'anySum', 'emitTcpOptions', 'synOutput', 'repairOutput', 'dataOutput', 'owedAcks', 'rtxExpired', 'keepAlive', 'takeText',
   'parseTcpOptions',
 ];
 
