@@ -22,8 +22,7 @@ import {
   Ipv4Address, isWireError, ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP,
 } from '../wire/reprs';
 import {
-  parseEthernet, newEthernetRepr, emitEthernetHeader, isBroadcastMac, macEquals, BROADCAST_MAC,
-  ETH_HEADER_LEN, ETH_MAX_FRAME, EthernetRepr,
+  emitEthernetHeader, isBroadcastMac, macEquals, BROADCAST_MAC, ETH_HEADER_LEN, ETH_MAX_FRAME,
 } from '../wire/ethernet';
 import { parseArp, emitArp, ArpRepr, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_LEN } from '../wire/arp';
 import {
@@ -122,7 +121,7 @@ export class Interface extends Emitter implements IpSender {
   // received header's fields are read before anything is emitted with the same object (an ICMP echo
   // reply or error copies what it needs first; a UDP callback that sends has no use for the datagram's
   // IPv4 header afterwards), and nothing reads a received header again after a send.
-  private readonly eth: EthernetRepr = newEthernetRepr();
+  private readonly rxDst: Uint8Array = this.rxBuffer.subarray(0, 6); // a received frame's destination MAC
   private readonly arpRepr: ArpRepr = { op: 0, senderMac: ZERO_MAC, senderIp: 0, targetMac: ZERO_MAC, targetIp: 0 };
   private readonly ipRepr: Ipv4Repr = newIpv4Repr();
   private readonly icmpRepr: IcmpRepr = newIcmpRepr();
@@ -315,12 +314,15 @@ export class Interface extends Emitter implements IpSender {
 
   private handleFrame(len: number): void {
     const buf = this.rxBuffer;
-    const eth = parseEthernet(buf, 0, len, this.eth);
-    if (isWireError(eth)) { this.count(eth); return; }
-    const linkBroadcast = isBroadcastMac(eth.dst);
-    if (!linkBroadcast && !macEquals(eth.dst, this.mac)) { this.count('eth-not-for-us'); return; }
-    if (eth.ethertype === ETHERTYPE_ARP) this.handleArp(eth.payloadOffset, eth.payloadLength);
-    else if (eth.ethertype === ETHERTYPE_IPV4) this.handleIpv4(eth.payloadOffset, eth.payloadLength, linkBroadcast);
+    // parseEthernet's checks in line, on the one receive buffer (its destination view made once).
+    if (len > buf.length) { this.count('eth-bad-range'); return; }
+    if (len < ETH_HEADER_LEN) { this.count('eth-truncated'); return; }
+    const type = (buf[12] << 8) | buf[13];
+    if (type < 0x0600) { this.count('eth-not-ethernet-ii'); return; }
+    const linkBroadcast = isBroadcastMac(this.rxDst);
+    if (!linkBroadcast && !macEquals(this.rxDst, this.mac)) { this.count('eth-not-for-us'); return; }
+    if (type === ETHERTYPE_IPV4) this.handleIpv4(ETH_HEADER_LEN, len - ETH_HEADER_LEN, linkBroadcast);
+    else if (type === ETHERTYPE_ARP) this.handleArp(ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     else this.count('eth-unknown-type');
   }
 
