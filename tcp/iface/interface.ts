@@ -433,7 +433,8 @@ export class Interface extends Emitter implements IpSender {
           if (e.requests < l.arpRequests) this.requestAddress(e, e.requests < l.arpRequests - 1);
           else e.nextRequestAt = Infinity;
         }
-        next = Math.min(next, e.expiresAt, e.nextRequestAt);
+        if (e.expiresAt < next) next = e.expiresAt; // (comparisons: Math.min costs 2 iterations, each 0.4)
+        if (e.nextRequestAt < next) next = e.nextRequestAt;
       }
     }
     // Datagrams whose entry was reused for another address (cache full) have nobody resolving them.
