@@ -46,6 +46,17 @@ export function segmentArrives(sock: TcpSocket, seg: TcpRepr, buf: Uint8Array, n
     synSentArrives(sock, seg, buf, now, host); // RFC 9293 §3.10.7.3
     return;
   }
+  // The usual pure ACK on an established connection (ACK alone, no text, at RCV.NXT): the first four
+  // steps of RFC 9293 §3.10.7.4 pass it untouched (checkSequence), so straight to the fifth, the ACK
+  // field, still checked in full (RFC 5961 §5.2); no FIN of ours can be acknowledged in ESTABLISHED, and
+  // the seventh and eighth steps have nothing but a FIN held beyond a gap to look at.
+  if (sock.state === ESTABLISHED && (seg.flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK &&
+      seg.payloadLength === 0 && seg.seq === sock.rcvNxt) {
+    textLen = 0;
+    textFin = false;
+    if (checkAck(sock, seg, now, host) && sock.ooo !== null) checkFin(sock, now, host);
+    return;
+  }
   // RFC 9293 §3.10.7.4, in its order. First: the sequence number (and the segment trimmed to the window).
   if (!checkSequence(sock, seg, host)) return;
   // Second: the RST bit.
@@ -155,64 +166,61 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
   let fin = (flags & TCP_FIN) !== 0;
   let dataOff = seg.payloadOffset;
   let synFlag = syn;
-  // The usual ACK (no text, SYN, FIN or RST, at RCV.NXT) is acceptable whatever the window, untrimmed.
-  if (dataLen !== 0 || seq !== sock.rcvNxt || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
-    // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
-    if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
-      // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
-      if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
-      return false;
-    }
-    const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
-    // Sequence arithmetic modulo 2^32 (seq.ts), written out where it runs for every segment.
-    const rcvNxt = sock.rcvNxt;
-    let wnd = (sock.rcvAdv - rcvNxt) | 0;
-    if (wnd < 0) wnd = 0;
-    const right = (rcvNxt + wnd) >>> 0;
-    let acceptable: boolean;
-    let ackOnly = false;
-    if (segLen === 0) {
-      // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
-      // a peer whose data filled our window numbers its pure ACKs with the edge itself.
-      acceptable = ((seq - rcvNxt) | 0) >= 0 && ((seq - right) | 0) <= 0;
-    } else if (wnd === 0) {
-      // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
-      acceptable = seq === rcvNxt;
-      ackOnly = acceptable;
-    } else {
-      const last = seqAdd(seq, segLen - 1);
-      acceptable = (seqGe(seq, rcvNxt) && seqLt(seq, right)) || (seqGe(last, rcvNxt) && seqLt(last, right));
-    }
-    if (!acceptable) {
-      if (!(flags & TCP_RST)) {
-        host.counters.outOfWindow++;
-        sock.flags |= F_ACK_PENDING;
-      }
-      return false;
-    }
-    if (flags & TCP_RST) return true; // the second step judges a RST by its own SEG.SEQ
-
-    // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
-    let before = (rcvNxt - seq) | 0;
-    if (before > 0) {
-      if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
-      const take = before < dataLen ? before : dataLen;
-      dataOff += take;
-      dataLen -= take;
-      seq = seqAdd(seq, take);
-      if (before > take) fin = false; // the FIN too was seen before
-    }
-    const room = (right - seq) | 0;
-    if (dataLen > room) {
-      dataLen = room > 0 ? room : 0;
-      fin = false;
-    }
-    if (ackOnly) {
-      // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
-      dataLen = 0;
-      fin = false;
+  // In SYN_RECEIVED, SND.WL1 still holds the peer's ISN (IRS): set from its SYN, moved only once established.
+  if (sock.state === SYN_RECEIVED && syn && !(flags & TCP_ACK) && seq === sock.sndWl1) {
+    // Our SYN|ACK was lost and the peer repeated its SYN: send the SYN|ACK again.
+    if (!(flags & TCP_RST)) sock.sndNxt = sock.iss;
+    return false;
+  }
+  const segLen = dataLen + (syn ? 1 : 0) + (fin ? 1 : 0);
+  // Sequence arithmetic modulo 2^32 (seq.ts), written out where it runs for every segment.
+  const rcvNxt = sock.rcvNxt;
+  let wnd = (sock.rcvAdv - rcvNxt) | 0;
+  if (wnd < 0) wnd = 0;
+  const right = (rcvNxt + wnd) >>> 0;
+  let acceptable: boolean;
+  let ackOnly = false;
+  if (segLen === 0) {
+    // Zero-length: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, taken inclusive at the right edge (as Linux):
+    // a peer whose data filled our window numbers its pure ACKs with the edge itself.
+    acceptable = ((seq - rcvNxt) | 0) >= 0 && ((seq - right) | 0) <= 0;
+  } else if (wnd === 0) {
+    // "special allowance should be made to accept valid ACKs, URGs, and RSTs" with a zero window.
+    acceptable = seq === rcvNxt;
+    ackOnly = acceptable;
+  } else {
+    const last = seqAdd(seq, segLen - 1);
+    acceptable = (seqGe(seq, rcvNxt) && seqLt(seq, right)) || (seqGe(last, rcvNxt) && seqLt(last, right));
+  }
+  if (!acceptable) {
+    if (!(flags & TCP_RST)) {
+      host.counters.outOfWindow++;
       sock.flags |= F_ACK_PENDING;
     }
+    return false;
+  }
+  if (flags & TCP_RST) return true; // the second step judges a RST by its own SEG.SEQ
+
+  // Trim what lies before RCV.NXT (old duplicates) and beyond the window.
+  let before = (rcvNxt - seq) | 0;
+  if (before > 0) {
+    if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
+    const take = before < dataLen ? before : dataLen;
+    dataOff += take;
+    dataLen -= take;
+    seq = seqAdd(seq, take);
+    if (before > take) fin = false; // the FIN too was seen before
+  }
+  const room = (right - seq) | 0;
+  if (dataLen > room) {
+    dataLen = room > 0 ? room : 0;
+    fin = false;
+  }
+  if (ackOnly) {
+    // Text beyond a zero window (e.g. a window probe): not taken, but answered with an ACK.
+    dataLen = 0;
+    fin = false;
+    sock.flags |= F_ACK_PENDING;
   }
   textSeq = seq;
   textOff = dataOff;

@@ -55,6 +55,23 @@ export function newIpv4Repr(): Ipv4Repr {
 }
 
 /**
+ * True when the options in `buf[i .. hEnd)` are malformed (RFC 791 §3.1: single-octet EOL/NOP, else
+ * type, length (≥ 2), data; all inside the header).
+ */
+export function ipv4OptionsBad(buf: Uint8Array, i: number, hEnd: number): boolean {
+  while (i < hEnd) {
+    const t = buf[i];
+    if (t === OPT_EOL) break;
+    if (t === OPT_NOP) { i++; continue; }
+    if (i + 1 >= hEnd) return true;
+    const ol = buf[i + 1];
+    if (ol < 2 || i + ol > hEnd) return true;
+    i += ol;
+  }
+  return false;
+}
+
+/**
  * Parses the IPv4 packet at `buf[off .. off+len)`. Validates version 4, IHL ≥ 5, the header within
  * `len`, well-formed options, Total Length within [header, len] and the header checksum. Bytes after
  * Total Length (Ethernet minimum-frame padding) are ignored. Fragments are reported, not reassembled.
@@ -73,18 +90,7 @@ export function parseIpv4Header(buf: Uint8Array, off: number, len: number, out?:
   if (totalLength > len) return 'ipv4-truncated';
   // A correct header sums to 0xffff including its own checksum field (RFC 1071 §1).
   if (onesComplementSum(buf, off, headerLength) !== 0xffff) return 'ipv4-bad-checksum';
-  // Options (RFC 791 §3.1): single-octet EOL/NOP, else type, length (≥ 2), data; all inside the header.
-  let i = off + IPV4_HEADER_LEN;
-  const hEnd = off + headerLength;
-  while (i < hEnd) {
-    const t = buf[i];
-    if (t === OPT_EOL) break;
-    if (t === OPT_NOP) { i++; continue; }
-    if (i + 1 >= hEnd) return 'ipv4-bad-option';
-    const ol = buf[i + 1];
-    if (ol < 2 || i + ol > hEnd) return 'ipv4-bad-option';
-    i += ol;
-  }
+  if (headerLength > IPV4_HEADER_LEN && ipv4OptionsBad(buf, off + IPV4_HEADER_LEN, off + headerLength)) return 'ipv4-bad-option';
   const ff = readU16(buf, off + FLAGS_FRAG);
   const r = out || ({} as Ipv4Repr);
   r.src = readU32(buf, off + SRC);
