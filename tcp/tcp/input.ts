@@ -483,6 +483,10 @@ function takeText(sock: TcpSocket, buf: Uint8Array, now: number, host: InputHost
   if (ackNow) sock.flags |= F_ACK_PENDING;
 }
 
+/**
+ * Eighth: check the FIN bit (RFC 9293 §3.10.7.4): a FIN next in sequence is processed; one beyond a gap
+ * is remembered, and processed once the data before it has arrived.
+ */
 function checkFin(sock: TcpSocket, now: number, host: InputHost): void {
   if (textFin) {
     const finAt = seqAdd(textSeq, textLen);
