@@ -35,7 +35,11 @@ function main(): void {
   const fakeSocket: DgramSocketLike = {
     bind: function () { return null; },
     on: function (ev: string, fn: (...a: any[]) => void) { if (ev === 'message') sink.onMessage = fn; return null; },
-    send: function (msg: string) { toPeer.push(msg); return null; },
+    // The real send copies `length` characters from `offset` into a new string before it queues it
+    // (libs/network/jswrap_net.c, jswrap_dgram_socket_send: jsvAppendStringVar), so the caller may reuse
+    // its buffer at once; substr makes the same copy. (Queuing it on the socket and the idle loop's
+    // sendto are Espruino's and not counted.)
+    send: function (msg: string, offset: number, length: number) { toPeer.push(msg.substr(offset, length)); return null; },
     close: function () { return null; },
   };
   const link = new DgramFrameDevice({

@@ -9,7 +9,7 @@
 import { FrameDriver, newFrameDeviceCounters } from '../interfaces';
 import { FrameDeviceCounters } from '../../tcp/ports';
 
-declare const E: { toString?: (b: Uint8Array) => string } | undefined;
+declare const E: { toString?: (b: Uint8Array | ArrayBufferLike) => string } | undefined;
 declare function require(name: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The part of a dgram socket used (Espruino's and Node's agree on these). */
@@ -118,9 +118,14 @@ export class DgramFrameDevice implements FrameDriver {
       this.counters.txErrors++;
       return false;
     }
-    // Espruino's dgram sends strings (E.toString copies). Node's takes bytes but sends them later, after
-    // `frame` (the interface's reused TX buffer) has been overwritten: give it a copy there.
-    const msg = this.strings ? (E as { toString: (b: Uint8Array) => string }).toString(frame) : new Uint8Array(frame);
+    // Espruino's dgram sends strings. E.toString of a whole buffer returns the string that backs it, without
+    // a copy (2 empty-loop iterations, against 31 to copy a 1,460-byte subarray: BENCHMARKS §3d), and the
+    // send copies `length` characters from `offset` before it returns (libs/network/jswrap_net.c,
+    // jswrap_dgram_socket_send), so a frame at the start of the reused TX buffer goes out without our copy.
+    // Node's dgram takes bytes but sends them later, after `frame` has been overwritten: give it a copy.
+    const msg = this.strings
+      ? (E as { toString: (b: Uint8Array | ArrayBufferLike) => string }).toString(frame.byteOffset === 0 ? frame.buffer : frame)
+      : new Uint8Array(frame);
     this.sock.send(msg, 0, frame.length, this.relayPort, this.relayHost);
     this.counters.txFrames++;
     return true;
