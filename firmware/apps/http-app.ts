@@ -44,6 +44,12 @@ export interface HttpAppOptions extends HttpOptions {
   maxBytes?: number;
   /** Largest POST /echo body (default 1,000,000). */
   maxEchoBytes?: number;
+  /**
+   * Bytes of the /bytes pattern block, kept for the app's life (at least 64; default 1,024). The
+   * firmware gives its send buffer's size (up to 8 KB): each write costs about 70 empty-loop iterations
+   * besides its bytes (BENCHMARKS.md §3d), and one that big fills what an ACK frees in one go.
+   */
+  blockBytes?: number;
 }
 
 export interface HttpApp {
@@ -53,13 +59,14 @@ export interface HttpApp {
 
 /** The byte pattern served by /bytes/N: byte i is PATTERN[i % 64] (printable, newline-terminated lines). */
 export const BYTES_PATTERN = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n';
-const BLOCK = 1024;
 const OCTET_STREAM = 'application/octet-stream';
 
-function makeBlock(): Uint8Array {
-  const b = new Uint8Array(BLOCK);
+/** `bytes` (at least 64) rounded down to whole 64-byte periods of the pattern: each block starts it again. */
+function makeBlock(bytes: number): Uint8Array {
+  const size = bytes & ~63;
+  const b = new Uint8Array(size);
   b.set(stringToBytes(BYTES_PATTERN), 0);
-  for (let n = 64; n < BLOCK; n *= 2) b.set(b.subarray(0, n), n);
+  for (let n = 64; n < size; n *= 2) b.set(b.subarray(0, n < size - n ? n : size - n), n);
   return b;
 }
 
@@ -188,7 +195,8 @@ function serveParts(res: HttpResponse, headers: { [name: string]: string | numbe
 }
 
 export function statusRouter(router: HttpRouter, status: StatusProvider, opts: HttpAppOptions): HttpRouter {
-  const block = makeBlock();
+  const block = makeBlock(opts.blockBytes || 1024);
+  const BLOCK = block.length;
   const maxBytes = opts.maxBytes === undefined ? 10000000 : opts.maxBytes;
   router.get('/', function (_req, res) {
     serveParts(res, { 'Content-Type': 'text/html; charset=utf-8' }, statusPageParts(status()));

@@ -519,12 +519,12 @@ export class Interface extends Emitter implements IpSender {
     if (protocol !== this.hdrProtocol || this.txDst !== this.hdrDst) this.newIpv4Header(protocol);
     // The header in the buffer is the last one to this destination and protocol: only Total Length,
     // Identification and the checksum change (RFC 1624: the sum of the rest is kept in hdrSum). The
-    // sum folds to the 16 bits a sum of the whole header gives (both ≡ mod 0xffff, neither 0).
-    let sum = this.hdrSum + total + id;
-    sum = (sum & 0xffff) + (sum >>> 16);
+    // sum folds to the 16 bits a sum of the whole header gives (both ≡ mod 0xffff, neither 0: folding is
+    // the remainder, 0xffff for 0, as in checksum.ts onesComplementSum).
+    const sum = this.hdrSum + total + id;
     v.setUint16(ETH_HEADER_LEN + 2, total);
     v.setUint16(ETH_HEADER_LEN + 4, id);
-    v.setUint16(ETH_HEADER_LEN + IPV4_CHECKSUM, ~((sum & 0xffff) + (sum >>> 16)) & 0xffff);
+    v.setUint16(ETH_HEADER_LEN + IPV4_CHECKSUM, ~(sum % 0xffff || 0xffff) & 0xffff);
     let frameLen = ETH_HEADER_LEN + IPV4_HEADER_LEN + length;
     if (frameLen < 60) {
       buf.fill(0, frameLen, 60);

@@ -30,6 +30,8 @@ const LITTLE_ENDIAN = new Uint16Array(new Uint8Array([1, 0]).buffer)[0] === 1;
 // Where the byte at an even absolute address lands in a machine-order word.
 const EVEN_BYTE_SHIFT = LITTLE_ENDIAN ? 0 : 8;
 const EVEN_BYTE_MASK = LITTLE_ENDIAN ? 0x00ff : 0xff00;
+// A machine-order word in big-endian order, modulo 0xffff (onesComplementSum).
+const TO_BIG = LITTLE_ENDIAN ? 256 : 1;
 
 /** Folds the carries of a non-negative sum (exact up to 2^53) into 16 bits (RFC 1071 §4.1). */
 function fold(s: number): number {
@@ -45,18 +47,16 @@ function fold(s: number): number {
  */
 export function onesComplementSum(buf: Uint8Array, off: number, len: number, initial?: number): number {
   const p0 = buf.byteOffset + off;
-  if (LITTLE_ENDIAN && (p0 & 1) === 0 && off >= 0 && len > 1 && off + len <= buf.length) {
-    // The usual case, in as few statements as possible (each costs the interpreter about as much as a
-    // loop iteration): an even start on a little-endian machine (every frame buffer's headers).
-    // Sum the machine-order words natively; an odd last byte is the high byte of its big-endian word,
-    // so the low byte of its machine-order one; fold twice (the sum of at most 2^16 words fits 32
-    // bits); swap to big-endian order; add `initial` and fold again.
-    let t = wordSum(new Uint16Array(buf.buffer, p0, len >> 1)) + ((len & 1) ? buf[off + len - 1] : 0);
-    t = (t >>> 16) + (t & 0xffff);
-    t = (t >>> 16) + (t & 0xffff);
-    t = (((t & 0xff) << 8) | (t >> 8)) + (initial || 0);
-    t = (t >>> 16) + (t & 0xffff);
-    return (t >>> 16) + (t & 0xffff);
+  if ((p0 & 1) === 0 && off >= 0 && len > 1 && off + len <= buf.length) {
+    // The usual case (every frame buffer's headers), in as few statements as possible (each costs the
+    // interpreter about as much as a loop iteration). Folding is arithmetic modulo 0xffff (RFC 1071
+    // §2(C), the end-around carry), and swapping a word's bytes multiplies it by 256 modulo 0xffff
+    // (x·256 = hi·65536 + lo·256 ≡ hi + lo·256). So the native sum of the machine-order words goes to
+    // big-endian order times TO_BIG, an odd last byte (the high byte of its big-endian word) times 256,
+    // `initial` as it is; the remainder is the folded sum, but for a non-zero sum ≡ 0, which folds to
+    // 0xffff (at most 2^16 words · 2^16 · 2^8 = 2^40: exact in a double).
+    const t = wordSum(new Uint16Array(buf.buffer, p0, len >> 1)) * TO_BIG + ((len & 1) ? buf[off + len - 1] * 256 : 0) + (initial || 0);
+    return t % 0xffff || (t > 0 ? 0xffff : 0);
   }
   return anySum(buf, off, len, initial || 0);
 }

@@ -16,11 +16,11 @@ function status(): DeviceStatus {
 }
 
 /** A device-side server with a 2 KB send buffer, as on a Pico. */
-function setup(opts: { idleTimeoutMs?: number; maxHeadBytes?: number } = {}) {
+function setup(opts: { idleTimeoutMs?: number; maxHeadBytes?: number; blockBytes?: number } = {}) {
   const net = new FakeNet();
   const app = startHttp(net, status, {
     buffers: { rxBytes: 2048, txBytes: 2048 }, idleTimeoutMs: opts.idleTimeoutMs || 10000,
-    maxHeadBytes: opts.maxHeadBytes || 1024,
+    maxHeadBytes: opts.maxHeadBytes || 1024, blockBytes: opts.blockBytes,
   });
   return { net, app };
 }
@@ -107,6 +107,23 @@ for (const n of [0, 1, 1023, 1024, 1025, 10000000]) {
     assert.is(c.reader.responses[1].bodyLength, 3);
     assert.is(c.reader.responses[1].sha256, sha256('012'));
   });
+}
+
+// The firmware makes the block as large as its send buffer (firmware/device.ts): any size serves the same bytes.
+for (const blockBytes of [64, 1500, 2048, 8192]) {
+  for (const n of [1, 63, 65, 1499, 1501, 8191, 8193, 100001]) {
+    test('GET /bytes/' + n + ' with a ' + blockBytes + '-byte block streams exactly the pattern', () => {
+      const { net } = setup({ blockBytes });
+      const c = new TestClient(net, 80, { keepBodies: true });
+      c.send('GET /bytes/' + n + ' HTTP/1.1\r\nHost: dev\r\n\r\nGET /bytes/5 HTTP/1.1\r\nHost: dev\r\n\r\n');
+      net.pump();
+      const r = c.reader.responses[0];
+      assert.is(r.headers['content-length'], String(n));
+      assert.is(r.bodyLength, n);
+      assert.is(r.sha256, patternHash(n));
+      assert.is(c.reader.responses[1].sha256, sha256('01234'));
+    });
+  }
 }
 
 test('a 10 MB response never makes the device buffer more than its send buffer', () => {

@@ -179,4 +179,20 @@ test('UDP to the limited broadcast goes out to ff:ff:ff:ff:ff:ff without ARP', (
   assert.is(r.peer.arpRequestsSeen, 0);
 });
 
+test('the cached IPv4 header patched per datagram has a valid checksum for every identification', () => {
+  // commitDatagram folds the kept sum plus length and identification by a remainder: the one
+  // identification whose sum is ≡ 0 modulo 0xffff is among these (the peer's parser checks each header).
+  const r = new Rig();
+  r.introduce();
+  const s = r.iface.udp.bind(1234)!;
+  let seen = 0;
+  for (let id = 0; id < 0x10000; id++) {
+    (r.iface as unknown as { ipId: number }).ipId = id;
+    assert.ok(s.send('x', 9, PEER_IP));
+    r.peer.pump();
+    seen += r.peer.take((x) => !!x.udp && x.ip!.id === id).length;
+  }
+  assert.is(seen, 0x10000);
+});
+
 test.run();

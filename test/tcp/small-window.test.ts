@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makePair, B_ADDR } from '../../tools/model/pair';
 import { TcpSocket } from '../../tcp/tcp/socket';
+import { segmentSize } from '../../tcp/tcp/segment-size';
 
 const RTT_MS = 20;
 const DELAYED_ACK_MS = 200; // the longest RFC 1122 §4.2.3.2 allows is 500; Linux's is 40-200
@@ -45,5 +46,15 @@ for (const tx of [1024, 2048, 3072, 4096]) {
     assert.ok(rtts < 32 * 1.25, 'took ' + ms + ' ms = ' + rtts.toFixed(1) + ' round trips for 32 windows');
   });
 }
+
+test('a small window is cut into an even number of equal segments of an even size (16-bit ring copies)', () => {
+  for (const [w, want] of [[8192, 1364], [6000, 1000], [4999, 1248], [3072, 768], [5000, 1250], [1000, 500], [7001, 1166]]) {
+    const sock = { sndMss: 1460, maxSndWnd: w, tx: { buf: { length: 65536 } } } as unknown as TcpSocket;
+    const size = segmentSize(sock);
+    assert.is(size, want, 'window ' + w);
+    const n = 2 * Math.ceil(w / 2920); // the fewest even number of segments of at most the MSS
+    assert.ok(size % 2 === 0 && n * size <= w && w - n * size < 2 * n, 'window ' + w + ': ' + n + ' × ' + size);
+  }
+});
 
 test.run();

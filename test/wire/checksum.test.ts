@@ -53,6 +53,17 @@ test('matches the reference on random data, lengths, offsets (odd and even) and 
     }), { seed: 0x1071, numRuns: 2000 });
 });
 
+test('an unfolded initial sum (emitSegment passes the pseudo-header so, up to 2^20) matches the reference', () => {
+  fc.assert(fc.property(
+    fc.uint8Array({ minLength: 2, maxLength: 1600 }), fc.integer({ min: 0, max: 1 << 20 }),
+    (data, initial) => {
+      assert.is(onesComplementSum(data, 0, data.length, initial), refOnesComplementSum(data, 0, data.length, initial));
+    }), { seed: 0x1624, numRuns: 1000 });
+  // Sums ≡ 0 modulo 0xffff, non-zero: 0xffff, never 0.
+  assert.is(onesComplementSum(new Uint8Array([0xff, 0xfe]), 0, 2, 1), 0xffff);
+  assert.is(onesComplementSum(new Uint8Array(4), 0, 4, 0xffff * 16), 0xffff);
+});
+
 test('all-0xff data (sums that fold to exactly 0xffff) match the reference', () => {
   const b = new Uint8Array(301).fill(0xff);
   for (let off = 0; off < 3; off++) for (let len = 1; len < 298; len += 7) {
