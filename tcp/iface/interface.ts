@@ -116,6 +116,11 @@ export class Interface extends Emitter implements IpSender {
   private icmpRefillAt = 0;
   private gratuitousDue?: boolean;
   private arpDue?: boolean;
+  /**
+   * When pollArp is next due: its last result, or 0 (at the next poll) once an entry's deadline may
+   * have moved earlier (requestAddress, learn, a refresh asked for); a poll before then skips it.
+   */
+  private arpAt = 0;
 
   // Reused representations (no allocation per packet). One of each kind serves receive and send: a
   // received header's fields are read before anything is emitted with the same object (an ICMP echo
@@ -254,8 +259,8 @@ export class Interface extends Emitter implements IpSender {
             this.gratuitousDue = false;
             this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
           }
-          const a = this.pollArp(nowMs);
-          if (a < next) next = a; // (a comparison: a third of Math.min's cost)
+          if (nowMs >= this.arpAt) this.arpAt = this.pollArp(nowMs);
+          if (this.arpAt < next) next = this.arpAt; // (a comparison: a third of Math.min's cost)
         }
         if (part === 1) {
           part = 2;
@@ -277,7 +282,8 @@ export class Interface extends Emitter implements IpSender {
         if (this.arpDue) {
           // A refresh was asked for while the transmit buffer was busy: send it now.
           this.arpDue = false;
-          next = Math.min(next, this.pollArp(nowMs));
+          this.arpAt = this.pollArp(nowMs);
+          if (this.arpAt < next) next = this.arpAt;
         }
       } catch (e) {
         this.internalError('poll', e);
@@ -367,6 +373,7 @@ export class Interface extends Emitter implements IpSender {
   /** Records `mac` for entry `e` and sends whatever waited for it. */
   private learn(e: ArpEntry, mac: Uint8Array): void {
     this.ethHop = -1;
+    this.arpAt = 0; // a new expiry (perhaps of a new entry)
     this.arp.resolve(e, mac, this.now, this.limits.arpEntryTtlMs);
     if (this.arp.waiting.length === 0) return;
     const ws = this.arp.takeWaiting(e.ip);
@@ -403,6 +410,7 @@ export class Interface extends Emitter implements IpSender {
   private requestAddress(e: ArpEntry, unicast: boolean): void {
     e.requests++;
     e.nextRequestAt = this.now + this.limits.arpRetryMs;
+    this.arpAt = 0; // (pollArp, when it is the caller, sets it after)
     this.sendArp(ARP_OP_REQUEST, unicast ? e.mac : BROADCAST_MAC, e.ip, null);
   }
 
@@ -544,6 +552,7 @@ export class Interface extends Emitter implements IpSender {
         e.requests = 0;
         e.nextRequestAt = this.now;
         this.arpDue = true;
+        this.arpAt = 0;
       }
       if (hop !== this.ethHop) {
         emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
