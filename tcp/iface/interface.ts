@@ -121,6 +121,8 @@ export class Interface extends Emitter implements IpSender {
    * have moved earlier (requestAddress, learn, a refresh asked for); a poll before then skips it.
    */
   private arpAt = 0;
+  /** The same for the DNS client's timers (its queries'): a query sent or re-aimed sets it to 0 (DnsHost). */
+  dnsAt = 0;
 
   // Reused representations (no allocation per packet). One of each kind serves receive and send: a
   // received header's fields are read before anything is emitted with the same object (an ICMP echo
@@ -268,8 +270,8 @@ export class Interface extends Emitter implements IpSender {
         }
         if (part === 2) {
           part = 3;
-          const d = this.dns.poll(nowMs);
-          if (d < next) next = d;
+          if (nowMs >= this.dnsAt) this.dnsAt = this.dns.poll(nowMs);
+          if (this.dnsAt < next) next = this.dnsAt;
         }
         if (part === 3) {
           part = 4;
