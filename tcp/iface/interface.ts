@@ -621,17 +621,11 @@ export class Interface extends Emitter implements IpSender {
     // A correct header sums to 0xffff including its own checksum field (RFC 1071 §1).
     if (onesComplementSum(buf, off, hl) !== 0xffff) { this.count('ipv4-bad-checksum'); return; }
     if (hl > IPV4_HEADER_LEN && ipv4OptionsBad(buf, off + IPV4_HEADER_LEN, off + hl)) { this.count('ipv4-bad-option'); return; }
-    const ip = this.ipRepr;
     const src = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
     const dst = ((buf[off + 16] << 24) | (buf[off + 17] << 16) | (buf[off + 18] << 8) | buf[off + 19]) >>> 0;
     const protocol = buf[off + 9];
-    ip.src = src;
-    ip.dst = dst;
-    ip.protocol = protocol;
-    ip.headerLength = hl;
-    ip.totalLength = total;
-    const pOff = ip.payloadOffset = off + hl;
-    const pLen = ip.payloadLength = total - hl;
+    const pOff = off + hl;
+    const pLen = total - hl;
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (isMulticastOrReserved(src) || (src >>> 24) === 127 ||
         (this.address !== 0 && src === this.address) || this.isSubnetBroadcast(src)) {
@@ -653,6 +647,23 @@ export class Interface extends Emitter implements IpSender {
     // Fragments are dropped, not reassembled (see the top of this file): MF or a fragment offset.
     if (((buf[off + 6] & 0x3f) | buf[off + 7]) !== 0) { this.count('ipv4-fragment'); return; }
     this.count('ipv4-rx');
+    if (protocol !== IP_PROTO_ICMP && protocol !== IP_PROTO_UDP) {
+      for (let i = 0; i < this.transports.length; i++) {
+        const t = this.transports[i];
+        if (t.protocol === protocol) {
+          if (broadcast) { this.count('ipv4-broadcast-to-transport'); return; } // TCP is unicast only
+          t.receive(src, dst, buf, pOff, pLen, this.now);
+          return;
+        }
+      }
+    }
+    // What an ICMP reply or error reads of the header (a transport's datagram above needs none of it).
+    const ip = this.ipRepr;
+    ip.src = src;
+    ip.headerLength = hl;
+    ip.totalLength = total;
+    ip.payloadOffset = pOff;
+    ip.payloadLength = pLen;
     if (protocol === IP_PROTO_ICMP) {
       this.handleIcmp(ip, broadcast);
       return;
@@ -663,14 +674,6 @@ export class Interface extends Emitter implements IpSender {
         this.sendIcmpError(ICMP_UNREACH_PORT, off, ip);
       }
       return;
-    }
-    for (let i = 0; i < this.transports.length; i++) {
-      const t = this.transports[i];
-      if (t.protocol === protocol) {
-        if (broadcast) { this.count('ipv4-broadcast-to-transport'); return; } // TCP is unicast only
-        t.receive(src, dst, buf, pOff, pLen, this.now);
-        return;
-      }
     }
     this.count('ipv4-unknown-protocol');
     // RFC 1122 §3.2.2.1: protocol unreachable for a transport we do not implement.
