@@ -105,6 +105,7 @@ export class Interface extends Emitter implements IpSender {
   address: Ipv4Address = 0;
   prefixLength = 0;
   netmask: Ipv4Address = 0;
+  private subnetBroadcast = -1;
   gateway: Ipv4Address = 0;
   dnsServers: Ipv4Address[] = [];
 
@@ -197,6 +198,8 @@ export class Interface extends Emitter implements IpSender {
     this.address = c.address >>> 0;
     this.prefixLength = c.prefixLength;
     this.netmask = prefixToMask(c.prefixLength);
+    // Our subnet's directed broadcast address; none (-1, no address equals it) unconfigured or on a /32.
+    this.subnetBroadcast = this.address !== 0 && this.netmask !== BROADCAST ? (this.address | ~this.netmask) >>> 0 : -1;
     this.gateway = (c.gateway || 0) >>> 0;
     this.dnsServers = c.dns ? c.dns.slice(0) : [];
     if (old !== this.address) {
@@ -487,14 +490,9 @@ export class Interface extends Emitter implements IpSender {
   private route(dst: Ipv4Address): number {
     if (dst === BROADCAST) return BROADCAST;
     if (this.address === 0) return -1; // only limited broadcast before configuration (DHCP)
-    if (this.isSubnetBroadcast(dst)) return BROADCAST;
+    if (dst === this.subnetBroadcast) return BROADCAST;
     if (sameSubnet(dst, this.address, this.netmask)) return dst;
     return this.gateway !== 0 ? this.gateway : -1;
-  }
-
-  /** Whether `a` is the directed broadcast address of our subnet (none while unconfigured or on a /32). */
-  private isSubnetBroadcast(a: Ipv4Address): boolean {
-    return this.address !== 0 && this.netmask !== BROADCAST && a === ((this.address | ~this.netmask) >>> 0);
   }
 
   beginDatagram(dst: Ipv4Address, protocol: number): number {
@@ -628,13 +626,13 @@ export class Interface extends Emitter implements IpSender {
     const pLen = total - hl;
     // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
     if (isMulticastOrReserved(src) || (src >>> 24) === 127 ||
-        (this.address !== 0 && src === this.address) || this.isSubnetBroadcast(src)) {
+        (this.address !== 0 && src === this.address) || src === this.subnetBroadcast) {
       this.count('ipv4-bad-src');
       return;
     }
     if (buf[off + 8] === 0) { this.count('ipv4-ttl-zero'); return; }
     const toUs = this.address !== 0 && dst === this.address;
-    let broadcast = !toUs && (dst === BROADCAST || this.isSubnetBroadcast(dst));
+    let broadcast = !toUs && (dst === BROADCAST || dst === this.subnetBroadcast);
     // Unconfigured, UDP unicast is taken too: a DHCP server may unicast the offer to the address it
     // offers (RFC 2131 §4.1).
     if (!toUs && !broadcast && (this.address !== 0 || protocol !== IP_PROTO_UDP || isMulticastOrReserved(dst))) {
