@@ -624,24 +624,25 @@ export class Interface extends Emitter implements IpSender {
     const protocol = buf[off + 9];
     const pOff = off + hl;
     const pLen = total - hl;
-    // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
-    if (isMulticastOrReserved(src) || (src >>> 24) === 127 ||
-        (this.address !== 0 && src === this.address) || src === this.subnetBroadcast) {
+    const addr = this.address;
+    // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources
+    // (`src >>> 29 === 7`: isMulticastOrReserved in line).
+    if (src >>> 29 === 7 || (src >>> 24) === 127 || (addr !== 0 && src === addr) || src === this.subnetBroadcast) {
       this.count('ipv4-bad-src');
       return;
     }
     if (buf[off + 8] === 0) { this.count('ipv4-ttl-zero'); return; }
-    const toUs = this.address !== 0 && dst === this.address;
+    const toUs = addr !== 0 && dst === addr;
     let broadcast = !toUs && (dst === BROADCAST || dst === this.subnetBroadcast);
     // Unconfigured, UDP unicast is taken too: a DHCP server may unicast the offer to the address it
     // offers (RFC 2131 §4.1).
-    if (!toUs && !broadcast && (this.address !== 0 || protocol !== IP_PROTO_UDP || isMulticastOrReserved(dst))) {
+    if (!toUs && !broadcast && (addr !== 0 || protocol !== IP_PROTO_UDP || isMulticastOrReserved(dst))) {
       this.count('ipv4-not-for-us');
       return;
     }
     // A unicast IP datagram in a link-layer broadcast (RFC 1122 §3.3.6): accept, but treat as broadcast
     // for replies so we never answer it with an ICMP error.
-    if (linkBroadcast && this.address !== 0) broadcast = true;
+    if (linkBroadcast && addr !== 0) broadcast = true;
     // Fragments are dropped, not reassembled (see the top of this file): MF or a fragment offset.
     if (((buf[off + 6] & 0x3f) | buf[off + 7]) !== 0) { this.count('ipv4-fragment'); return; }
     this.count('ipv4-rx');
