@@ -330,8 +330,9 @@ export class Interface extends Emitter implements IpSender {
     if (len < ETH_HEADER_LEN) { this.count('eth-truncated'); return; }
     const type = (buf[12] << 8) | buf[13];
     if (type < 0x0600) { this.count('eth-not-ethernet-ii'); return; }
-    const linkBroadcast = isBroadcastMac(this.rxDst);
-    if (!linkBroadcast && !macEquals(this.rxDst, this.mac)) { this.count('eth-not-for-us'); return; }
+    // Our own address first, as nearly every frame is to it; any other must be the broadcast address.
+    const linkBroadcast = !macEquals(this.rxDst, this.mac);
+    if (linkBroadcast && !isBroadcastMac(this.rxDst)) { this.count('eth-not-for-us'); return; }
     if (type === ETHERTYPE_IPV4) this.handleIpv4(ETH_HEADER_LEN, len - ETH_HEADER_LEN, linkBroadcast);
     else if (type === ETHERTYPE_ARP) this.handleArp(ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     else this.count('eth-unknown-type');
