@@ -24,6 +24,8 @@ export const OUT_OF_LINE = [
   'parseTcpOptions',
   // segmentArrives' rarer steps: put in line they sat in the branch its pure-ACK path skips, scanned each ACK.
   'synSentArrives', 'checkRst', 'synReceivedAck', 'ourFinAcked', 'onDupAck',
+  // Put in line it is made anew at every ACK in congestion avoidance, and scanned at every other.
+  'avoidanceStep',
 ];
 
 /**
