@@ -95,6 +95,7 @@ export class Interface extends Emitter implements IpSender {
   readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
   readonly txView: DataView = new DataView(this.txBuffer.buffer);
   readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  private readonly rxView: DataView = new DataView(this.rxBuffer.buffer);
   readonly arp: ArpCache;
   readonly udp: UdpLayer;
   readonly dns: DnsClient;
@@ -620,8 +621,8 @@ export class Interface extends Emitter implements IpSender {
     // A correct header sums to 0xffff including its own checksum field (RFC 1071 §1).
     if (onesComplementSum(buf, off, hl) !== 0xffff) { this.count('ipv4-bad-checksum'); return; }
     if (hl > IPV4_HEADER_LEN && ipv4OptionsBad(buf, off + IPV4_HEADER_LEN, off + hl)) { this.count('ipv4-bad-option'); return; }
-    const src = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
-    const dst = ((buf[off + 16] << 24) | (buf[off + 17] << 16) | (buf[off + 18] << 8) | buf[off + 19]) >>> 0;
+    const src = this.rxView.getUint32(off + 12); // (one native read: fewer statements than four bytes)
+    const dst = this.rxView.getUint32(off + 16);
     const protocol = buf[off + 9];
     const pOff = off + hl;
     const pLen = total - hl;
