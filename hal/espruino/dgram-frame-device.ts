@@ -106,8 +106,7 @@ export class DgramFrameDevice implements FrameDriver {
     // Espruino's typed-array set() copies a string's characters as bytes, natively and without making a
     // copy first (measured in espruino-linux 2v29: 0.04 ms a frame, E.toUint8Array + set 0.10 ms, and that
     // one needs 1,514 contiguous bytes of the pool for each frame). Node's set() would read a string as NaNs.
-    if (typeof msg !== 'string') buf.set(msg, 0);
-    else if (typeof E !== 'undefined' && E) buf.set(msg as unknown as ArrayLike<number>, 0);
+    if (typeof msg !== 'string' || this.strings) buf.set(msg as unknown as ArrayLike<number>, 0);
     else for (let k = 0; k < len; k++) buf[k] = msg.charCodeAt(k) & 255; // host only (no E)
     this.counters.rxFrames++;
     return len;

@@ -48,6 +48,8 @@ export interface DnsHost {
   readonly limits: InterfaceLimits;
   readonly dnsServers: Ipv4Address[];
   readonly now: number;
+  /** When the interface next polls the client (Interface.dnsAt): set to 0 when a query's deadline moves. */
+  dnsAt: number;
   readonly random: { nextU32(): number };
   readonly udp: { bind(port: number, onMessage: (data: Uint8Array, rinfo: UdpRinfo) => void): UdpSocket | null };
   count(reason: string): void;
@@ -136,6 +138,7 @@ export class DnsClient {
     q.server = servers[q.tries % servers.length];
     q.tries++;
     q.deadline = now + this.host.limits.dnsTimeoutMs;
+    this.host.dnsAt = 0; // (poll, when it is the caller, sets it after)
     const n = emitDnsQuery(this.scratch, 0, q.id, q.qname, DNS_TYPE_A);
     if (typeof n === 'string') return false;
     this.host.count('dns-queries-sent');
@@ -181,7 +184,7 @@ export class DnsClient {
   unreachable(dst: Ipv4Address, buf: Uint8Array, off: number, len: number): void {
     if (!this.socket || len < 8) return;
     if (udpSrcPort(buf, off) !== this.socket.port || udpDstPort(buf, off) !== DNS_PORT) return;
-    for (let i = 0; i < this.pending.length; i++) if (this.pending[i].server === dst) this.pending[i].deadline = 0;
+    for (let i = 0; i < this.pending.length; i++) if (this.pending[i].server === dst) this.pending[i].deadline = this.host.dnsAt = 0;
   }
 
   private receive(data: Uint8Array, rinfo: UdpRinfo): void {

@@ -95,6 +95,7 @@ export class Interface extends Emitter implements IpSender {
   readonly txBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
   readonly txView: DataView = new DataView(this.txBuffer.buffer);
   readonly rxBuffer: Uint8Array = new Uint8Array(ETH_MAX_FRAME);
+  private readonly rxView: DataView = new DataView(this.rxBuffer.buffer);
   readonly arp: ArpCache;
   readonly udp: UdpLayer;
   readonly dns: DnsClient;
@@ -105,6 +106,7 @@ export class Interface extends Emitter implements IpSender {
   address: Ipv4Address = 0;
   prefixLength = 0;
   netmask: Ipv4Address = 0;
+  private subnetBroadcast = -1;
   gateway: Ipv4Address = 0;
   dnsServers: Ipv4Address[] = [];
 
@@ -116,6 +118,13 @@ export class Interface extends Emitter implements IpSender {
   private icmpRefillAt = 0;
   private gratuitousDue?: boolean;
   private arpDue?: boolean;
+  /**
+   * When pollArp is next due: its last result, or 0 (at the next poll) once an entry's deadline may
+   * have moved earlier (requestAddress, learn, a refresh asked for); a poll before then skips it.
+   */
+  private arpAt = 0;
+  /** The same for the DNS client's timers (its queries'): a query sent or re-aimed sets it to 0 (DnsHost). */
+  dnsAt = 0;
 
   // Reused representations (no allocation per packet). One of each kind serves receive and send: a
   // received header's fields are read before anything is emitted with the same object (an ICMP echo
@@ -190,6 +199,8 @@ export class Interface extends Emitter implements IpSender {
     this.address = c.address >>> 0;
     this.prefixLength = c.prefixLength;
     this.netmask = prefixToMask(c.prefixLength);
+    // Our subnet's directed broadcast address; none (-1, no address equals it) unconfigured or on a /32.
+    this.subnetBroadcast = this.address !== 0 && this.netmask !== BROADCAST ? (this.address | ~this.netmask) >>> 0 : -1;
     this.gateway = (c.gateway || 0) >>> 0;
     this.dnsServers = c.dns ? c.dns.slice(0) : [];
     if (old !== this.address) {
@@ -254,8 +265,8 @@ export class Interface extends Emitter implements IpSender {
             this.gratuitousDue = false;
             this.sendArp(ARP_OP_REQUEST, BROADCAST_MAC, this.address, null);
           }
-          const a = this.pollArp(nowMs);
-          if (a < next) next = a; // (a comparison: a third of Math.min's cost)
+          if (nowMs >= this.arpAt) this.arpAt = this.pollArp(nowMs);
+          if (this.arpAt < next) next = this.arpAt; // (a comparison: a third of Math.min's cost)
         }
         if (part === 1) {
           part = 2;
@@ -263,8 +274,8 @@ export class Interface extends Emitter implements IpSender {
         }
         if (part === 2) {
           part = 3;
-          const d = this.dns.poll(nowMs);
-          if (d < next) next = d;
+          if (nowMs >= this.dnsAt) this.dnsAt = this.dns.poll(nowMs);
+          if (this.dnsAt < next) next = this.dnsAt;
         }
         if (part === 3) {
           part = 4;
@@ -277,7 +288,8 @@ export class Interface extends Emitter implements IpSender {
         if (this.arpDue) {
           // A refresh was asked for while the transmit buffer was busy: send it now.
           this.arpDue = false;
-          next = Math.min(next, this.pollArp(nowMs));
+          this.arpAt = this.pollArp(nowMs);
+          if (this.arpAt < next) next = this.arpAt;
         }
       } catch (e) {
         this.internalError('poll', e);
@@ -319,8 +331,9 @@ export class Interface extends Emitter implements IpSender {
     if (len < ETH_HEADER_LEN) { this.count('eth-truncated'); return; }
     const type = (buf[12] << 8) | buf[13];
     if (type < 0x0600) { this.count('eth-not-ethernet-ii'); return; }
-    const linkBroadcast = isBroadcastMac(this.rxDst);
-    if (!linkBroadcast && !macEquals(this.rxDst, this.mac)) { this.count('eth-not-for-us'); return; }
+    // Our own address first, as nearly every frame is to it; any other must be the broadcast address.
+    const linkBroadcast = !macEquals(this.rxDst, this.mac);
+    if (linkBroadcast && !isBroadcastMac(this.rxDst)) { this.count('eth-not-for-us'); return; }
     if (type === ETHERTYPE_IPV4) this.handleIpv4(ETH_HEADER_LEN, len - ETH_HEADER_LEN, linkBroadcast);
     else if (type === ETHERTYPE_ARP) this.handleArp(ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     else this.count('eth-unknown-type');
@@ -367,6 +380,7 @@ export class Interface extends Emitter implements IpSender {
   /** Records `mac` for entry `e` and sends whatever waited for it. */
   private learn(e: ArpEntry, mac: Uint8Array): void {
     this.ethHop = -1;
+    this.arpAt = 0; // a new expiry (perhaps of a new entry)
     this.arp.resolve(e, mac, this.now, this.limits.arpEntryTtlMs);
     if (this.arp.waiting.length === 0) return;
     const ws = this.arp.takeWaiting(e.ip);
@@ -403,6 +417,7 @@ export class Interface extends Emitter implements IpSender {
   private requestAddress(e: ArpEntry, unicast: boolean): void {
     e.requests++;
     e.nextRequestAt = this.now + this.limits.arpRetryMs;
+    this.arpAt = 0; // (pollArp, when it is the caller, sets it after)
     this.sendArp(ARP_OP_REQUEST, unicast ? e.mac : BROADCAST_MAC, e.ip, null);
   }
 
@@ -477,14 +492,9 @@ export class Interface extends Emitter implements IpSender {
   private route(dst: Ipv4Address): number {
     if (dst === BROADCAST) return BROADCAST;
     if (this.address === 0) return -1; // only limited broadcast before configuration (DHCP)
-    if (this.isSubnetBroadcast(dst)) return BROADCAST;
+    if (dst === this.subnetBroadcast) return BROADCAST;
     if (sameSubnet(dst, this.address, this.netmask)) return dst;
     return this.gateway !== 0 ? this.gateway : -1;
-  }
-
-  /** Whether `a` is the directed broadcast address of our subnet (none while unconfigured or on a /32). */
-  private isSubnetBroadcast(a: Ipv4Address): boolean {
-    return this.address !== 0 && this.netmask !== BROADCAST && a === ((this.address | ~this.netmask) >>> 0);
   }
 
   beginDatagram(dst: Ipv4Address, protocol: number): number {
@@ -544,6 +554,7 @@ export class Interface extends Emitter implements IpSender {
         e.requests = 0;
         e.nextRequestAt = this.now;
         this.arpDue = true;
+        this.arpAt = 0;
       }
       if (hop !== this.ethHop) {
         emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
@@ -610,38 +621,50 @@ export class Interface extends Emitter implements IpSender {
     // A correct header sums to 0xffff including its own checksum field (RFC 1071 §1).
     if (onesComplementSum(buf, off, hl) !== 0xffff) { this.count('ipv4-bad-checksum'); return; }
     if (hl > IPV4_HEADER_LEN && ipv4OptionsBad(buf, off + IPV4_HEADER_LEN, off + hl)) { this.count('ipv4-bad-option'); return; }
-    const ip = this.ipRepr;
-    const src = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
-    const dst = ((buf[off + 16] << 24) | (buf[off + 17] << 16) | (buf[off + 18] << 8) | buf[off + 19]) >>> 0;
+    const src = this.rxView.getUint32(off + 12); // (one native read: fewer statements than four bytes)
+    const dst = this.rxView.getUint32(off + 16);
     const protocol = buf[off + 9];
-    ip.src = src;
-    ip.dst = dst;
-    ip.protocol = protocol;
-    ip.headerLength = hl;
-    ip.totalLength = total;
-    const pOff = ip.payloadOffset = off + hl;
-    const pLen = ip.payloadLength = total - hl;
-    // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources.
-    if (isMulticastOrReserved(src) || (src >>> 24) === 127 ||
-        (this.address !== 0 && src === this.address) || this.isSubnetBroadcast(src)) {
+    const pOff = off + hl;
+    const pLen = total - hl;
+    const addr = this.address;
+    // RFC 1122 §3.2.1.3: silently discard datagrams from broadcast, multicast or loopback sources
+    // (`src >>> 29 === 7`: isMulticastOrReserved in line).
+    if (src >>> 29 === 7 || (src >>> 24) === 127 || (addr !== 0 && src === addr) || src === this.subnetBroadcast) {
       this.count('ipv4-bad-src');
       return;
     }
     if (buf[off + 8] === 0) { this.count('ipv4-ttl-zero'); return; }
-    const toUs = this.address !== 0 && dst === this.address;
-    let broadcast = !toUs && (dst === BROADCAST || this.isSubnetBroadcast(dst));
+    const toUs = addr !== 0 && dst === addr;
+    let broadcast = !toUs && (dst === BROADCAST || dst === this.subnetBroadcast);
     // Unconfigured, UDP unicast is taken too: a DHCP server may unicast the offer to the address it
     // offers (RFC 2131 §4.1).
-    if (!toUs && !broadcast && (this.address !== 0 || protocol !== IP_PROTO_UDP || isMulticastOrReserved(dst))) {
+    if (!toUs && !broadcast && (addr !== 0 || protocol !== IP_PROTO_UDP || isMulticastOrReserved(dst))) {
       this.count('ipv4-not-for-us');
       return;
     }
     // A unicast IP datagram in a link-layer broadcast (RFC 1122 §3.3.6): accept, but treat as broadcast
     // for replies so we never answer it with an ICMP error.
-    if (linkBroadcast && this.address !== 0) broadcast = true;
+    if (linkBroadcast && addr !== 0) broadcast = true;
     // Fragments are dropped, not reassembled (see the top of this file): MF or a fragment offset.
     if (((buf[off + 6] & 0x3f) | buf[off + 7]) !== 0) { this.count('ipv4-fragment'); return; }
     this.count('ipv4-rx');
+    if (protocol !== IP_PROTO_ICMP && protocol !== IP_PROTO_UDP) {
+      for (let i = 0; i < this.transports.length; i++) {
+        const t = this.transports[i];
+        if (t.protocol === protocol) {
+          if (broadcast) { this.count('ipv4-broadcast-to-transport'); return; } // TCP is unicast only
+          t.receive(src, dst, buf, pOff, pLen, this.now);
+          return;
+        }
+      }
+    }
+    // What an ICMP reply or error reads of the header (a transport's datagram above needs none of it).
+    const ip = this.ipRepr;
+    ip.src = src;
+    ip.headerLength = hl;
+    ip.totalLength = total;
+    ip.payloadOffset = pOff;
+    ip.payloadLength = pLen;
     if (protocol === IP_PROTO_ICMP) {
       this.handleIcmp(ip, broadcast);
       return;
@@ -652,14 +675,6 @@ export class Interface extends Emitter implements IpSender {
         this.sendIcmpError(ICMP_UNREACH_PORT, off, ip);
       }
       return;
-    }
-    for (let i = 0; i < this.transports.length; i++) {
-      const t = this.transports[i];
-      if (t.protocol === protocol) {
-        if (broadcast) { this.count('ipv4-broadcast-to-transport'); return; } // TCP is unicast only
-        t.receive(src, dst, buf, pOff, pLen, this.now);
-        return;
-      }
     }
     this.count('ipv4-unknown-protocol');
     // RFC 1122 §3.2.2.1: protocol unreachable for a transport we do not implement.

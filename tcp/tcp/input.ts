@@ -303,11 +303,13 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
   }
   // RFC 9293 §3.10.7.4: update the send window only from segments newer than the last update.
   if (((sock.sndWl1 - seg.seq) | 0) < 0 || (sock.sndWl1 === seg.seq && ((sock.sndWl2 - ack) | 0) <= 0)) {
-    const wasClosed = sock.sndWnd === 0;
-    sock.sndWnd = seg.window << sock.sndShift;
-    // The window reopened with our probe byte not taken: send from SND.UNA again, in the window.
-    if (wasClosed && sock.sndWnd > 0 && seqGt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
-    if (sock.sndWnd > sock.maxSndWnd) sock.maxSndWnd = sock.sndWnd;
+    const wnd = seg.window << sock.sndShift;
+    if (wnd !== sock.sndWnd) { // (most ACKs of a transfer leave it as it was: nothing below to do)
+      // The window reopened (it differs from 0) with our probe byte not taken: send from SND.UNA again.
+      if (sock.sndWnd === 0 && seqGt(sock.sndNxt, sock.sndUna)) sock.sndNxt = sock.sndUna;
+      sock.sndWnd = wnd;
+      if (wnd > sock.maxSndWnd) sock.maxSndWnd = wnd; // (maxSndWnd >= sndWnd: unchanged, it is not larger)
+    }
     sock.sndWl1 = seg.seq;
     sock.sndWl2 = ack;
   }

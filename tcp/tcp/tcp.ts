@@ -58,6 +58,8 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   private nextEphemeral: number;
   /** Our MSS: the largest transport datagram the interface said it can send, less 20, at most config.mss. */
   ourMss: number;
+  /** The interface's maxTransportLength() that ourMss was last worked out from (poll). */
+  private mtSeen = 0;
 
   /** Compact TIME_WAIT entries (time-wait.ts). */
   readonly timeWait: TimeWaitTable;
@@ -222,7 +224,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
   poll(nowMs: number, ip: IpSender): number {
     this.lastNow = nowMs;
     const mt = ip.maxTransportLength();
-    if (mt > TCP_HEADER_LEN) this.ourMss = this.mssFor(mt);
+    if (mt !== this.mtSeen && mt > TCP_HEADER_LEN) { // (the same at nearly every poll)
+      this.mtSeen = mt;
+      this.ourMss = this.mssFor(mt);
+    }
     if (this.rq.length > 0) this.flushQueued(ip);
     while (this.failed.length > 0) {
       const f = this.failed.shift() as TcpSocket;

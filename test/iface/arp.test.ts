@@ -200,4 +200,26 @@ test('a claim of our own address by someone else is counted, not learnt', () => 
   assert.is(r.iface.arp.find(OUR_IP), null);
 });
 
+test('the ARP timers run only when due, yet an entry made between them keeps its deadlines', () => {
+  // Idle and with no entry, a poll skips the ARP timers (Interface.arpAt = Infinity). An entry learnt
+  // from the peer's request must still expire, and one made by our datagram must still be retried:
+  // both are missed if a change of the cache does not bring the timers back.
+  const r = new Rig({ limits: { arpEntryTtlMs: 20000, arpRequests: 2, arpRetryMs: 1000 } });
+  r.peer.autoArp = false;
+  r.run(5000);
+  r.peer.send(arpFrame(ARP_OP_REQUEST, PEER_MAC, PEER_IP, ZERO, OUR_IP));
+  r.run(10);
+  assert.ok(r.iface.arp.find(PEER_IP), 'learnt');
+  const deadline = r.iface.poll(r.now);
+  assert.is(deadline, r.iface.arp.find(PEER_IP)!.expiresAt, 'its expiry is the next deadline');
+  r.run(20000);
+  assert.is(r.iface.arp.find(PEER_IP), null, 'expired');
+  r.run(5000);
+  const ghost = ip('192.168.7.77') as number;
+  assert.ok(r.iface.udp.bind(1)!.send('x', 9, ghost));
+  r.run(5000);
+  assert.is(r.peer.take(isArp(ARP_OP_REQUEST)).length, 2, 'the first request and its retry');
+  assert.is(r.iface.counters['arp-resolution-failed'], 1, 'given up when the retries are spent');
+});
+
 test.run();

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rig, ipFrame, udpSegment, ip, Seen, OUR_IP, PEER_IP } from './rig';
-import { IP_PROTO_UDP } from '../../tcp/wire/reprs';
+import { Rig, ipFrame, udpSegment, icmpMessage, ip, Seen, OUR_IP, PEER_IP } from './rig';
+import { IP_PROTO_ICMP, IP_PROTO_UDP } from '../../tcp/wire/reprs';
 import { formatIpv4 } from '../../tcp/wire/ipv4-address';
 
 const DNS2 = ip('192.168.7.54') as number;
@@ -125,6 +125,25 @@ test('no answer: retries alternate between servers, then ETIMEOUT', () => {
   // A new id per try.
   const ids = queries.map((q) => (q.payload![0] << 8) | q.payload![1]);
   assert.ok(new Set(ids).size >= 5);
+});
+
+test('the DNS timers run only when due, yet a query re-aimed by ICMP goes to the next server at once', () => {
+  // Idle, a poll skips the DNS client (Interface.dnsAt = Infinity); a port unreachable from the first
+  // server moves the query's deadline to now (dns-client.ts unreachable), which must bring the client back.
+  const { r, queries } = dnsRig(() => null, [PEER_IP, DNS2]);
+  r.run(5000);
+  let res: string | null = null;
+  r.iface.dns.resolve('slow.example', (err) => { res = err ? err.message : 'ok'; });
+  r.run(10);
+  assert.is(queries.length, 1);
+  const q = queries[0];
+  // The original datagram: its IPv4 header and first 8 bytes (RFC 792), as the server got it.
+  const original = q.raw.subarray(14, 14 + 28);
+  r.peer.send(ipFrame(IP_PROTO_ICMP, icmpMessage(3, 3, 0, original)));
+  r.run(10);
+  assert.is(queries.length, 2, 'the second server asked within 10 ms, not after the 2 s timeout');
+  assert.is(queries[1].ip!.dst, DNS2);
+  assert.is(res, null);
 });
 
 test('answers with the wrong id, from the wrong address, or with a pointer loop are ignored', () => {

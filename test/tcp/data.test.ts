@@ -40,6 +40,20 @@ test('send across the 2^32 wrap: segments numbered mod 2^32, ACKs across the wra
   assert.is(sock.rtxAt, 0, 'all acknowledged: timer stopped');
 });
 
+test('MSS: a change of the MTU between polls is taken at the next poll (Tcp.poll works it out again)', () => {
+  const h = new Harness({ txBytes: 8192 });
+  h.poll();
+  h.poll(); // worked out once, then the same MTU: kept
+  h.ip.mtu = 576;
+  h.poll();
+  h.tcp.connect(PEER, 8080);
+  assert.is(h.one().mss, 536);
+  h.ip.mtu = 1500;
+  h.poll();
+  h.tcp.connect(PEER, 8081);
+  assert.is(h.one().mss, 1460);
+});
+
 test('MSS: our SYN announces min(MTU - 40, config); segments never exceed the peer MSS', () => {
   const h = new Harness({ txBytes: 8192 });
   h.ip.mtu = 576;

@@ -22,6 +22,10 @@ export const OUT_OF_LINE = [
   // The rare parts of per-segment functions, taken out so that those functions are shorter to scan.
   'anySum', 'emitTcpOptions', 'synOutput', 'repairOutput', 'dataOutput', 'owedAcks', 'rtxExpired', 'keepAlive', 'takeText',
   'parseTcpOptions',
+  // segmentArrives' rarer steps: put in line they sat in the branch its pure-ACK path skips, scanned each ACK.
+  'synSentArrives', 'checkRst', 'synReceivedAck', 'ourFinAcked', 'onDupAck',
+  // Put in line it is made anew at every ACK in congestion avoidance, and scanned at every other.
+  'avoidanceStep',
 ];
 
 /**
