@@ -151,6 +151,12 @@ export class Interface extends Emitter implements IpSender {
    * an ARP packet was written there since, or an address was learnt (it may be this hop's new MAC).
    */
   private ethHop = -1;
+  /**
+   * Until when ethHop's entry needs no look in the ARP cache: its refresh time (expiry less
+   * arpRefreshMs). Whatever changes that entry before then sets ethHop to -1: learn, configure's clear,
+   * and sendArp (an eviction is for a request, sent at once).
+   */
+  private ethFresh = 0;
 
   constructor(o: InterfaceOptions) {
     super();
@@ -207,6 +213,7 @@ export class Interface extends Emitter implements IpSender {
       // Mappings learnt under the old address may be for another subnet: start afresh.
       this.failAllWaiting();
       this.arp.clear();
+      this.ethHop = -1;
       // RFC 5227 §3 / RFC 826: announce the new mapping so neighbours update their caches.
       if (this.address !== 0) this.gratuitousDue = true;
     }
@@ -541,6 +548,8 @@ export class Interface extends Emitter implements IpSender {
       frameLen = 60;
     }
     const hop = this.txNextHop;
+    // The hop whose header is in the buffer, its entry resolved and not yet due a refresh: as below.
+    if (hop === this.ethHop && this.now < this.ethFresh) return this.sendFrame(buf, frameLen);
     if (hop === BROADCAST) {
       emitEthernetHeader(buf, 0, BROADCAST_MAC, this.mac, ETHERTYPE_IPV4);
       this.ethHop = -1;
@@ -550,7 +559,8 @@ export class Interface extends Emitter implements IpSender {
     if (e && e.state === ARP_RESOLVED) {
       // Refresh an entry in use shortly before it expires (unicast first, RFC 1122 §2.3.2.1). The
       // request is sent by the next poll: the transmit buffer holds this datagram now.
-      if (e.nextRequestAt === Infinity && this.now >= e.expiresAt - this.limits.arpRefreshMs) {
+      const fresh = e.expiresAt - this.limits.arpRefreshMs;
+      if (e.nextRequestAt === Infinity && this.now >= fresh) {
         e.requests = 0;
         e.nextRequestAt = this.now;
         this.arpDue = true;
@@ -560,6 +570,7 @@ export class Interface extends Emitter implements IpSender {
         emitEthernetHeader(buf, 0, e.mac, this.mac, ETHERTYPE_IPV4);
         this.ethHop = hop;
       }
+      this.ethFresh = fresh;
       return this.sendFrame(buf, frameLen);
     }
     return this.queueForArp(e, hop, frameLen, protocol);

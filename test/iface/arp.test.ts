@@ -222,4 +222,38 @@ test('the ARP timers run only when due, yet an entry made between them keeps its
   assert.is(r.iface.counters['arp-resolution-failed'], 1, 'given up when the retries are spent');
 });
 
+test('a datagram never goes to a MAC the cache no longer holds for its hop (evicted, or cleared by a new address)', () => {
+  // commitDatagram skips the ARP lookup for the hop whose Ethernet header is in the transmit buffer
+  // (Interface.ethHop, until its refresh time): whatever takes that entry away must end the shortcut.
+  const r = new Rig({ limits: { arpCacheSize: 1 } });
+  r.peer.autoArp = false;
+  const s = r.iface.udp.bind(1)!;
+  const macB = new Uint8Array([0x02, 0xbb, 0xbb, 0xbb, 0xbb, 0x01]);
+  const macC = new Uint8Array([0x02, 0xcc, 0xcc, 0xcc, 0xcc, 0x01]);
+  const sendTo = (host: number, text: string): Seen[] => {
+    assert.ok(s.send(text, 9, host));
+    r.run(10);
+    return r.peer.take((x) => !!x.udp);
+  };
+  r.introduce(); // PEER_IP at PEER_MAC
+  assert.ok(macEquals(sendTo(PEER_IP, 'a')[0].eth.dst, PEER_MAC));
+  // Evicted: the one entry goes to a host that never answers; the peer has moved to macB since.
+  assert.is(sendTo(ip('192.168.7.90') as number, 'x').length, 0);
+  assert.is(sendTo(PEER_IP, 'b').length, 0, 'waits for ARP, not sent to the old MAC');
+  r.peer.send(arpFrame(ARP_OP_REPLY, macB, PEER_IP, OUR_MAC, OUR_IP));
+  r.run(10);
+  const b = r.peer.take((x) => !!x.udp);
+  assert.is(b.length, 1);
+  assert.ok(macEquals(b[0].eth.dst, macB), 'to the MAC learnt after the eviction');
+  assert.ok(macEquals(sendTo(PEER_IP, 'c')[0].eth.dst, macB));
+  // A new address of ours clears the cache: the next datagram to the peer asks again.
+  r.iface.configure({ address: ip('192.168.7.3') as number, prefixLength: 24, gateway: PEER_IP });
+  assert.is(sendTo(PEER_IP, 'd').length, 0, 'waits for ARP after the cache was cleared');
+  r.peer.send(arpFrame(ARP_OP_REPLY, macC, PEER_IP, OUR_MAC, ip('192.168.7.3') as number));
+  r.run(10);
+  const d = r.peer.take((x) => !!x.udp);
+  assert.is(d.length, 1);
+  assert.ok(macEquals(d[0].eth.dst, macC));
+});
+
 test.run();
