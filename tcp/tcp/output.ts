@@ -32,12 +32,14 @@ const MIN_PTO_MS = 10;
 function armLossProbe(sock: TcpSocket, now: number): void {
   // Not in recovery: fast recovery (F_IN_RECOVERY), or after a timeout until new data is acknowledged
   // (retries, reset by that ACK).
-  if (sock.rtxAt === 0 || sock.retries !== 0 || (sock.flags & (F_TLP_ARMED | F_TLP_SENT | F_IN_RECOVERY | F_PROBE)) !== 0 ||
-      (sock.flags & F_RTT_SAMPLED) === 0 || sock.state === FIN_WAIT_2 || sock.sndWnd === 0) return;
-  const flight = seqDiff(sock.sndMax, sock.sndUna);
+  // (The flags first: most polls find the probe armed already.)
+  if ((sock.flags & (F_TLP_ARMED | F_TLP_SENT | F_IN_RECOVERY | F_PROBE | F_RTT_SAMPLED)) !== F_RTT_SAMPLED ||
+      sock.rtxAt === 0 || sock.retries !== 0 || sock.state === FIN_WAIT_2 || sock.sndWnd === 0) return;
+  const flight = (sock.sndMax - sock.sndUna) | 0; // seqDiff
   if (flight <= 0) return;
   let pto = 2 * sock.srtt;
-  if (flight <= segmentSize(sock)) pto += WORST_DELAYED_ACK_MS;
+  // One segment or less in flight (segmentSize() is at most the MSS: not worked out for more).
+  if (flight <= sock.sndMss && flight <= segmentSize(sock)) pto += WORST_DELAYED_ACK_MS;
   if (pto < MIN_PTO_MS) pto = MIN_PTO_MS;
   if (now + pto < sock.rtxAt) {
     sock.rtxAt = now + pto;
