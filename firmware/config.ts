@@ -65,6 +65,13 @@ export interface BufferConfig {
    * A host-side peer needs none of it.
    */
   maxBurst?: number;
+  /**
+   * Bytes of the HTTP app's /bytes pattern block, kept for the app's life (1,024 when left out). Each
+   * write of it costs the interpreter ~70 empty-loop iterations besides its bytes (BENCHMARKS.md §3d):
+   * a block the size of the send buffer refills what an ACK frees in one write. A board with RAM to
+   * spare sets it; the WiFi, within ~100 blocks of its 15 % line at its fullest (README "Memory"), keeps 1 KB.
+   */
+  bytesBlock?: number;
 }
 
 export interface AppConfig {
@@ -212,6 +219,7 @@ export function validateConfig(c: BoardConfig): string[] {
   if (!(b.maxConnections >= 1 && b.maxConnections <= 64)) e.push('buffers.maxConnections must be 1..64');
   if (!(b.backlog >= 1 && b.backlog <= 16)) e.push('buffers.backlog must be 1..16');
   if (b.maxBurst !== undefined && !(b.maxBurst >= 1 && b.maxBurst <= 64)) e.push('buffers.maxBurst must be 1..64');
+  if (b.bytesBlock !== undefined && !(b.bytesBlock >= 64 && b.bytesBlock <= 16384)) e.push('buffers.bytesBlock must be 64..16384');
   const a = c.apps;
   if (!(a.echoPort >= 0 && a.echoPort <= 65535) || !(a.httpPort >= 0 && a.httpPort <= 65535)) e.push('app ports must be 0..65535');
   if (a.echoPort !== 0 && a.echoPort === a.httpPort) e.push('echo and HTTP cannot share port ' + a.echoPort);

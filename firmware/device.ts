@@ -82,7 +82,7 @@ export class Device {
     if (c.apps.httpPort) {
       this.http = startHttp(host, function () { return self.status(); }, {
         port: c.apps.httpPort, maxHeadBytes: c.buffers.httpHead, idleTimeoutMs: c.apps.httpIdleMs,
-        blockBytes: Math.min(c.buffers.txBytes, 8192), // one /bytes write fills the send buffer
+        blockBytes: c.buffers.bytesBlock || 1024,
       });
     }
     if (c.apps.networkJs) {

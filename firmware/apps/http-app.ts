@@ -45,9 +45,9 @@ export interface HttpAppOptions extends HttpOptions {
   /** Largest POST /echo body (default 1,000,000). */
   maxEchoBytes?: number;
   /**
-   * Bytes of the /bytes pattern block, kept for the app's life (at least 64; default 1,024). The
-   * firmware gives its send buffer's size (up to 8 KB): each write costs about 70 empty-loop iterations
-   * besides its bytes (BENCHMARKS.md §3d), and one that big fills what an ACK frees in one go.
+   * Bytes of the /bytes pattern block, kept for the app's life (at least 64; default 1,024; the firmware
+   * gives its preset's `buffers.bytesBlock`): each write costs about 70 empty-loop iterations besides its
+   * bytes (BENCHMARKS.md §3d), and one the size of the send buffer fills what an ACK frees in one go.
    */
   blockBytes?: number;
 }

@@ -32,11 +32,12 @@ test('validation names each problem', () => {
   bad.mac = '03:00:00:00:00:01'; // multicast
   bad.ipv4 = { address: '10.0.0.300', prefixLength: 33, gateway: 'x', dns: ['1.1.1'] };
   bad.buffers.rxBytes = 100;
+  bad.buffers.bytesBlock = 32;
   bad.apps.echoPort = 80;
   bad.hostname = 'bad name';
   const errs = validateConfig(bad).join('\n');
   for (const re of [/chip must be/, /pins.cs and spi.sck are both B13/, /mac must be unicast/, /ipv4.address/, /prefixLength/,
-    /ipv4.gateway/, /ipv4.dns/, /rxBytes/, /share port 80/, /hostname/]) {
+    /ipv4.gateway/, /ipv4.dns/, /rxBytes/, /bytesBlock must be 64..16384/, /share port 80/, /hostname/]) {
     assert.match(errs, re);
   }
   const enc = resolveConfig(PRESETS.esp32);
