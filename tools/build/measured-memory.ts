@@ -22,11 +22,11 @@ export interface MeasuredMemory {
 export const MEASURED_TOLERANCE = 0.1;
 
 export const MEASURED_MEMORY: { [board: string]: MeasuredMemory } = {
-  pico: { interpreter: 'espruino-pico', pool: 5100, idle: 3178, fullest: 3902, date: '2026-12-07' },
-  wifi: { interpreter: 'espruino-wifi', pool: 8190, idle: 4296, fullest: 6520, date: '2026-12-07' },
-  esp32: { interpreter: 'espruino-esp32', pool: 16383, idle: 4240, fullest: 11357, date: '2026-12-07' },
+  pico: { interpreter: 'espruino-pico', pool: 5100, idle: 3381, fullest: 4153, date: '2026-12-07' },
+  wifi: { interpreter: 'espruino-wifi', pool: 8190, idle: 4534, fullest: 6755, date: '2026-12-07' },
+  esp32: { interpreter: 'espruino-esp32', pool: 16383, idle: 4700, fullest: 11935, date: '2026-12-07' },
   // The Pico preset with the HTTP server added (moonshot: see picoWithHttp in tools/build.ts), measured in
   // the WiFi-sized interpreter (same 13-byte blocks, a larger pool) because on espruino-pico it runs out of
   // memory serving its first status page; `pool` is the Pico's, the pool it would have to fit.
-  'pico-http': { interpreter: 'espruino-wifi', pool: 5100, idle: 4054, fullest: 4768, date: '2026-12-07' },
+  'pico-http': { interpreter: 'espruino-wifi', pool: 5100, idle: 4270, fullest: 4988, date: '2026-12-07' },
 };
