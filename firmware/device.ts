@@ -82,7 +82,7 @@ export class Device {
     if (c.apps.httpPort) {
       this.http = startHttp(host, function () { return self.status(); }, {
         port: c.apps.httpPort, maxHeadBytes: c.buffers.httpHead, idleTimeoutMs: c.apps.httpIdleMs,
-        blockBytes: c.buffers.bytesBlock || 1024,
+        blockBytes: c.buffers.bytesBlock, // (the app keeps its 1 KB default when the preset sets none)
       });
     }
     if (c.apps.networkJs) {
