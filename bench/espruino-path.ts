@@ -47,14 +47,17 @@ export function runPath(): { [key: string]: number } | { skipped: string } {
   const code = buildBundle({ entry: 'bench/device/path-micro.ts', hoistModules: process.env.ETCPIP_PATH_REGISTRY !== '1' }).code;
   const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
   const unit = (loop(300000) - loop(100000)) / 200000;
-  const a = instructions(bin, 'var PATH_BYTES = ' + N1 + ';\n' + code);
-  const b = instructions(bin, 'var PATH_BYTES = ' + N2 + ';\n' + code);
+  // ETCPIP_PATH_ACK_EVERY=k: the peer ACKs every k-th segment (default 2). Two runs with different k
+  // split a segment's cost into what sending it costs and what each ACK (with its poll and refill) costs.
+  const every = process.env.ETCPIP_PATH_ACK_EVERY ? 'var PATH_ACK_EVERY = ' + Number(process.env.ETCPIP_PATH_ACK_EVERY) + ';\n' : '';
+  const a = instructions(bin, every + 'var PATH_BYTES = ' + N1 + ';\n' + code);
+  const b = instructions(bin, every + 'var PATH_BYTES = ' + N2 + ';\n' + code);
   const va = values(a.output);
   const vb = values(b.output);
   if (va.internalErrors || vb.internalErrors || vb.bytes < N2) throw new Error('the download failed: ' + b.output.slice(-400));
   const segs = vb.segments - va.segments;
-  const p1 = instructions(bin, 'var PATH_PEER_ONLY = 100;\n' + code).refs;
-  const p2 = instructions(bin, 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code).refs;
+  const p1 = instructions(bin, every + 'var PATH_PEER_ONLY = 100;\n' + code).refs;
+  const p2 = instructions(bin, every + 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code).refs;
   const device = (b.refs - a.refs - (p2 - p1)) / segs;
   return {
     instructionsPerLoopIteration: Math.round(unit),
