@@ -2,6 +2,8 @@
 // the interpreter sized like its board (espruino-pico: 5,100 blocks of 13 bytes; espruino-wifi: 8,190 × 13;
 // espruino-esp32: 16,383 × 14),
 // booted from Storage, with only its SPI chip swapped for the dgram link (`npm run build -- --link dgram`).
+// What is stored is what `npm run flash -- --save` stores: the bundle pretokenised by the espruino CLI's
+// own plugin for 2v29 (tools/build/storage-size.ts), the only form that fits a Pico's or a WiFi's Storage.
 // It serves its apps to the kernel's clients over a TAP, and its memory is read from the device
 // (process.memory() at its console) idle and at its fullest: every connection the preset allows open at
 // once, both buffers full and a write held. It must never run out of memory and must keep 15 % of its
@@ -18,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { ChildProcess } from 'child_process';
 import { buildBundle } from '../../tools/build/bundle';
+import { pretokenise } from '../../tools/build/storage-size';
 import { presetOnDgram, withHttp } from '../../tools/build';
 import { MEASURED_MEMORY, MEASURED_TOLERANCE } from '../../tools/build/measured-memory';
 import { TCP_DEFAULTS } from '../../tcp/tcp/config';
@@ -120,7 +123,7 @@ for (const c of CASES.filter((x) => !ONLY || ONLY.indexOf(x.label) >= 0)) {
         busy = b;
         await new Promise<void>((resolve) => b.bind(config.dgram.localPort, () => resolve()));
       }
-      dev = await bootFromStorage(interp, code, board);
+      dev = await bootFromStorage(interp, Buffer.from(pretokenise(code), 'latin1'), board);
       if (busy) {
         await dev.waitFor(/\[etcpip\] [^\n]*retrying in 30 s/, 30000);
         await new Promise<void>((resolve) => busy!.close(() => resolve()));
