@@ -54,7 +54,7 @@ export function runPath(): { [key: string]: number } | { skipped: string } {
   const b = instructions(bin, every + 'var PATH_BYTES = ' + N2 + ';\n' + code);
   const va = values(a.output);
   const vb = values(b.output);
-  if (va.internalErrors || vb.internalErrors || vb.bytes < N2) throw new Error('the download failed: ' + b.output.slice(-400));
+  if (va.internalErrors || vb.internalErrors || vb.bytes < N2 || va.corrupt || vb.corrupt || !vb.bodyFound) throw new Error('the download failed: ' + b.output.slice(-400));
   const segs = vb.segments - va.segments;
   const p1 = instructions(bin, every + 'var PATH_PEER_ONLY = 100;\n' + code).refs;
   const p2 = instructions(bin, every + 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code).refs;

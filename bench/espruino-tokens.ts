@@ -37,6 +37,7 @@ function profile(bin: string, code: string): { prof: Profile; out: string } {
     fs.writeFileSync(file, code + '\nquit();\n');
     const r = spawnSync(bin, [file], { encoding: 'latin1', input: '', timeout: 600000, env: { ...process.env, ESPR_PROF: dump } });
     if (!/^P done/m.test(r.stdout || '')) throw new Error('the run did not finish: ' + (r.stdout || '').slice(-400) + (r.stderr || ''));
+    if (/^P corrupt [1-9]/m.test(r.stdout)) throw new Error('the download was corrupt (path-micro checks every body segment)');
     if (!fs.existsSync(dump)) throw new Error('no profile written: is ' + bin + ' built with bench/espruino-tokens/build.sh?');
     const prof: Profile = new Map();
     for (const line of fs.readFileSync(dump, 'latin1').split('\n')) {
