@@ -30,11 +30,49 @@ function instructions(bin: string, code: string): { refs: number; output: string
   return { refs: Number(m[1].replace(/,/g, '')), output: r.stdout || '' };
 }
 
-function values(output: string): { [k: string]: number } {
+/** The "P key value" lines a path-micro run printed; throws if the run did not finish. */
+export function values(output: string): { [k: string]: number } {
   const o: { [k: string]: number } = {};
   for (const l of output.match(/^P \w+ [\d.]+/gm) || []) { const p = l.split(' '); o[p[1]] = Number(p[2]); }
   if (!/^P done/m.test(output)) throw new Error('the run did not finish: ' + output.slice(-400));
   return o;
+}
+
+/** Why the downloads of N1 and N2 bytes (their values()) cannot be counted, or null when both are right. */
+function downloadProblem(va: { [k: string]: number }, vb: { [k: string]: number }): string | null {
+  if (va.internalErrors || vb.internalErrors) return 'an exception inside the stack';
+  if (va.corrupt || vb.corrupt || !vb.bodyFound) return 'a body segment that is not the /bytes pattern';
+  if (vb.bytes < N2) return 'only ' + vb.bytes + ' of ' + N2 + ' bytes';
+  return null;
+}
+
+/**
+ * What goes before path-micro's code for a run: ETCPIP_PATH_ACK_EVERY=k makes the peer ACK every k-th
+ * segment (default 2). Two runs with different k split a segment's cost into what sending it costs and
+ * what each ACK (with its poll and refill) costs.
+ */
+function ackEveryPrefix(): string {
+  return process.env.ETCPIP_PATH_ACK_EVERY ? 'var PATH_ACK_EVERY = ' + Number(process.env.ETCPIP_PATH_ACK_EVERY) + ';\n' : '';
+}
+
+/**
+ * The four runs both benches count with (and bench/espruino-tokens.ts profiles): the downloads of N1 and
+ * N2 bytes, checked right, and the peer alone for 100 and 100 + (the segments between them) segments, to
+ * subtract. `run` runs path-micro's code with what goes before it and gives its output.
+ */
+export function pathRuns<R extends { output: string }>(code: string, run: (src: string) => R):
+  { a: R; b: R; p1: R; p2: R; va: { [k: string]: number }; vb: { [k: string]: number }; segs: number } {
+  const every = ackEveryPrefix();
+  const a = run(every + 'var PATH_BYTES = ' + N1 + ';\n' + code);
+  const b = run(every + 'var PATH_BYTES = ' + N2 + ';\n' + code);
+  const va = values(a.output);
+  const vb = values(b.output);
+  const problem = downloadProblem(va, vb);
+  if (problem) throw new Error('the download failed (' + problem + '): ' + b.output.slice(-400));
+  const segs = vb.segments - va.segments;
+  const p1 = run(every + 'var PATH_PEER_ONLY = 100;\n' + code);
+  const p2 = run(every + 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code);
+  return { a, b, p1, p2, va, vb, segs };
 }
 
 export function runPath(): { [key: string]: number } | { skipped: string } {
@@ -47,25 +85,15 @@ export function runPath(): { [key: string]: number } | { skipped: string } {
   const code = buildBundle({ entry: 'bench/device/path-micro.ts', hoistModules: process.env.ETCPIP_PATH_REGISTRY !== '1' }).code;
   const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
   const unit = (loop(300000) - loop(100000)) / 200000;
-  // ETCPIP_PATH_ACK_EVERY=k: the peer ACKs every k-th segment (default 2). Two runs with different k
-  // split a segment's cost into what sending it costs and what each ACK (with its poll and refill) costs.
-  const every = process.env.ETCPIP_PATH_ACK_EVERY ? 'var PATH_ACK_EVERY = ' + Number(process.env.ETCPIP_PATH_ACK_EVERY) + ';\n' : '';
-  const a = instructions(bin, every + 'var PATH_BYTES = ' + N1 + ';\n' + code);
-  const b = instructions(bin, every + 'var PATH_BYTES = ' + N2 + ';\n' + code);
-  const va = values(a.output);
-  const vb = values(b.output);
-  if (va.internalErrors || vb.internalErrors || vb.bytes < N2 || va.corrupt || vb.corrupt || !vb.bodyFound) throw new Error('the download failed: ' + b.output.slice(-400));
-  const segs = vb.segments - va.segments;
-  const p1 = instructions(bin, every + 'var PATH_PEER_ONLY = 100;\n' + code).refs;
-  const p2 = instructions(bin, every + 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code).refs;
-  const device = (b.refs - a.refs - (p2 - p1)) / segs;
+  const { a, b, p1, p2, va, vb, segs } = pathRuns(code, (src) => instructions(bin, src));
+  const device = (b.refs - a.refs - (p2.refs - p1.refs)) / segs;
   return {
     instructionsPerLoopIteration: Math.round(unit),
     segments: segs,
     acksPerSegment: Number(((vb.acks - va.acks) / segs).toFixed(3)),
     pollsPerSegment: Number(((vb.polls - va.polls) / segs).toFixed(3)),
     retransmits: vb.retransmits,
-    peerIterationsPerSegment: Math.round((p2 - p1) / segs / unit),
+    peerIterationsPerSegment: Math.round((p2.refs - p1.refs) / segs / unit),
     deviceInstructionsPerSegment: Math.round(device),
     deviceIterationsPerSegment: Math.round(device / unit),
   };

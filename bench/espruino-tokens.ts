@@ -21,23 +21,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildBundle } from '../tools/build/bundle';
-
-const N1 = 100000;
-const N2 = 400000;
+import { pathRuns, values } from './espruino-path';
 
 interface Token { count: number; cycles: number; text: string }
 type Profile = Map<string, Map<number, Token>>;
 
 /** Runs `code` in the profiling interpreter; the profile by function text, and the run's printed "P" values. */
-function profile(bin: string, code: string): { prof: Profile; out: string } {
+function profile(bin: string, code: string): { prof: Profile; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etcpip-tokens-'));
   try {
     const file = path.join(dir, 'run.js');
     const dump = path.join(dir, 'profile.txt');
     fs.writeFileSync(file, code + '\nquit();\n');
     const r = spawnSync(bin, [file], { encoding: 'latin1', input: '', timeout: 600000, env: { ...process.env, ESPR_PROF: dump } });
-    if (!/^P done/m.test(r.stdout || '')) throw new Error('the run did not finish: ' + (r.stdout || '').slice(-400) + (r.stderr || ''));
-    if (/^P corrupt [1-9]/m.test(r.stdout)) throw new Error('the download was corrupt (path-micro checks every body segment)');
+    values((r.stdout || '') + (r.stderr || '')); // (throws if the run did not finish)
     if (!fs.existsSync(dump)) throw new Error('no profile written: is ' + bin + ' built with bench/espruino-tokens/build.sh?');
     const prof: Profile = new Map();
     for (const line of fs.readFileSync(dump, 'latin1').split('\n')) {
@@ -53,7 +50,7 @@ function profile(bin: string, code: string): { prof: Profile; out: string } {
       t.cycles += Number(f[4]);
       m.set(pos, t);
     }
-    return { prof, out: r.stdout };
+    return { prof, output: r.stdout };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -76,12 +73,6 @@ function combine(a: Profile, b: Profile, k: number): Profile {
   return r;
 }
 
-function value(out: string, key: string): number {
-  const m = new RegExp('^P ' + key + ' ([\\d.]+)', 'm').exec(out);
-  if (!m) throw new Error('no ' + key + ' in the output');
-  return Number(m[1]);
-}
-
 function main(): void {
   const args = process.argv.slice(2);
   const top = args.indexOf('--top') >= 0 ? Number(args[args.indexOf('--top') + 1]) : 30;
@@ -93,11 +84,7 @@ function main(): void {
     return;
   }
   const code = buildBundle({ entry: 'bench/device/path-micro.ts', hoistModules: true, mangleProperties: false }).code;
-  const a = profile(bin, 'var PATH_BYTES = ' + N1 + ';\n' + code);
-  const b = profile(bin, 'var PATH_BYTES = ' + N2 + ';\n' + code);
-  const segs = value(b.out, 'segments') - value(a.out, 'segments');
-  const p1 = profile(bin, 'var PATH_PEER_ONLY = 100;\n' + code);
-  const p2 = profile(bin, 'var PATH_PEER_ONLY = ' + (100 + segs) + ';\n' + code);
+  const { a, b, p1, p2, segs } = pathRuns(code, (src) => profile(bin, src));
   // The device's part: N2 − N1 − (the peer alone, for as many segments).
   const device = combine(combine(b.prof, a.prof, -1), combine(p2.prof, p1.prof, -1), -1);
   const rows: Array<{ fn: string; tokens: number; cycles: number; calls: number }> = [];

@@ -173,7 +173,7 @@ function main(): void {
   };
 
   if (typeof PATH_PEER_ONLY !== 'undefined') {
-    // The peer's share alone: a data segment taken PATH_PEER_ONLY times, an ACK sent for every second.
+    // The peer's share alone: a data segment taken PATH_PEER_ONLY times, an ACK sent for every ackEvery-th.
     const seg = new Uint8Array(1514);
     seg.set([8, 0, 0x45, 0, 0x05, 0x7c], 12); // 1,404 bytes of IPv4: a 1,364-byte segment, as the device sends
     seg[46] = 0x50;

@@ -2,8 +2,9 @@
 // Each figure is process.memory().usage read at the device's console by
 // test/espruino-real/board-memory.test.ts: the preset built whole with `--link dgram`, pretokenised as
 // `npm run flash -- --save` stores it, booted from Storage in the Espruino 2v29 interpreter with the
-// board's pool, served to the kernel's clients over a TAP. The test fails when what it measures is more than MEASURED_TOLERANCE away from these, so they
-// stay true: when a change moves them, copy its "MEASURED" lines here (and into README "Memory").
+// board's pool, served to the kernel's clients over a TAP. The test fails when what it measures is more
+// than MEASURED_TOLERANCE away from these, so they stay true: when a change moves them, copy its
+// "MEASURED" lines here (and into README "Memory").
 
 export interface MeasuredMemory {
   /** The interpreter the figures come from. */
