@@ -90,6 +90,8 @@ export interface WorkRow {
   nativeWordSumsPerSegment: number;
   spiFramesPerSegment?: number;
   spiBytesPerSegment?: number;
+  /** Bytes of the SPI reads' results: what Espruino's SPI.send allocates (SPI.write allocates nothing). */
+  spiReturnedBytesPerSegment?: number;
 }
 
 export interface WorkResult {

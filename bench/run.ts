@@ -85,9 +85,10 @@ function printDevice(s: SizeResult | null, m: MemoryResult | null, w: WorkResult
       '), per keep-alive HTTP connection +' + m.perHttpConnectionBlocks);
   }
   if (w) {
-    console.log(table(['work per segment', 'device', 'MSS', 'segments', 'JS calls', 'loop iterations', 'native sums', 'SPI frames', 'SPI bytes'],
+    console.log(table(['work per segment', 'device', 'MSS', 'segments', 'JS calls', 'loop iterations', 'native sums', 'SPI frames', 'SPI bytes', 'SPI bytes read back'],
       w.rows.map((r) => [r.side, r.chip === 'wire' ? 'stack only' : r.chip + ' driver', r.mss, r.segments, r.callsPerSegment, r.loopIterationsPerSegment,
-        r.nativeWordSumsPerSegment, r.spiFramesPerSegment === undefined ? '-' : r.spiFramesPerSegment, r.spiBytesPerSegment === undefined ? '-' : r.spiBytesPerSegment])));
+        r.nativeWordSumsPerSegment, r.spiFramesPerSegment === undefined ? '-' : r.spiFramesPerSegment, r.spiBytesPerSegment === undefined ? '-' : r.spiBytesPerSegment,
+        r.spiReturnedBytesPerSegment === undefined ? '-' : r.spiReturnedBytesPerSegment])));
     console.log('loop iterations per segment at MSS 1460 ÷ at MSS 100: receiver ' + w.receiverLoopGrowth + ', sender ' + w.senderLoopGrowth +
       ' (≈ 1: no per-byte JavaScript loop)');
     console.log('busiest loops per received 1460-byte segment: ' + w.topReceiverLoops.map((l) => l.site + ' ×' + l.perSegment).join('; '));

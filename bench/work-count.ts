@@ -42,7 +42,8 @@ function diff(a: number[], b: number[]): Side {
   return { calls, loops, perSite };
 }
 
-interface Measured { rx: Side; tx: Side; segments: number; spiRx: { frames: number; bytes: number }; spiTx: { frames: number; bytes: number } }
+interface Measured { rx: Side; tx: Side; segments: number; spiRx: SpiTraffic; spiTx: SpiTraffic }
+interface SpiTraffic { frames: number; bytes: number; returned: number }
 
 function measure(mss: number, chip: 'wire' | 'w5500' | 'enc28j60' = 'wire'): Measured {
   const p = makePair({}, 5, { mss, rxBytes: 8 * mss, txBytes: 8 * mss }, chip);
@@ -94,8 +95,8 @@ function measure(mss: number, chip: 'wire' | 'w5500' | 'enc28j60' = 'wire'): Mea
   rx.natives = natives.b;
   tx.natives = natives.a;
   // SPI traffic of each side's driver (the chip model's service() runs outside the polls but moves no SPI).
-  const spiRx = { frames: p.spi.b.frames - spiB0.frames, bytes: p.spi.b.bytes - spiB0.bytes };
-  const spiTx = { frames: p.spi.a.frames - spiA0.frames, bytes: p.spi.a.bytes - spiA0.bytes };
+  const spiRx = { frames: p.spi.b.frames - spiB0.frames, bytes: p.spi.b.bytes - spiB0.bytes, returned: p.spi.b.returned - spiB0.returned };
+  const spiTx = { frames: p.spi.a.frames - spiA0.frames, bytes: p.spi.a.bytes - spiA0.bytes, returned: p.spi.a.returned - spiA0.returned };
   return { rx, tx, segments, spiRx, spiTx };
 }
 
@@ -107,7 +108,7 @@ runs.push({ mss: 1460, chip: 'w5500' }, { mss: 1460, chip: 'enc28j60' });
 for (const { mss, chip } of runs) {
   const m = measure(mss, chip);
   if (chip === 'wire') per[mss] = m;
-  const spi = (x: { frames: number; bytes: number }) => chip === 'wire' ? {} : { spiFramesPerSegment: +(x.frames / m.segments).toFixed(2), spiBytesPerSegment: Math.round(x.bytes / m.segments) };
+  const spi = (x: SpiTraffic) => chip === 'wire' ? {} : { spiFramesPerSegment: +(x.frames / m.segments).toFixed(2), spiBytesPerSegment: Math.round(x.bytes / m.segments), spiReturnedBytesPerSegment: Math.round(x.returned / m.segments) };
   rows.push({ chip, mss, side: 'receiver', ...spi(m.spiRx), segments: m.segments, callsPerSegment: +(m.rx.calls / m.segments).toFixed(1), loopIterationsPerSegment: +(m.rx.loops / m.segments).toFixed(1), nativeWordSumsPerSegment: +((m.rx.natives || 0) / m.segments).toFixed(2) });
   rows.push({ chip, mss, side: 'sender', ...spi(m.spiTx), segments: m.segments, callsPerSegment: +(m.tx.calls / m.segments).toFixed(1), loopIterationsPerSegment: +(m.tx.loops / m.segments).toFixed(1), nativeWordSumsPerSegment: +((m.tx.natives || 0) / m.segments).toFixed(2) });
 }

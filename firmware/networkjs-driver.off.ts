@@ -1,6 +1,6 @@
 // Built in place of networkjs-driver.ts when `apps.networkJs` is off (tools/build/profile.ts).
 function notInBuild(): never {
-  throw new Error('NetworkJS driver: not in this firmware build (apps.networkJs off)');
+  throw new Error('NetworkJS: not in this firmware build');
 }
 
 export class NetworkJsDriver {

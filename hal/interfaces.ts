@@ -12,6 +12,13 @@ export interface SpiDevice {
    * Returns the bytes clocked in (same length as `tx`). Callers pass whole frames, never single bytes.
    */
   transfer(tx: Uint8Array): Uint8Array;
+  /**
+   * One write-only SPI frame: `head`, then `body` if given, under one chip select; nothing is read back.
+   * No result is allocated (Espruino's `SPI.write(head, body, cs)` returns nothing, where `SPI.send`
+   * returns a new array as long as what it sent), and a frame goes out behind its command bytes
+   * without being copied next to them first. For register writes and the frames the drivers send.
+   */
+  write(head: Uint8Array, body?: Uint8Array): void;
 }
 
 export interface OutputPin {

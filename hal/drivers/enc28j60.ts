@@ -4,6 +4,10 @@
 // Memory plan (§6): RX ring 0x0000..RX_END (errata 5: must start at 0; RX_END odd for errata 14),
 // TX area RX_END+1..0x1FFF = control byte + frame + 7-byte TSV (1522 bytes for a 1514-byte frame).
 //
+// Register writes, bit sets and clears, and the frame sent go by `spi.write`: nothing is read back (on
+// Espruino nothing is allocated), and the frame goes out behind the WBM opcode and its per-packet
+// control byte without being copied next to them.
+//
 // Sends are synchronous: the frame is written, TXRTS set, and completion polled (bounded) so that a
 // late collision can be retried from the same buffer (errata 13). Receives test EPKTCNT, never PKTIF
 // (errata 6), one frame per receive() call.
@@ -108,7 +112,7 @@ export class Enc28j60 implements FrameDriver {
   private readonly rbmTx = new Uint8Array(1 + MAX_FRAME);
   private readonly hdrTx: Uint8Array;  // RBM + 6 header bytes
   private readonly tsvTx: Uint8Array;  // RBM + 7 TSV bytes
-  private readonly wbmTx = new Uint8Array(2 + MAX_FRAME);
+  private readonly wbmHead = new Uint8Array(2); // WBM, then the per-packet control byte (§8.1)
 
   private bank = -1;
   private nextPacket = 0;
@@ -144,7 +148,7 @@ export class Enc28j60 implements FrameDriver {
     this.rbmTx[0] = OP_RBM;
     this.hdrTx = this.rbmTx.subarray(0, 7);
     this.tsvTx = this.rbmTx.subarray(0, 8);
-    this.wbmTx[0] = OP_WBM;
+    this.wbmHead[0] = OP_WBM;
   }
 
   // ------------------------------------------------------------------ SPI primitives (§2)
@@ -155,8 +159,8 @@ export class Enc28j60 implements FrameDriver {
     if (want === this.bank) return;
     // §3: switch with BFC/BFS on ECON1 (WCR would also rewrite TXRTS/RXEN).
     const cur = this.bank < 0 ? 3 : this.bank;
-    if (cur & ~want & 3) this.op2(OP_BFC | ECON1, cur & ~want & 3);
-    if (want & ~cur & 3) this.op2(OP_BFS | ECON1, want & ~cur & 3);
+    if (cur & ~want & 3) this.put2(OP_BFC | ECON1, cur & ~want & 3);
+    if (want & ~cur & 3) this.put2(OP_BFS | ECON1, want & ~cur & 3);
     this.bank = want;
   }
 
@@ -164,6 +168,13 @@ export class Enc28j60 implements FrameDriver {
     this.b2[0] = b0;
     this.b2[1] = b1;
     return this.spi.transfer(this.b2);
+  }
+
+  /** A two-byte command that reads nothing back (WCR, BFS, BFC). */
+  private put2(b0: number, b1: number): void {
+    this.b2[0] = b0;
+    this.b2[1] = b1;
+    this.spi.write(this.b2);
   }
 
   private isMacMii(reg: number): boolean {
@@ -187,7 +198,7 @@ export class Enc28j60 implements FrameDriver {
 
   private wcr(reg: number, v: number): void {
     this.setBank(reg);
-    this.op2(OP_WCR | (reg & 0x1f), v & 0xff);
+    this.put2(OP_WCR | (reg & 0x1f), v & 0xff);
   }
 
   /** Two WCRs, low byte first (ERXRDPT needs that order, §3.2; harmless elsewhere). */
@@ -199,12 +210,12 @@ export class Enc28j60 implements FrameDriver {
   /** BFS/BFC: ETH registers only (§2). */
   private bfs(reg: number, mask: number): void {
     this.setBank(reg);
-    this.op2(OP_BFS | (reg & 0x1f), mask);
+    this.put2(OP_BFS | (reg & 0x1f), mask);
   }
 
   private bfc(reg: number, mask: number): void {
     this.setBank(reg);
-    this.op2(OP_BFC | (reg & 0x1f), mask);
+    this.put2(OP_BFC | (reg & 0x1f), mask);
   }
 
   // ------------------------------------------------------------------ PHY via MII (§5.1)
@@ -255,10 +266,10 @@ export class Enc28j60 implements FrameDriver {
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       // errata 19: SRC is ignored in power save; clear PWRSV and wait first.
-      this.op2(OP_BFC | ECON2, PWRSV);
+      this.put2(OP_BFC | ECON2, PWRSV);
       this.clock.delayMs(1);
       this.b1[0] = OP_SRC;
-      this.spi.transfer(this.b1);
+      this.spi.write(this.b1);
       this.bank = 0;
       // errata 2: CLKRDY is set too early after SRC; wait instead of polling (Linux waits 2 ms).
       this.clock.delayMs(2);
@@ -492,8 +503,7 @@ export class Enc28j60 implements FrameDriver {
       return false;
     }
     // Control byte 0x00: use MACON3 (pad to 60, append CRC) — §8.1.
-    this.wbmTx[1] = 0x00;
-    this.wbmTx.set(frame, 2);
+    this.wbmHead[1] = 0x00;
     let ok = false;
     for (let attempt = 0; attempt < this.maxTxAttempts; attempt++) {
       // errata 12: pulse TXRST before every frame, then clear TXIF/TXERIF (the reset can set TXERIF).
@@ -503,7 +513,7 @@ export class Enc28j60 implements FrameDriver {
       if (attempt === 0) {
         this.wcr16(ETXSTL, this.txStart);
         this.wcr16(EWRPTL, this.txStart);
-        this.spi.transfer(this.wbmTx.subarray(0, 2 + len));
+        this.spi.write(this.wbmHead, frame);
         this.wcr16(ETXNDL, this.txStart + len);
       }
       this.bfs(ECON1, TXRTS);

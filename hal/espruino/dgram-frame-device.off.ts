@@ -1,6 +1,6 @@
 // Built in place of dgram-frame-device.ts for boards whose frames go over SPI (tools/build/profile.ts).
 export class DgramFrameDevice {
   constructor(_o: unknown) {
-    throw new Error('dgram frame link: not in this firmware build (an SPI chip)');
+    throw new Error('dgram link: not in this firmware build');
   }
 }

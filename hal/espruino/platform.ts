@@ -1,4 +1,5 @@
-// The Espruino implementation of hal/interfaces.ts: SPI frames over `SPIx.send(Uint8Array, csPin)`,
+// The Espruino implementation of hal/interfaces.ts: SPI frames over `SPIx.send(Uint8Array, csPin)` and
+// `SPIx.write(head, body, csPin)`,
 // pins over digitalWrite / digitalRead / setWatch, a clock over getTime() (seconds -> ms), random
 // numbers from E.hwRand() (else Math.random), and E.sum as the stack's native word sum (tcp/ports.ts).
 // Facts: docs/espruino.md §6 (platform APIs the HAL uses). Shipped code: ES5, no Node APIs.
@@ -12,6 +13,8 @@ export type EspruinoPin = any; // eslint-disable-line @typescript-eslint/no-expl
 export interface EspruinoSpiBus {
   setup(options: { sck?: EspruinoPin; miso?: EspruinoPin; mosi?: EspruinoPin; baud?: number; mode?: number }): void;
   send(data: Uint8Array, cs?: EspruinoPin): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Sends every argument in turn under one chip select, the last when it is a Pin; reads nothing back. */
+  write(...items: EspruinoPin[]): void;
 }
 
 // Espruino globals (present on the device; the test installs shims on globalThis).
@@ -22,19 +25,33 @@ declare function pinMode(pin: EspruinoPin, mode: string): void;
 declare function setWatch(fn: (e: { state: boolean; time: number; lastTime?: number }) => void, pin: EspruinoPin,
   options: { repeat: boolean; edge: string; debounce: number }): number;
 declare function clearWatch(id: number): void;
+declare function Pin(value: EspruinoPin): EspruinoPin;
 declare const E: { sum?: (a: Uint16Array) => number; hwRand?: () => number; toUint8Array?: (s: string) => Uint8Array };
+
+/** An empty body: SPI.write sends nothing for it. */
+const NOTHING = new Uint8Array(0);
 
 /**
  * One SPI device: `transfer` is one `bus.send(tx, cs)`, which holds chip select low for the whole
- * frame and returns the bytes clocked in (a Uint8Array for a Uint8Array, docs/espruino.md §6.3).
+ * frame and returns the bytes clocked in (a Uint8Array for a Uint8Array, docs/espruino.md §6.3);
+ * `write` is one `bus.write(head, body, cs)`, which sends its arguments one after the other under one
+ * chip select and returns nothing, so nothing is allocated and no frame is copied behind its header.
  */
 export class EspruinoSpiDevice implements SpiDevice {
   private readonly bus: EspruinoSpiBus;
   private readonly cs: EspruinoPin;
+  /**
+   * The chip select as a Pin. `SPI.write` takes its last argument for chip select only when it is a Pin
+   * (src/jswrap_spi_i2c.c, jswrap_spi_write: `jsvIsPin`); a pin's name as a string would be sent as
+   * data. `send` converts a name itself (its `nss_pin` parameter is typed "pin").
+   */
+  private readonly csPin: EspruinoPin;
 
   constructor(bus: EspruinoSpiBus, cs: EspruinoPin) {
     this.bus = bus;
     this.cs = cs;
+    this.csPin = typeof Pin === 'function' ? Pin(cs) : cs;
+    if (this.csPin === undefined) throw new Error('CS ' + cs + ' is not a pin');
     digitalWrite(cs, 1); // deselected until the first frame
   }
 
@@ -44,6 +61,10 @@ export class EspruinoSpiDevice implements SpiDevice {
     // Not what the reference promises: convert a string, else answer like an absent chip (all 0x00).
     if (typeof r === 'string' && r.length === tx.length && typeof E !== 'undefined' && E.toUint8Array) return E.toUint8Array(r);
     return new Uint8Array(tx.length);
+  }
+
+  write(head: Uint8Array, body?: Uint8Array): void {
+    this.bus.write(head, body || NOTHING, this.csPin);
   }
 }
 

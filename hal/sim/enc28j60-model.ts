@@ -16,6 +16,7 @@ import { WirePort } from './virtual-wire';
 import { SeededRandom } from './random';
 import { hex } from '../hex';
 import { crc32 } from './crc32';
+import { writeThrough } from './spi-write';
 
 // ---- register map: flat index = bank * 32 + address; 0x1B..0x1F are common and stored at bank 0 ----
 const EIE = 0x1b, EIR = 0x1c, ESTAT = 0x1d, ECON2 = 0x1e, ECON1 = 0x1f;
@@ -181,7 +182,7 @@ export class Enc28j60Model {
       }
       this.updateInt();
     };
-    this.spi = { transfer: (tx: Uint8Array) => this.transfer(tx) };
+    this.spi = { transfer: (tx: Uint8Array) => this.transfer(tx), write: writeThrough((tx: Uint8Array) => this.transfer(tx)) };
   }
 
   // ---------------------------------------------------------------- test-facing controls

@@ -24,6 +24,7 @@ import { SimInputPin, SimOutputPin } from './sim-pins';
 import { WirePort } from './virtual-wire';
 import { SeededRandom } from './random';
 import { hex } from '../hex';
+import { writeThrough } from './spi-write';
 
 // Common registers (§3)
 const MR = 0x00;
@@ -195,7 +196,7 @@ export class W5500Model {
     this.resetRegisters();
     this.versionZero = 0;
     this.mrBusy = 0;
-    this.spi = { transfer: (tx: Uint8Array) => this.transfer(tx) };
+    this.spi = { transfer: (tx: Uint8Array) => this.transfer(tx), write: writeThrough((tx: Uint8Array) => this.transfer(tx)) };
     this.resetPin.onChange = (high) => this.onResetPin(high);
     this.updateInt();
   }

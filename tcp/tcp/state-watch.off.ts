@@ -4,7 +4,7 @@
 export const WATCH_STATES = 0;
 
 export function watchStates(): void {
-  throw new Error('watching state changes: not in this firmware build');
+  throw new Error('state watch: not in this firmware build');
 }
 
 /** Never called with WATCH_STATES = 0; the same export as state-watch.ts. */

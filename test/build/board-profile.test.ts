@@ -38,6 +38,16 @@ test('the WiFi bundle (W5500 over SPI, DHCP) leaves out the ENC28J60, the dgram 
   // Neither the presets nor the validation ship: the configuration is a literal in the bundle.
   for (const id of ['firmware/boards', 'firmware/config']) assert.not.ok(m.includes(id), id);
   assert.match(b.code, /\{name:"wifi",description:"/);
+  // The configuration literal carries the chip's SPI bus and pins, not the dgram link's relay.
+  assert.match(b.code, /spi:\{bus:"SPI2"/);
+  assert.not.match(b.code, /relayPort:\d/);
+});
+
+test('a dgram-link bundle carries the relay, not an SPI bus or pins', () => {
+  const b = buildBundle({ entry: 'firmware/main.ts', board: 'linux' });
+  assert.match(b.code, /relayPort:\d+/);
+  assert.not.match(b.code, /spi:\{bus:/);
+  assert.not.match(b.code, /pins:\{cs:/);
 });
 
 test('the Pico bundle is the echo server on a static address: no HTTP server, no DHCP client, no UDP sockets', () => {

@@ -7,6 +7,7 @@ import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { Enc28j60 } from '../../hal/drivers/enc28j60';
 import { SpiDevice } from '../../hal/interfaces';
 import { Rig } from './rig';
+import { writeThrough } from '../../hal/sim/spi-write';
 
 /** Sends `n` frames from the peer, drains, and checks they all arrived in order, byte-exact. */
 function lossless(rig: Rig, n: number): void {
@@ -158,13 +159,12 @@ test('chip reset in the middle of receiving: the driver resynchronises and no fr
   const model = new Enc28j60Model({ clock, port: wire.a });
   let count = 0;
   let glitchAt = -1;
-  const spi: SpiDevice = {
-    transfer(tx: Uint8Array): Uint8Array {
-      count++;
-      if (count === glitchAt) model.powerGlitch();
-      return model.spi.transfer(tx);
-    },
+  const transfer = (tx: Uint8Array): Uint8Array => {
+    count++;
+    if (count === glitchAt) model.powerGlitch();
+    return model.spi.transfer(tx);
   };
+  const spi: SpiDevice = { transfer, write: writeThrough(transfer) };
   const drv = new Enc28j60({ spi, clock, mac: CHIP_MAC });
   drv.init();
   const rig: Rig = { clock, wire, model, drv, rnd: makeRig({ init: false }).rnd };

@@ -15,8 +15,9 @@ test('driver + HAL bundle passes the gate and runs under Duktape', () => {
   assert.ok(dukAvailable(), 'duk (Debian package duktape) is installed');
   const r = runUnderDuk(b.code);
   assert.ok(r.ok, r.output);
-  // wordSum given, linkUp, sent, received, txFrames, checksum right
-  assert.match(r.output, /HAL RESULT true,true,true,0,1,true/);
+  // wordSum given, linkUp, both frames sent, received, txFrames, checksum right, every write's chip
+  // select a Pin, the frames' 180 bytes written behind their headers
+  assert.match(r.output, /HAL RESULT true,true,true,0,2,true,true,180/);
 });
 
 test.run();

@@ -19,16 +19,21 @@ import { internetChecksum, setNativeWordSum } from '../../tcp/wire/checksum';
 const OUR_MAC = new Uint8Array([0x02, 0x45, 0x53, 0x50, 0x00, 0x01]);
 const PEER_MAC = new Uint8Array([0x02, 0x45, 0x53, 0x50, 0x00, 0x02]);
 const G = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const NAMES = ['SPI1', 'digitalWrite', 'digitalRead', 'pinMode', 'setWatch', 'clearWatch', 'getTime', 'E'];
+const NAMES = ['SPI1', 'Pin', 'digitalWrite', 'digitalRead', 'pinMode', 'setWatch', 'clearWatch', 'getTime', 'E'];
+
+/** What Espruino's Pin(name) returns, as far as SPI.write cares: a Pin, not a string. */
+class FakePin {
+  constructor(readonly name: string) {}
+}
 
 interface Shim {
-  calls: { send: number; sumCalls: number; hwRand: number; setup: any[]; watches: number; cleared: number[] };
+  calls: { send: number; write: number; sumCalls: number; hwRand: number; setup: any[]; watches: number; cleared: number[] };
   pinLevels: { [pin: string]: number };
 }
 
 /** Installs the Espruino globals on globalThis, wired to a chip model's SPI, reset and INT pins. */
 function install(clock: VirtualClock, spi: SpiDevice, resetPin: SimOutputPin, intPin: SimInputPin): Shim {
-  const shim: Shim = { calls: { send: 0, sumCalls: 0, hwRand: 0, setup: [], watches: 0, cleared: [] }, pinLevels: {} };
+  const shim: Shim = { calls: { send: 0, write: 0, sumCalls: 0, hwRand: 0, setup: [], watches: 0, cleared: [] }, pinLevels: {} };
   const watches: { [id: number]: () => void } = {};
   let nextId = 1;
   G.SPI1 = {
@@ -40,7 +45,16 @@ function install(clock: VirtualClock, spi: SpiDevice, resetPin: SimOutputPin, in
       shim.calls.send++;
       return spi.transfer(data); // Espruino returns a Uint8Array for a Uint8Array
     },
+    // SPI.write(head, body, cs): nothing read back; chip select only as a Pin (see G.Pin below).
+    write(...items: any[]) {
+      const cs = items.pop();
+      assert.ok(cs instanceof FakePin && cs.name === 'B10', 'chip select given to write() as a Pin');
+      assert.ok(items.length >= 1 && items.length <= 2 && items.every((x) => x instanceof Uint8Array), 'head and body as Uint8Arrays');
+      shim.calls.write++;
+      spi.write(items[0], items[1]);
+    },
   };
+  G.Pin = (name: string) => new FakePin(name);
   G.digitalWrite = (pin: string, v: number | boolean) => {
     shim.pinLevels[pin] = v ? 1 : 0;
     if (pin === 'B1') resetPin.write(!!v);
@@ -146,6 +160,7 @@ test('W5500 through the Espruino HAL: init, frames both ways, INT watch, E.sum c
     assert.ok(shim.calls.sumCalls > before, 'E.sum used');
     assert.is(platform.random.nextU32(), 0xdeadbeef);
     assert.ok(shim.calls.send > 100);
+    assert.ok(shim.calls.write >= 40, 'frames and register writes through SPI.write: ' + shim.calls.write);
   } finally {
     uninstall();
   }
@@ -193,7 +208,7 @@ test('an SPI send() that answers a string is converted; anything else reads as a
   install(clock, model.spi, model.resetPin, model.intPin);
   try {
     let answer: any = '\x01\x02\x03\x04';
-    const bus = { setup() { /* none */ }, send(_d: Uint8Array, _cs: string) { return answer; } };
+    const bus = { setup() { /* none */ }, send(_d: Uint8Array, _cs: string) { return answer; }, write() { /* none */ } };
     const dev = openSpi(bus, { cs: 'B10' }, 1000000);
     assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [1, 2, 3, 4]);
     answer = undefined;

@@ -14,6 +14,12 @@ import { W5500Model } from '../../hal/sim/w5500-model';
 import { Enc28j60Model } from '../../hal/sim/enc28j60-model';
 import { parseIpv4Address } from '../../tcp/wire/ipv4-address';
 
+/** A Pin as Espruino's `Pin(name)` makes it: what SPI.write recognises as its chip select. */
+class SandboxPin {
+  constructor(readonly name: string) {}
+  toString(): string { return this.name; }
+}
+
 export type Chip = 'w5500' | 'enc28j60';
 
 export function bootBundle(bundle: string, chip: Chip = 'w5500') {
@@ -33,7 +39,22 @@ export function bootBundle(bundle: string, chip: Chip = 'w5500') {
         if (!ArrayBuffer.isView(data)) throw new Error('SPI1.send: expected a Uint8Array (one call per SPI frame)');
         return model.spi.transfer(new Uint8Array(data)); // a Uint8Array back for a Uint8Array, like Espruino
       },
+      // Espruino's SPI.write: every argument in turn under one chip select, the last taken for chip
+      // select only when it is a Pin (src/jswrap_spi_i2c.c); nothing comes back.
+      write(...items: unknown[]) {
+        if (items.length > 0 && items[items.length - 1] instanceof SandboxPin) items.pop();
+        else throw new Error('SPI1.write: the last argument is not a Pin: it would be sent as data');
+        if (!items.every((x) => ArrayBuffer.isView(x))) throw new Error('SPI1.write: expected Uint8Arrays');
+        const parts = items as Uint8Array[];
+        let n = 0;
+        for (const x of parts) n += x.length;
+        const tx = new Uint8Array(n);
+        n = 0;
+        for (const x of parts) { tx.set(x, n); n += x.length; }
+        model.spi.transfer(tx);
+      },
     },
+    Pin(name: string) { return new SandboxPin(name); },
     digitalWrite() {},
     digitalRead() { return 1; },
     pinMode() {},

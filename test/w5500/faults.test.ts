@@ -7,6 +7,7 @@ import { VirtualClock } from '../../hal/sim/virtual-clock';
 import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { W5500Model } from '../../hal/sim/w5500-model';
 import { W5500 } from '../../hal/drivers/w5500';
+import { writeThrough } from '../../hal/sim/spi-write';
 
 const buf = new Uint8Array(1514);
 
@@ -118,7 +119,8 @@ test('garbage on MISO with the right VERSIONR byte is caught by the RTR presence
   const clock = new VirtualClock();
   const wire = new VirtualWire(clock);
   const model = new W5500Model({ clock, port: wire.a });
-  const spi = { transfer: (tx: Uint8Array) => { const r = model.spi.transfer(tx); if (tx[1] === 0x19) r[3] ^= 0x40; return r; } };
+  const transfer = (tx: Uint8Array) => { const r = model.spi.transfer(tx); if (tx[1] === 0x19) r[3] ^= 0x40; return r; };
+  const spi = { transfer, write: writeThrough(transfer) };
   const d = new W5500({ spi, clock, mac: OUR_MAC });
   assert.throws(() => d.init(), /W5500 answers garbage: RTR/);
 });
@@ -161,7 +163,8 @@ test('SEND_OK that takes virtual time is waited for (count and clock bound)', ()
   assert.is(r.driver.send(makeFrame(100, PEER_MAC, OUR_MAC, 1)), false);
   // ...while a clock that advances with each SPI transfer (as real time does) lets it complete.
   const spi = r.model.spi;
-  const ticking = { transfer: (tx: Uint8Array) => { r.clock.advance(0.01); return spi.transfer(tx); } };
+  const tick = (tx: Uint8Array) => { r.clock.advance(0.01); return spi.transfer(tx); };
+  const ticking = { transfer: tick, write: writeThrough(tick) };
   const d = new W5500({ spi: ticking, clock: r.clock, mac: OUR_MAC });
   d.init();
   for (let i = 0; i < 20; i++) assert.ok(d.send(makeFrame(100 + i, PEER_MAC, OUR_MAC, i)));

@@ -9,20 +9,27 @@ import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { W5500Model } from '../../hal/sim/w5500-model';
 import { W5500 } from '../../hal/drivers/w5500';
 import { hex, makeFrame, OUR_MAC, PEER_MAC } from './helpers';
+import { writeThrough } from '../../hal/sim/spi-write';
 
-function rig() {
+function rig(withIntLine = false) {
   const clock = new VirtualClock();
   const wire = new VirtualWire(clock);
   // Commands and the reset complete at once, so each poll loop shows exactly one poll.
   const model = new W5500Model({ clock, port: wire.a, cmdBusyReads: 0, resetBusyReads: 0 });
   const miso: Uint8Array[] = [];
-  const spi = { transfer: (tx: Uint8Array) => { const r = model.spi.transfer(tx); miso.push(r); return r; } };
-  const driver = new W5500({ spi, clock, mac: OUR_MAC });
+  const transfer = (tx: Uint8Array) => { const r = model.spi.transfer(tx); miso.push(r); return r; };
+  const spi = { transfer, write: writeThrough(transfer) };
+  const driver = new W5500({ spi, clock, mac: OUR_MAC, intPin: withIntLine ? model.intPin : undefined });
   model.trace = [];
   return { clock, wire, model, driver, miso, trace: model.trace };
 }
 
 const zeros = (n: number): string => new Array(n).fill('00').join(' ');
+
+/** The frames as hex, a read's data phase shown as zeros: the chip ignores MOSI there (§2), and the driver sends whatever its buffer held. */
+function readsMasked(trace: Uint8Array[]): string[] {
+  return trace.map((t) => (t[2] & 0x04) === 0 && t.length > 3 ? hex(t.subarray(0, 3)) + ' ' + zeros(t.length - 3) : hex(t));
+}
 
 test('bring-up follows §7.1 step by step', () => {
   const r = rig();
@@ -80,7 +87,29 @@ test('transmit of one frame follows §7.2', () => {
   assert.is(hex(r.miso[r.miso.length - 8]), '01 02 03 40 00', 'FSR = 16384: all 16 KB to socket 0');
 });
 
-test('receive of one frame follows §7.3', () => {
+test('a second frame reads neither Sn_TX_FSR nor Sn_TX_WR: after SEND_OK both are known (§5.3)', () => {
+  const r = rig();
+  r.driver.init();
+  assert.ok(r.driver.send(makeFrame(60, PEER_MAC, OUR_MAC, 1)));
+  r.trace.length = 0;
+  const f = makeFrame(100, PEER_MAC, OUR_MAC, 2);
+  assert.ok(r.driver.send(f));
+  assert.equal(r.trace.map(hex), [
+    '00 3c 14 ' + hex(f),        // step 4: at ptr = 60, where the first frame's Sn_TX_WR left it
+    '00 24 0c 00 a0',            // step 5: Sn_TX_WR(0) = 60 + 100
+    '00 01 0c 20',               // step 6: SEND
+    '00 01 08 00',
+    '00 02 08 00',               // step 7: SEND_OK...
+    '00 02 0c 10',               //         ...cleared
+  ]);
+  assert.equal(r.model.violations, []);
+  r.model.service();
+  r.clock.advance(1);
+  assert.is(r.wire.b.take()!.length, 60);
+  assert.equal(Array.from(r.wire.b.take()!), Array.from(f), 'the second frame on the wire byte-exact');
+});
+
+test('receive of one frame follows §7.3, header and frame in one read', () => {
   const r = rig();
   r.driver.init();
   const f = makeFrame(64, OUR_MAC, PEER_MAC, 2);
@@ -90,27 +119,70 @@ test('receive of one frame follows §7.3', () => {
   const buf = new Uint8Array(1514);
   assert.is(r.driver.receive(buf), 64);
   const expected = [
-    '00 02 0c 04',               // step 1: clear RECV (write 0x04 to Sn_IR(0))
+    // step 1, clearing RECV, only with an INT line (next test): nothing else reads the flag
     '00 26 08 00 00',            // step 2: Sn_RX_RSR(0), read...
     '00 26 08 00 00',            //         ...until two reads agree
-    '00 28 08 00 00',            // step 3: Sn_RX_RD(0) -> ptr
-    '00 00 18 00 00',            // step 4: 2-byte header at ptr from the socket 0 RX buffer (control 0x18)
-    '00 02 18 ' + zeros(64),     // step 5: header - 2 = 64 bytes at ptr + 2
+    '00 28 08 00 00',            // step 3: Sn_RX_RD(0) -> ptr (read once after OPEN)
+    '00 00 18 ' + zeros(66),     // steps 4-5: the 2-byte header and the 64 bytes behind it, RSR = 66 bytes at ptr
     '00 28 0c 00 42',            // step 6: Sn_RX_RD(0) = ptr + header (0x42 = 66)
     '00 01 0c 40',               // step 7: Sn_CR(0) = RECV
     '00 01 08 00',               //         poll until 0
   ];
-  // MOSI bytes during a read's data phase do not matter to the chip; compare headers, lengths, writes.
-  const got = r.trace.map(hex);
-  assert.is(got.length, expected.length);
-  for (let i = 0; i < got.length; i++) {
-    if (i === 5) {
-      assert.is(got[i].slice(0, 8), expected[i].slice(0, 8));
-      assert.is(r.trace[i].length, 3 + 64);
-    } else assert.is(got[i], expected[i], 'frame ' + i);
-  }
+  assert.equal(readsMasked(r.trace), expected);
   assert.is(hex(r.miso[1]), '01 02 03 00 42', 'RSR = 66 = 2 + 64: the header counts itself (§6)');
-  assert.is(hex(r.miso[4]), '01 02 03 00 42', 'length header 0x0042');
+  assert.is(hex(r.miso[3].subarray(0, 5)), '01 02 03 00 42', 'length header 0x0042');
+  assert.equal(Array.from(buf.subarray(0, 64)), Array.from(f));
+});
+
+test('with an INT line RECV is cleared before the drain; Sn_RX_RD is not read again', () => {
+  const r = rig(true);
+  r.driver.init();
+  const buf = new Uint8Array(1514);
+  r.wire.b.send(makeFrame(64, OUR_MAC, PEER_MAC, 2));
+  assert.is(r.driver.receive(buf), 64);
+  const f = makeFrame(80, OUR_MAC, PEER_MAC, 3);
+  r.wire.b.send(f);
+  r.trace.length = 0;
+  assert.is(r.driver.receive(buf), 80);
+  assert.equal(readsMasked(r.trace), [
+    '00 02 0c 04',               // step 1: clear RECV (write 0x04 to Sn_IR(0))
+    '00 26 08 00 00',
+    '00 26 08 00 00',
+    '00 42 18 ' + zeros(82),     // at ptr = 66, where our last Sn_RX_RD write left it
+    '00 28 0c 00 94',            // 66 + 82
+    '00 01 0c 40',
+    '00 01 08 00',
+  ]);
+  assert.equal(Array.from(buf.subarray(0, 80)), Array.from(f));
+});
+
+test('frames waiting together: one read and one RECV for all of them, each byte-exact', () => {
+  const r = rig();
+  r.driver.init();
+  const frames = [makeFrame(60, OUR_MAC, PEER_MAC, 4), makeFrame(90, OUR_MAC, PEER_MAC, 5), makeFrame(60, OUR_MAC, PEER_MAC, 6)];
+  for (const f of frames) r.wire.b.send(f);
+  r.trace.length = 0;
+  const buf = new Uint8Array(1514);
+  for (const f of frames) {
+    assert.is(r.driver.receive(buf), f.length);
+    assert.equal(Array.from(buf.subarray(0, f.length)), Array.from(f));
+  }
+  const got = r.trace.map(hex);
+  assert.is(got.length, 7, got.join('\n'));
+  assert.is(got[3].slice(0, 9), '00 00 18 ', 'one read from ptr 0...');
+  assert.is(r.trace[3].length, 3 + 62 + 92 + 62, '...of all three with their headers');
+  assert.is(got[4], '00 28 0c 00 d8', 'Sn_RX_RD past all three (216)');
+  assert.is(got[5], '00 01 0c 40', 'one RECV');
+  assert.is(r.driver.receive(buf), 0);
+  assert.equal(r.model.violations, []);
+});
+
+test('a poll with nothing waiting is one read of Sn_RX_RSR', () => {
+  const r = rig();
+  r.driver.init();
+  r.trace.length = 0;
+  assert.is(r.driver.receive(new Uint8Array(1514)), 0);
+  assert.equal(r.trace.map(hex), ['00 26 08 00 00']);
 });
 
 test.run();

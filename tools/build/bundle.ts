@@ -132,10 +132,23 @@ function resolveFile(fromDir: string, spec: string): string | null {
   return null;
 }
 
-/** The generated firmware/board-selection: the board's name and, for the firmware, its resolved configuration. */
+/**
+ * The generated firmware/board-selection: the board's name and, for the firmware, its resolved
+ * configuration, without the sections only another link reads (firmware/boot.ts openLink: `dgram` for
+ * the dgram link, `spi` and `pins` for a chip, real or simulated): bytes of Storage a board would carry
+ * for nothing.
+ */
 function boardModuleSource(board: string, profile: BoardProfile | null): string {
   let src = 'exports.BOARD = ' + JSON.stringify(board) + ';\n';
-  if (profile) src += 'exports.CONFIG = ' + JSON.stringify(profile.config) + ';\n';
+  if (profile) {
+    const c = profile.config;
+    src += 'exports.CONFIG = ' + JSON.stringify(c, function (key: string, value: unknown) {
+      if (this !== c) return value;
+      if (key === 'dgram' && c.link !== 'dgram') return undefined;
+      if ((key === 'spi' || key === 'pins') && (c.link === 'dgram' || c.link === 'serial')) return undefined;
+      return value;
+    }) + ';\n';
+  }
   return src;
 }
 

@@ -15,8 +15,11 @@ import { createSimChip, SimChip } from '../../tools/sim/chip';
  * register-level chip model (hal/sim/), as in the simulator. */
 export type PairChip = 'wire' | 'w5500' | 'enc28j60';
 
-/** SPI frames and bytes the drivers clocked (both sides; the work counter reads them per side). */
-export interface SpiCount { frames: number; bytes: number }
+/**
+ * SPI frames and bytes the drivers clocked (both sides; the work counter reads them per side), and the
+ * bytes of what `transfer` handed back: on Espruino `SPI.send` allocates its result, `SPI.write` nothing.
+ */
+export interface SpiCount { frames: number; bytes: number; returned: number }
 
 export const A_ADDR = '10.9.0.1';
 export const B_ADDR = '10.9.0.2';
@@ -41,11 +44,13 @@ export function makePair(imp: WireImpairments, seed = 1, tcp: Partial<TcpConfig>
   const clock = new VirtualClock();
   const wire = new VirtualWire(clock, imp);
   const chips: SimChip[] = [];
-  const spi = { a: { frames: 0, bytes: 0 }, b: { frames: 0, bytes: 0 } };
+  const spi = { a: { frames: 0, bytes: 0, returned: 0 }, b: { frames: 0, bytes: 0, returned: 0 } };
   const countSpi = (model: { spi: SpiDevice }, c: SpiCount): void => {
     const inner = model.spi;
     const transfer = inner.transfer.bind(inner);
-    inner.transfer = (tx: Uint8Array): Uint8Array => { c.frames++; c.bytes += tx.length; return transfer(tx); };
+    const write = inner.write.bind(inner);
+    inner.transfer = (tx: Uint8Array): Uint8Array => { c.frames++; c.bytes += tx.length; c.returned += tx.length; return transfer(tx); };
+    inner.write = (head: Uint8Array, body?: Uint8Array): void => { c.frames++; c.bytes += head.length + (body ? body.length : 0); write(head, body); };
   };
   const mk = (port: typeof wire.a, mac: number, ip: string, s: number, c: SpiCount): Stack => {
     const macBytes = new Uint8Array([2, 0, 0, 0, 0, mac]);

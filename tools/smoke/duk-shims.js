@@ -102,6 +102,7 @@ var __duk_global = this;
   g.SPI1 = makeSpi('SPI1'); g.SPI2 = makeSpi('SPI2'); g.SPI3 = makeSpi('SPI3');
   g.SPI = function () { return makeSpi('SPI'); };
   var pins = {};
+  g.Pin = function (name) { return String(name); };
   g.digitalWrite = function (pin, v) { pins[String(pin)] = v ? 1 : 0; };
   g.digitalRead = function (pin) { var v = pins[String(pin)]; return v === undefined ? 1 : v; };
   g.pinMode = function () {};
