@@ -19,7 +19,8 @@ import { findInterpreter } from '../tools/espruino-bin';
 const N1 = 100000;
 const N2 = 400000;
 
-function instructions(bin: string, code: string): { refs: number; output: string } {
+/** Machine instructions of espruino-linux running `code` (cachegrind's I refs), and what it printed. */
+export function instructions(bin: string, code: string): { refs: number; output: string } {
   const file = path.join(os.tmpdir(), 'etcpip-path-' + process.pid + '.js');
   fs.writeFileSync(file, code + '\nquit();\n');
   const r = spawnSync('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', bin, file],
