@@ -184,6 +184,32 @@ test('corrupted length header: no trust, resync (CLOSE/OPEN), counted, then fram
   }
 });
 
+test('a corrupted length header behind good frames in the same read: the good ones arrive, then resync', () => {
+  for (const bad of [0xffff, 0x0005, 1517, 0]) {
+    const r = makeRig();
+    const a = makeFrame(100, OUR_MAC, PEER_MAC, 1);
+    const b = makeFrame(120, OUR_MAC, PEER_MAC, 2);
+    r.peer.send(a);
+    r.peer.send(b);
+    r.model.service(); // a and b stored in RX memory first
+    r.model.faults.corruptNextHeader = bad;
+    r.peer.send(makeFrame(90, OUR_MAC, PEER_MAC, 3));
+    r.model.service();
+    r.model.trace = [];
+    assert.is(r.driver.receive(buf), a.length, 'header ' + bad);
+    assert.ok(sameBytes(buf, a, a.length));
+    assert.is(r.driver.receive(buf), b.length);
+    assert.ok(sameBytes(buf, b, b.length));
+    assert.is(r.model.trace.filter((t) => t[2] === 0x18).length, 1, 'all three came in one read');
+    r.model.trace = null;
+    assert.is(r.driver.receive(buf), 0);
+    assert.is(r.driver.counters.resyncs, 1, 'header ' + bad);
+    assert.is(r.driver.counters.rxFrames, 2);
+    exchange(r, 10, 7);
+    assert.equal(r.model.violations, [], 'header ' + bad);
+  }
+});
+
 test('torn Sn_RX_RSR reads: reading until two reads agree never loses or splits a frame', () => {
   const r = makeRig();
   for (let i = 0; i < 50; i++) {
