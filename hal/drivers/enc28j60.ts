@@ -47,6 +47,9 @@ const PHCON1 = 0x00, PHCON2 = 0x10, PHSTAT2 = 0x11, PHIE = 0x12, PHIR = 0x13, PH
 
 const MAX_FRAME = 1514;
 const MAX_RX_COUNT = 1518; // MAMXFL incl. CRC (§10 step 10)
+// Bytes of a received packet read with its 6-byte header: a minimum frame with its CRC (60 + 4), so
+// an ACK or a request comes in one read.
+const FIRST_READ = 64;
 const REVIVE_MS = 1000;
 
 export interface Enc28j60Options {
@@ -110,12 +113,13 @@ export class Enc28j60 implements FrameDriver {
   private readonly b2 = new Uint8Array(2);
   private readonly b3 = new Uint8Array(3);
   private readonly rbmTx = new Uint8Array(1 + MAX_FRAME);
-  private readonly hdrTx: Uint8Array;  // RBM + 6 header bytes
   private readonly tsvTx: Uint8Array;  // RBM + 7 TSV bytes
   private readonly wbmHead = new Uint8Array(2); // WBM, then the per-packet control byte (§8.1)
 
   private bank = -1;
   private nextPacket = 0;
+  // ERDPT when known: where the last read of a whole packet left it (the next packet), else -1.
+  private erdpt = -1;
   private pending = 0;       // packets known to be waiting (from EPKTCNT)
   private idle = 0;
   private up = false;        // chip initialised and answering
@@ -146,7 +150,6 @@ export class Enc28j60 implements FrameDriver {
     this.maxTxAttempts = opts.maxTxAttempts === undefined ? 16 : opts.maxTxAttempts;
     this.txTimeoutMs = opts.txTimeoutMs === undefined ? 50 : opts.txTimeoutMs;
     this.rbmTx[0] = OP_RBM;
-    this.hdrTx = this.rbmTx.subarray(0, 7);
     this.tsvTx = this.rbmTx.subarray(0, 8);
     this.wbmHead[0] = OP_WBM;
   }
@@ -316,6 +319,7 @@ export class Enc28j60 implements FrameDriver {
     this.wcr16(ETXSTL, this.txStart);
     this.wcr16(ETXNDL, 0x1fff);
     this.nextPacket = 0;
+    this.erdpt = -1;
     this.pending = 0;
 
     this.wcr(ERXFCON, this.multicast ? 0xa3 : 0xa1); // UCEN|CRCEN|BCEN (+MCEN)
@@ -431,11 +435,17 @@ export class Enc28j60 implements FrameDriver {
     return n;
   }
 
-  /** Frame length, 0 if the packet was skipped, -1 after a ring reset. */
+  /**
+   * Frame length, 0 if the packet was skipped, -1 after a ring reset. The header and the first
+   * FIRST_READ bytes come in one read, the rest of a larger packet in a second, up to its end (its
+   * CRC and the pad byte to an even address, §7.2.2). A packet read whole leaves ERDPT on the next
+   * packet (AUTOINC wraps it from ERXND to ERXST, §2.1), so the next packet's ERDPT is not written.
+   */
   private readPacket(buf: Uint8Array): number {
     const p = this.nextPacket;
-    this.wcr16(ERDPTL, p);
-    const h = this.spi.transfer(this.hdrTx);
+    if (this.erdpt !== p) this.wcr16(ERDPTL, p);
+    this.erdpt = -1;
+    const h = this.spi.transfer(this.rbmTx.subarray(0, 7 + FIRST_READ));
     const next = h[1] | (h[2] << 8);
     const count = h[3] | (h[4] << 8);
     const status = h[5] | (h[6] << 8); // RSV bits 31:16
@@ -455,11 +465,16 @@ export class Enc28j60 implements FrameDriver {
     } else if (count - 4 > buf.length) {
       this.counters.rxDropped++;
     } else {
-      n = count - 4; // strip the stored FCS; ERDPT wraps ERXND→ERXST by itself (§2.1)
-      // Two small views per frame (the SPI frame and the copy source) are the only allocation here;
-      // SPIx.send returns a fresh array on Espruino anyway.
-      const rx = this.spi.transfer(this.rbmTx.subarray(0, 1 + n));
-      buf.set(rx.subarray(1, 1 + n), 0);
+      n = count - 4; // strip the stored FCS
+      buf.set(h.subarray(7, 7 + (n < FIRST_READ ? n : FIRST_READ)), 0);
+      const more = count + (count & 1) - FIRST_READ;
+      if (more >= 0) {
+        if (more > 0) {
+          const rx = this.spi.transfer(this.rbmTx.subarray(0, 1 + more));
+          if (n > FIRST_READ) buf.set(rx.subarray(1, 1 + n - FIRST_READ), FIRST_READ);
+        }
+        this.erdpt = next;
+      }
       this.counters.rxFrames++;
     }
     // errata 14: ERXRDPT must be odd: next − 1, or ERXND when next is ERXST (0). Low byte first.
@@ -484,6 +499,7 @@ export class Enc28j60 implements FrameDriver {
     this.wcr16(ERXNDL, this.rxEnd);
     this.wcr16(ERXRDPTL, this.rxEnd);
     this.nextPacket = 0;
+    this.erdpt = -1;
     this.bfc(EIR, RXERIF);
     this.bfs(ECON1, RXEN);
   }
@@ -534,6 +550,7 @@ export class Enc28j60 implements FrameDriver {
       // Aborted: read the TSV at ETXND+1 (§8.3 step 9); bit 29 = late collision → retry (errata 13).
       // ESTAT.LATECOL is not used (errata 15).
       this.wcr16(ERDPTL, this.txStart + len + 1);
+      this.erdpt = -1;
       const tsv = this.spi.transfer(this.tsvTx);
       if ((tsv[4] & 0x20) === 0) break;
       this.stats.lateCollisions++;

@@ -140,14 +140,37 @@ test('receive follows §9 (EPKTCNT, ERDPT, 6-byte header, frame without CRC, odd
   assert.is(rig.drv.receive(buf), 60);
   assert.is(rig.drv.receive(buf), 0);
   // Packet at 0x0000: 6-byte header + 64 bytes (60 + CRC) → next = 0x0046; ERXRDPT = next − 1 = 0x0045.
+  // The header and the 64 bytes behind it in one read (a minimum frame whole, CRC included).
   const expected = [
     'RCR EPKTCNT',
-    'WCR ERDPTL=00', 'WCR ERDPTH=00', 'RBM 6', 'RBM 60',
+    'WCR ERDPTL=00', 'WCR ERDPTH=00', 'RBM 70',
     'WCR ERXRDPTL=45', 'WCR ERXRDPTH=00',
     'BFS ECON2 40',
     'RCR EPKTCNT',
   ];
   assert.equal(decode(rig.model.trace, bankBefore), expected);
+});
+
+test('a packet read whole leaves ERDPT on the next one: its ERDPT is not written; a full-size one in two reads', () => {
+  const rig = makeRig();
+  const buf = new Uint8Array(1514);
+  const small = makeFrame(rig.rnd, 60);
+  rig.wire.b.send(small);
+  assert.is(rig.drv.receive(buf), 60);
+  const big = makeFrame(rig.rnd, 1514);
+  rig.wire.b.send(big);
+  rig.model.trace = [];
+  const bankBefore = rig.model.reg(0, 0x1f) & 3;
+  assert.is(rig.drv.receive(buf), 1514);
+  assert.equal(Array.from(buf.subarray(0, 1514)), Array.from(big));
+  // Packet at 0x0046: 6 + 1518 bytes (1514 + CRC, even) → next = 0x063A; ERXRDPT = 0x0639.
+  assert.equal(decode(rig.model.trace, bankBefore), [
+    'RCR EPKTCNT',
+    'RBM 70', 'RBM 1454',
+    'WCR ERXRDPTL=39', 'WCR ERXRDPTH=06',
+    'BFS ECON2 40',
+  ]);
+  assert.equal(rig.model.violations, []);
 });
 
 test('after the ring wraps, ERXRDPT = ERXND when the next packet starts at ERXST (errata 14)', () => {
