@@ -8,21 +8,27 @@ class FakeScheduler implements Scheduler {
   timers: Array<{ id: number; at: number; fn: () => void }> = [];
   immediates: Array<{ id: number; fn: () => void }> = [];
   private nextId = 1;
+  /** Timer operations (set and clear of timeouts and immediates), each ~15 µs on an idle Node process. */
+  timerOps = 0;
   constructor(private readonly clock: VirtualClock) {}
   setTimeout(fn: () => void, ms: number): unknown {
+    this.timerOps++;
     const t = { id: this.nextId++, at: this.clock.nowMs() + ms, fn };
     this.timers.push(t);
     return t.id;
   }
   clearTimeout(h: unknown): void {
+    this.timerOps++;
     this.timers = this.timers.filter((t) => t.id !== h);
   }
   setImmediate(fn: () => void): unknown {
+    this.timerOps++;
     const i = { id: this.nextId++, fn };
     this.immediates.push(i);
     return i.id;
   }
   clearImmediate(h: unknown): void {
+    this.timerOps++;
     this.immediates = this.immediates.filter((i) => i.id !== h);
   }
   spins: number[] = [];
@@ -96,17 +102,56 @@ test('while work is pending it steps again through setImmediate; then it sleeps'
   assert.is(sched.timers.length, 1);
 });
 
-test('kick() during a sleep cancels the timer and steps at once; repeated kicks queue one step', () => {
+test('kick() during a sleep steps at the next turn and leaves the sleep\'s timer armed; repeated kicks queue one step', () => {
   const { sched, loop, steps } = setup(() => Infinity);
   loop.start();
   sched.runImmediates();
   assert.is(sched.timers.length, 1);
+  const armed = sched.timers[0];
   loop.kick();
   loop.kick();
-  assert.is(sched.timers.length, 0);
   assert.is(sched.immediates.length, 1);
   sched.runImmediates();
   assert.is(steps.length, 2);
+  assert.equal(sched.timers, [armed], 'the same wake-up still serves: no clear and set again');
+  sched.runNextTimer();
+  assert.is(steps.length, 3);
+  assert.is(sched.timers.length, 1);
+});
+
+test('a sleep re-arms only for an earlier deadline; a timer that fires early is one idle step', () => {
+  let deadline = Infinity;
+  const { clock, sched, loop, steps } = setup(() => deadline);
+  loop.start();
+  sched.runImmediates();
+  assert.is(sched.timers[0].at, 2000, 'nothing due: a second at most');
+  deadline = 1010;
+  loop.kick();
+  sched.runImmediates();
+  assert.is(sched.timers.length, 1);
+  assert.is(sched.timers[0].at, 1010, 'an earlier deadline: re-armed');
+  deadline = 1500;
+  loop.kick();
+  sched.runImmediates();
+  assert.is(sched.timers[0].at, 1010, 'a later one: the armed timer is kept');
+  sched.runNextTimer();
+  assert.is(clock.nowMs(), 1010);
+  assert.is(steps.length, 4, 'the early wake steps once');
+  assert.is(sched.timers[0].at, 1500, 'and sleeps to the deadline');
+  loop.stop();
+});
+
+test('a timer that fires while a step is already scheduled adds no step', () => {
+  const { sched, loop, steps } = setup((now) => now + 500);
+  loop.start();
+  sched.runImmediates();
+  loop.kick();
+  assert.is(sched.immediates.length, 1);
+  sched.runNextTimer();
+  assert.is(steps.length, 1, 'the timer left it to the scheduled step');
+  sched.runImmediates();
+  assert.is(steps.length, 2);
+  loop.stop();
 });
 
 test('a kick from inside a step makes the loop step again', () => {
@@ -179,13 +224,25 @@ test('runNow() while asleep steps in the caller\'s turn and spins through a dead
   sched.runImmediates();
   assert.is(sched.timers.length, 1, 'asleep');
   frameAt = clock.nowMs() + 0.00976;
-  loop.kick(); // the wire's own kick comes first (the frame was put on it)
-  loop.runNow();
+  sched.timerOps = 0;
+  loop.runNow(); // the TAP's frame (the simulator does not kick for it: tools/sim/simulator.ts)
   assert.is(steps.length, 3, 'the step now, and the one at the frame\'s deadline, without a turn of the event loop');
   assert.equal(sched.spins.map((d) => Math.round(d * 1e5) / 1e5), [0.00976]);
   assert.is(steps[2], frameAt);
   assert.is(sched.immediates.length, 0);
   assert.is(sched.timers.length, 1, 'asleep again');
+  assert.is(sched.timerOps, 0, 'on the timer it slept on: no timer set or cleared for a ping');
+});
+
+test('runNow() after a kick in the same turn steps at once and drops the kick\'s step', () => {
+  const { sched, loop, steps } = setup(() => Infinity);
+  loop.start();
+  sched.runImmediates();
+  loop.kick();
+  loop.runNow();
+  assert.is(steps.length, 2);
+  assert.is(sched.immediates.length, 0);
+  assert.is(sched.timers.length, 1);
 });
 
 test('runNow() while the loop is busy is a kick: no step per frame in a burst', () => {

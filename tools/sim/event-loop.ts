@@ -65,6 +65,8 @@ const SYNC_STEPS = 4;
 export class SimLoop {
   readonly stats: LoopStats = { steps: 0, immediates: 0, timers: 0 };
   private timer: unknown = null;
+  /** When `timer` fires (clock ms), while it is armed. */
+  private timerAt = 0;
   private immediate: unknown = null;
   private running = false;
   private stepping = false;
@@ -115,11 +117,9 @@ export class SimLoop {
       this.wakeEarly = true; // a yield for a near deadline is under way: it steps at once instead
       return;
     }
-    if (this.timer !== null) {
-      this.sched.clearTimeout(this.timer);
-      this.timer = null;
-      this.wokeFromSleep = true;
-    }
+    // Asleep: step at the next turn. The sleep's timer stays armed (run() keeps it when it is not
+    // later than the next deadline): a cold clearTimeout and setTimeout cost ~15 µs each (§1b).
+    this.wokeFromSleep = true;
     this.scheduleImmediate();
   }
 
@@ -136,14 +136,13 @@ export class SimLoop {
       this.kick();
       return;
     }
-    const asleep = this.timer !== null || (this.wokeFromSleep && this.immediate !== null);
+    // Asleep: nothing scheduled but the sleep's timer, or only the step a kick scheduled out of it.
+    const asleep = this.immediate === null || this.wokeFromSleep;
     if (!asleep) {
       this.kick();
       return;
     }
-    if (this.timer !== null) this.sched.clearTimeout(this.timer);
     if (this.immediate !== null) this.sched.clearImmediate(this.immediate);
-    this.timer = null;
     this.immediate = null;
     this.idleSpins = 0;
     this.nearWaits = 0;
@@ -172,8 +171,7 @@ export class SimLoop {
       return;
     }
     if (++this.waitYields > MAX_WAIT_YIELDS) {
-      this.stats.timers++;
-      this.timer = this.sched.setTimeout(() => this.run(), 1);
+      this.sleep(1);
       return;
     }
     this.immediate = this.sched.setImmediate(() => this.checkWait());
@@ -182,7 +180,6 @@ export class SimLoop {
   /** One step, then schedules the next; `syncSteps` > 0: near deadlines are spun for and stepped here. */
   private run(syncSteps = 0): void {
     this.immediate = null;
-    this.timer = null;
     this.wakeEarly = false;
     this.wokeFromSleep = false;
     if (!this.running) return;
@@ -241,7 +238,28 @@ export class SimLoop {
     }
     this.nearWaits = 0;
     if (wait > MAX_SLEEP_MS || wait !== wait) wait = MAX_SLEEP_MS;
+    this.sleep(wait);
+  }
+
+  /**
+   * Sleeps until `wait` ms from now: on the timer already armed when it fires no later (an early wake
+   * is one idle step), else on a new one. A ping on an idle loop then costs no timer at all.
+   */
+  private sleep(wait: number): void {
+    const at = this.clock.nowMs() + Math.ceil(wait);
+    if (this.timer !== null) {
+      if (this.timerAt <= at) return;
+      this.sched.clearTimeout(this.timer);
+    }
     this.stats.timers++;
-    this.timer = this.sched.setTimeout(() => this.run(), Math.ceil(wait));
+    this.timerAt = at;
+    this.timer = this.sched.setTimeout(() => this.timerFired(), Math.ceil(wait));
+  }
+
+  private timerFired(): void {
+    this.timer = null;
+    // A step is scheduled already (a kick, a burst): it runs; this wake-up has nothing to add.
+    if (this.immediate !== null || this.stepping) return;
+    this.run();
   }
 }
