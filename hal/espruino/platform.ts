@@ -26,7 +26,7 @@ declare function setWatch(fn: (e: { state: boolean; time: number; lastTime?: num
   options: { repeat: boolean; edge: string; debounce: number }): number;
 declare function clearWatch(id: number): void;
 declare function Pin(value: EspruinoPin): EspruinoPin;
-declare const E: { sum?: (a: Uint16Array) => number; hwRand?: () => number; toUint8Array?: (s: string) => Uint8Array };
+declare const E: { sum?: (a: Uint16Array) => number; hwRand?: () => number };
 
 /** An empty body: SPI.write sends nothing for it. */
 const NOTHING = new Uint8Array(0);
@@ -57,9 +57,10 @@ export class EspruinoSpiDevice implements SpiDevice {
 
   transfer(tx: Uint8Array): Uint8Array {
     const r = this.bus.send(tx, this.cs);
-    if (r && typeof r !== 'string' && r.length === tx.length) return r as Uint8Array;
-    // Not what the reference promises: convert a string, else answer like an absent chip (all 0x00).
-    if (typeof r === 'string' && r.length === tx.length && typeof E !== 'undefined' && E.toUint8Array) return E.toUint8Array(r);
+    if (r && r.length === tx.length && typeof r !== 'string') return r as Uint8Array;
+    // SPI.send answers a Uint8Array for a Uint8Array (src/jswrap_spi_i2c.c, jswrap_spi_send: a string only
+    // for a string), or nothing when it could not allocate the answer: then the chip reads as absent
+    // (all 0x00), which the drivers handle as a missing or reset chip.
     return new Uint8Array(tx.length);
   }
 

@@ -201,19 +201,21 @@ test('ENC28J60 through the Espruino HAL: init and frames both ways', () => {
   }
 });
 
-test('an SPI send() that answers a string is converted; anything else reads as an absent chip', () => {
+test('an SPI send() that answers anything but an array of the frame\'s length reads as an absent chip', () => {
   const clock = new VirtualClock();
   const wire = new VirtualWire(clock);
   const model = new W5500Model({ clock, port: wire.a });
   install(clock, model.spi, model.resetPin, model.intPin);
   try {
-    let answer: any = '\x01\x02\x03\x04';
+    let answer: any = new Uint8Array([1, 2, 3, 4]);
     const bus = { setup() { /* none */ }, send(_d: Uint8Array, _cs: string) { return answer; }, write() { /* none */ } };
     const dev = openSpi(bus, { cs: 'B10' }, 1000000);
     assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [1, 2, 3, 4]);
-    answer = undefined;
+    answer = undefined; // Espruino could not allocate the answer
     assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [0, 0, 0, 0]);
     answer = new Uint8Array(2); // wrong length
+    assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [0, 0, 0, 0]);
+    answer = '\x01\x02\x03\x04'; // what SPI.send answers only for a string sent
     assert.equal(Array.from(dev.transfer(new Uint8Array(4))), [0, 0, 0, 0]);
   } finally {
     uninstall();
