@@ -31,6 +31,12 @@ export function instructions(bin: string, code: string): { refs: number; output:
   return { refs: Number(m[1].replace(/,/g, '')), output: r.stdout || '' };
 }
 
+/** Machine instructions of one empty-loop iteration (`for (var i…)` at the top level) in `bin`. */
+export function loopIterationInstructions(bin: string): number {
+  const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
+  return (loop(300000) - loop(100000)) / 200000;
+}
+
 /** The "P key value" lines a path-micro run printed; throws if the run did not finish. */
 export function values(output: string): { [k: string]: number } {
   const o: { [k: string]: number } = {};
@@ -84,8 +90,7 @@ export function runPath(): { [key: string]: number } | { skipped: string } {
   // hoisted ("Expecting function, got Number" in the TCP header's writeU16); at 86c46c8 it runs, and counts
   // 964 iterations a segment hoisted against 954 in the registry shape (hoistModules: false).
   const code = buildBundle({ entry: 'bench/device/path-micro.ts', hoistModules: process.env.ETCPIP_PATH_REGISTRY !== '1' }).code;
-  const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
-  const unit = (loop(300000) - loop(100000)) / 200000;
+  const unit = loopIterationInstructions(bin);
   const { a, b, p1, p2, va, vb, segs } = pathRuns(code, (src) => instructions(bin, src));
   const device = (b.refs - a.refs - (p2.refs - p1.refs)) / segs;
   return {

@@ -11,7 +11,7 @@
 import { spawnSync } from 'child_process';
 import { buildBundle } from '../tools/build/bundle';
 import { findInterpreter } from '../tools/espruino-bin';
-import { instructions, values } from './espruino-path';
+import { instructions, loopIterationInstructions, values } from './espruino-path';
 
 const N1 = 200;
 const N2 = 1200;
@@ -25,8 +25,7 @@ export function runSpi(): { [key: string]: number } | { skipped: string } {
     const r = instructions(bin, 'var SPI_MICRO = { mode: ' + JSON.stringify(mode) + ', n: ' + n + ' };\n' + code);
     return { refs: r.refs, v: values(r.output) };
   };
-  const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
-  const unit = (loop(300000) - loop(100000)) / 200000;
+  const unit = loopIterationInstructions(bin);
   const per = (mode: string) => {
     const a = run(mode, N1);
     const b = run(mode, N2);

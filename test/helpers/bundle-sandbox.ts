@@ -44,14 +44,10 @@ export function bootBundle(bundle: string, chip: Chip = 'w5500') {
       write(...items: unknown[]) {
         if (items.length > 0 && items[items.length - 1] instanceof SandboxPin) items.pop();
         else throw new Error('SPI1.write: the last argument is not a Pin: it would be sent as data');
-        if (!items.every((x) => ArrayBuffer.isView(x))) throw new Error('SPI1.write: expected Uint8Arrays');
-        const parts = items as Uint8Array[];
-        let n = 0;
-        for (const x of parts) n += x.length;
-        const tx = new Uint8Array(n);
-        n = 0;
-        for (const x of parts) { tx.set(x, n); n += x.length; }
-        model.spi.transfer(tx);
+        if (items.length < 1 || items.length > 2 || !items.every((x) => ArrayBuffer.isView(x))) {
+          throw new Error('SPI1.write: expected a head and a body (Uint8Arrays)');
+        }
+        model.spi.write(items[0] as Uint8Array, items[1] as Uint8Array | undefined);
       },
     },
     Pin(name: string) { return new SandboxPin(name); },

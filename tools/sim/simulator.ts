@@ -3,7 +3,7 @@
 // serving port forwards from localhost (no root needed), or a Linux TAP device (the kernel's network).
 // `startSimulator` runs it in-process and returns a handle; tools/sim.ts is the command line around it.
 import { RealClock } from '../../hal/sim/virtual-clock';
-import { VirtualWire, WirePort } from '../../hal/sim/virtual-wire';
+import { VirtualWire } from '../../hal/sim/virtual-wire';
 import { SeededRandom } from '../../hal/sim/random';
 import { formatIpv4 } from '../../tcp/wire/ipv4-address';
 import { SimLoop } from './event-loop';
@@ -115,13 +115,9 @@ export async function startSimulator(
       const p = pcap;
       wire.taps.push((frame) => p.record(frame, Date.now()));
     }
-    // Frames put on the wire from outside a step must wake the loop. A TAP's frame does not need the
-    // kick: the TAP part calls runNow right after it (below), and a kick first would schedule a step
-    // that runNow cancels again (Node's timer bookkeeping, ~15 µs an operation on an idle process).
-    let fromTap = false;
-    wire.taps.push(() => {
-      if (loop && !fromTap) loop.kick();
-    });
+    // A part that puts frames on the wire from outside a step wakes the loop itself: the TAP part calls
+    // runNow (below), the port forwarder kicks. (A kick from the wire as well cost a TAP frame a step
+    // scheduled and cancelled again: Node's timer bookkeeping, ~15 µs an operation on an idle process.)
     device = parts.createDevice({
       chip: o.chip, clock, port: wire.a, mac: o.mac, ip: o.dhcp ? null : o.ip, gateway: o.gateway,
       dhcp: o.dhcp, random: new SeededRandom(o.randomSeed), log,
@@ -142,16 +138,8 @@ export async function startSimulator(
         log,
       });
     } else {
-      const tapPort = {
-        send(frame: Uint8Array): void {
-          fromTap = true;
-          try { wire.b.send(frame); } finally { fromTap = false; }
-        },
-        get onFrame(): ((frame: Uint8Array) => void) | null { return wire.b.onFrame; },
-        set onFrame(fn: ((frame: Uint8Array) => void) | null) { wire.b.onFrame = fn; },
-      } as unknown as WirePort;
       tap = await parts.openTap({
-        name: o.link.name, port: tapPort, log,
+        name: o.link.name, port: wire.b, log,
         // A frame from the kernel: answered in this turn when the loop was idle (event-loop.ts runNow).
         onFrame: () => {
           if (loop) loop.runNow();
