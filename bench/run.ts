@@ -8,7 +8,8 @@
 //   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
 //   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino),
 //            and its work per segment sent counted under valgrind (bench/espruino-path.ts), and the
-//            W5500 driver's per frame (bench/espruino-spi.ts)
+//            W5500 driver's per frame (bench/espruino-spi.ts), and Espruino's own per frame the dgram link
+//            sends (bench/espruino-dgram.ts)
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -183,6 +184,12 @@ async function main(): Promise<void> {
     results.espruinoSpi = sp;
     console.log('\n## Interpreter work in the W5500 driver per full-size frame (bench/espruino-spi.ts, valgrind)');
     for (const k of Object.keys(sp)) console.log('  ' + k + ': ' + (sp as { [key: string]: unknown })[k]);
+    // What Espruino's socket and idle loop do per frame the dgram link sends (left out of espruino-path's count).
+    let dg: { [key: string]: number } | { skipped: string };
+    try { dg = (await import('./espruino-dgram')).runDgram(); } catch (e) { dg = { skipped: 'failed: ' + (e as Error).message }; }
+    results.espruinoDgram = dg;
+    console.log("\n## Espruino's own work per frame the dgram link sends (bench/espruino-dgram.ts, valgrind)");
+    for (const k of Object.keys(dg)) console.log('  ' + k + ': ' + (dg as { [key: string]: unknown })[k]);
   }
   if (only.includes('tap')) {
     let t: TapCompareResult;

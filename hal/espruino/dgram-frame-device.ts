@@ -6,17 +6,27 @@
 // kept, so the link costs a board's firmware no more RAM at rest than an SPI chip's driver does (eight
 // 1,514-byte slots were 952 of a Pico's 5,100 blocks, measured in espruino-pico). Further datagrams
 // are dropped and counted. Each frame costs one native copy each way (typed-array set of the string / E.toString).
+//
+// Sending on Espruino: a socket sends one datagram per pass of Espruino's idle loop, and each pass copies
+// everything still queued on that socket twice, out to the stack for sendto and the rest into a new string
+// (libs/network/socketserver.c, socketSendData: httpStringGet, jsvNewFromStringVar). A burst of frames
+// queued together therefore costs a copy per frame still waiting behind each one sent. So this link hands
+// the socket one frame at a time and holds the rest (bounded, `txSlots`) until the socket's 'drain' event,
+// which Espruino queues when a socket's queue is empty. Measured in espruino-linux 2v29 (BENCHMARKS §3d,
+// bench/espruino-dgram.ts): Espruino's own work per 1,418-byte frame sent six at a time fell from 176
+// empty-loop iterations to 89 (76 for a frame alone, either way).
 import { FrameDriver, newFrameDeviceCounters } from '../interfaces';
 import { FrameDeviceCounters } from '../../tcp/ports';
 
-declare const E: { toString?: (b: Uint8Array | ArrayBufferLike) => string } | undefined;
+declare const E: { toString?: (b: Uint8Array[]) => string } | undefined;
 declare function require(name: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The part of a dgram socket used (Espruino's and Node's agree on these). */
 export interface DgramSocketLike {
   bind(port: number, cb?: () => void): unknown;
   on(event: string, fn: (...args: any[]) => void): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
-  send(msg: any, offset: number, length: number, port: number, address: string): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** send(msg, port, address) sends the whole of `msg`; Node also takes (msg, offset, length, port, address). */
+  send(msg: any, port: number, address: string): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): unknown;
 }
 
@@ -27,6 +37,8 @@ export interface DgramFrameDeviceOptions {
   localPort: number;
   /** Received frames held until the stack polls (default 8; held as they arrived, no buffers kept). */
   slots?: number;
+  /** Frames held for the socket on Espruino while it still sends an earlier one (default 16); more are refused and counted. */
+  txSlots?: number;
   /** A dgram module (defaults to require("dgram")); tests pass Node's. */
   dgram?: { createSocket(options: { type: 'udp4'; recvBufferSize: number }): DgramSocketLike };
 }
@@ -53,6 +65,11 @@ export class DgramFrameDevice implements FrameDriver {
   private readonly relayHost: string;
   private readonly relayPort: number;
   private onFrame: (() => void) | null = null;
+  /** Frames waiting for the socket's 'drain' (Espruino), oldest first, each its own string. */
+  private readonly held: string[] = [];
+  private readonly txLimit: number;
+  /** A frame is on the socket's queue and its 'drain' has not come yet (Espruino). */
+  private sending = false;
   /** Datagrams are sent as strings (Espruino: E.toString), else as copies of the bytes (Node). */
   private readonly strings = typeof E !== 'undefined' && !!E && !!E.toString;
 
@@ -61,6 +78,7 @@ export class DgramFrameDevice implements FrameDriver {
     this.relayHost = o.relayHost;
     this.relayPort = o.relayPort;
     this.limit = o.slots || 8;
+    this.txLimit = o.txSlots || 16;
     const dgram = o.dgram || require('dgram');
     // Espruino reads a datagram into a buffer of its network's chunk size, 536 bytes on Linux
     // (libs/network/linux/network_linux.c), less its own 8-byte header: every datagram is cut to 528
@@ -71,6 +89,7 @@ export class DgramFrameDevice implements FrameDriver {
     const self = this;
     this.sock.on('message', function (msg: string | Uint8Array) { self.arrive(msg); });
     this.sock.on('error', function () { self.counters.txErrors++; });
+    if (this.strings) this.sock.on('drain', function () { self.drained(); });
     try {
       this.sock.bind(o.localPort);
     } catch (e) {
@@ -117,17 +136,36 @@ export class DgramFrameDevice implements FrameDriver {
       this.counters.txErrors++;
       return false;
     }
-    // Espruino's dgram sends strings. E.toString of a whole buffer returns the string that backs it, without
-    // a copy (2 empty-loop iterations, against 31 to copy a 1,460-byte subarray: BENCHMARKS §3d), and the
-    // send copies `length` characters from `offset` before it returns (libs/network/jswrap_net.c,
-    // jswrap_dgram_socket_send), so a frame at the start of the reused TX buffer goes out without our copy.
-    // Node's dgram takes bytes but sends them later, after `frame` has been overwritten: give it a copy.
-    const msg = this.strings
-      ? (E as { toString: (b: Uint8Array | ArrayBufferLike) => string }).toString(frame.byteOffset === 0 ? frame.buffer : frame)
-      : new Uint8Array(frame);
-    this.sock.send(msg, 0, frame.length, this.relayPort, this.relayHost);
+    if (!this.strings) {
+      // Node's dgram takes bytes but sends them later, after `frame` has been overwritten: give it a copy.
+      this.sock.send(new Uint8Array(frame), this.relayPort, this.relayHost);
+      this.counters.txFrames++;
+      return true;
+    }
+    if (this.sending && this.held.length >= this.txLimit) {
+      this.counters.txErrors++;
+      return false;
+    }
+    // Espruino's dgram sends strings. E.toString of a one-element array copies the frame's bytes into a new
+    // string natively (of a view over a whole buffer it would return the buffer's own string, which the
+    // next frame overwrites: src/jswrap_espruino.c, jswrap_espruino_toStringX). send(msg, port, address)
+    // queues that string itself; with an offset and a length it would first copy it once more
+    // (libs/network/jswrap_net.c, jswrap_dgram_socket_send).
+    const msg = (E as { toString: (b: Uint8Array[]) => string }).toString([frame]);
+    if (this.sending) this.held.push(msg);
+    else {
+      this.sending = true;
+      this.sock.send(msg, this.relayPort, this.relayHost);
+    }
     this.counters.txFrames++;
     return true;
+  }
+
+  /** The socket sent all it had: hand it the next frame held (Espruino). */
+  private drained(): void {
+    const msg = this.held.shift();
+    if (msg === undefined) this.sending = false;
+    else this.sock.send(msg, this.relayPort, this.relayHost);
   }
 
   linkUp(): boolean {

@@ -60,6 +60,46 @@ test('frames travel as one datagram each, both ways; the receive queue is bounde
   }
 });
 
+test('on Espruino the socket gets one frame at a time, the rest held in order until its drain, bounded', () => {
+  // Espruino's socket copies everything queued on it at each datagram it sends (socketSendData), so the
+  // link queues one frame and holds the others (as copies: the stack reuses its buffer) until 'drain'.
+  const g = globalThis as { E?: unknown };
+  const hadE = 'E' in g;
+  const oldE = g.E;
+  g.E = { toString: (parts: Uint8Array[]) => Buffer.from(parts[0]).toString('latin1') };
+  const sent: string[] = [];
+  const handlers: { [ev: string]: () => void } = {};
+  const sock = {
+    bind: () => null,
+    on: (ev: string, fn: () => void) => { handlers[ev] = fn; return null; },
+    send: (msg: string, port: number, host: string) => { assert.is(port, 7); assert.is(host, '127.0.0.1'); sent.push(msg); return null; },
+    close: () => null,
+  };
+  try {
+    const dev = new DgramFrameDevice({ mac: new Uint8Array(6), relayHost: '127.0.0.1', relayPort: 7, localPort: 8, txSlots: 2, dgram: { createSocket: () => sock } });
+    const buf = new Uint8Array(100);
+    const frameOf = (n: number): Uint8Array => { buf.fill(n); return buf.subarray(0, 60 + n); };
+    assert.ok(dev.send(frameOf(1)));
+    assert.ok(dev.send(frameOf(2)));
+    assert.ok(dev.send(frameOf(3)));
+    assert.not.ok(dev.send(frameOf(4)), 'a third frame held is refused');
+    assert.is(dev.counters.txErrors, 1);
+    assert.is(dev.counters.txFrames, 3);
+    assert.equal(sent.map((m) => m.length), [61], 'one frame on the socket before its drain');
+    handlers.drain();
+    handlers.drain();
+    assert.equal(sent.map((m) => [m.length, m.charCodeAt(0), m.charCodeAt(m.length - 1)]), [[61, 1, 1], [62, 2, 2], [63, 3, 3]],
+      'in order, each the bytes it had when sent');
+    handlers.drain(); // nothing held: the next frame goes straight to the socket
+    assert.ok(dev.send(frameOf(5)));
+    assert.is(sent.length, 4);
+    assert.ok(dev.send(frameOf(6)));
+    assert.is(sent.length, 4, 'held again until the drain');
+  } finally {
+    if (hadE) g.E = oldE; else delete g.E;
+  }
+});
+
 test('relay arguments and the socat command line', () => {
   const o = parseRelayArgs(['--tap', 'etcpip0', '--relay-port', '6000', '--device-port', '6001']);
   assert.equal(socatArgs(o), ['TUN,tun-type=tap,iff-no-pi,tun-name=etcpip0', 'UDP-DATAGRAM:127.0.0.1:6001,bind=127.0.0.1:6000']);
