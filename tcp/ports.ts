@@ -13,7 +13,7 @@ export interface FrameDeviceCounters {
   txFrames: number;
   rxDropped: number;   // frames the driver had to discard (bad length, ring resync, no buffer)
   txErrors: number;    // frames the chip failed to send (timeouts, aborts after retries)
-  resyncs: number;     // receive-buffer resynchronisations / chip re-initialisations
+  resyncs: number;     // receive-buffer resynchronisations / chip re-initialisations / a send past a lost drain event
 }
 
 /** What the stack sees of an Ethernet chip: whole frames without FCS, 14..1514 bytes. */

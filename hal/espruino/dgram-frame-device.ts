@@ -37,7 +37,10 @@ export interface DgramFrameDeviceOptions {
   localPort: number;
   /** Received frames held until the stack polls (default 8; held as they arrived, no buffers kept). */
   slots?: number;
-  /** Frames held for the socket on Espruino while it still sends an earlier one (default 16); more are refused and counted. */
+  /**
+   * Frames held for the socket on Espruino while it still sends an earlier one (default 16). Beyond that the
+   * oldest goes to the socket without its 'drain' (counted in `resyncs`).
+   */
   txSlots?: number;
   /** A dgram module (defaults to require("dgram")); tests pass Node's. */
   dgram?: { createSocket(options: { type: 'udp4'; recvBufferSize: number }): DgramSocketLike };
@@ -143,8 +146,11 @@ export class DgramFrameDevice implements FrameDriver {
       return true;
     }
     if (this.sending && this.held.length >= this.txLimit) {
-      this.counters.txErrors++;
-      return false;
+      // No 'drain' for as many frames as the link holds: Espruino drops a send while its network is not
+      // online without a word or an event (jswrap_dgram_socket_send), so one may never come. Waiting for it
+      // would stop the link for good; the oldest frame goes to the socket instead, as before the holding.
+      this.sock.send(this.held.shift() as string, this.relayPort, this.relayHost);
+      this.counters.resyncs++;
     }
     // Espruino's dgram sends strings. E.toString of a one-element array copies the frame's bytes into a new
     // string natively (of a view over a whole buffer it would return the buffer's own string, which the
