@@ -146,9 +146,10 @@ export class DgramFrameDevice implements FrameDriver {
       return true;
     }
     if (this.sending && this.held.length >= this.txLimit) {
-      // No 'drain' for as many frames as the link holds: Espruino drops a send while its network is not
-      // online without a word or an event (jswrap_dgram_socket_send), so one may never come. Waiting for it
-      // would stop the link for good; the oldest frame goes to the socket instead, as before the holding.
+      // No 'drain' for as many frames as the link holds. One may never come: a send the socket could not
+      // take queues none (Espruino throws "Not connected to the internet" while its network is offline:
+      // libs/network/network.c, networkGetFromVarIfOnline; a drain handler's send that throws leaves the
+      // link waiting). Waiting would stop the link for good; the oldest frame goes to the socket instead.
       this.sock.send(this.held.shift() as string, this.relayPort, this.relayHost);
       this.counters.resyncs++;
     }
@@ -160,8 +161,8 @@ export class DgramFrameDevice implements FrameDriver {
     const msg = (E as { toString: (b: Uint8Array[]) => string }).toString([frame]);
     if (this.sending) this.held.push(msg);
     else {
+      this.sock.send(msg, this.relayPort, this.relayHost); // may throw: then nothing waits for a drain
       this.sending = true;
-      this.sock.send(msg, this.relayPort, this.relayHost);
     }
     this.counters.txFrames++;
     return true;

@@ -95,8 +95,8 @@ test('on Espruino the socket gets one frame at a time, the rest held in order un
     assert.ok(dev.send(frameOf(5)));
     assert.ok(dev.send(frameOf(6)));
     assert.is(sent.length, 1, 'held again until the drain');
-    // A drain that never comes (Espruino drops a send while its network is offline, without an event) must
-    // not stop the link: with the held frames at the bound, the oldest goes to the socket anyway.
+    // A drain that never comes (a send the socket could not take queues none) must not stop the link: with
+    // the held frames at the bound, the oldest goes to the socket anyway.
     assert.ok(dev.send(frameOf(7)));
     assert.ok(dev.send(frameOf(8)));
     assert.equal(sent.map((m) => m.charCodeAt(0)), [4, 5, 6], 'in order, none refused');
@@ -107,6 +107,14 @@ test('on Espruino the socket gets one frame at a time, the rest held in order un
     handlers.drain();
     assert.equal(sent.map((m) => m.charCodeAt(0)), [4, 5, 6, 7, 8]);
     assert.is(dev.counters.txFrames, 8);
+    // A send that throws (Espruino: "Not connected to the internet") leaves nothing waiting for a drain.
+    handlers.drain();
+    sent.length = 0;
+    sock.send = () => { throw new Error('Not connected to the internet'); };
+    assert.throws(() => dev.send(frameOf(9)), /Not connected/);
+    sock.send = (msg: string) => { sent.push(msg); return null; };
+    assert.ok(dev.send(frameOf(10)));
+    assert.equal(sent.map((m) => m.charCodeAt(0)), [10], 'sent at once, not held behind the failed one');
   } finally {
     if (hadE) g.E = oldE; else delete g.E;
   }
