@@ -5,17 +5,14 @@
 // The entry is bench/device/dgram-micro.ts. Per frame = (I(frames sent) − I(the same turns, nothing sent))
 // ÷ frames, for bursts of 1, 2 and 6 frames a turn: through the link ('link'), and each frame queued on
 // the socket at once with an offset and a length ('queued': the link before 2026-12-07).
-import { spawnSync } from 'child_process';
 import { buildBundle } from '../tools/build/bundle';
-import { findInterpreter } from '../tools/espruino-bin';
-import { instructions, loopIterationInstructions, values } from './espruino-path';
+import { countingInterpreter, instructions, loopIterationInstructions, values } from './espruino-path';
 
 const FRAMES = 60;
 
 export function runDgram(): { [key: string]: number } | { skipped: string } {
-  const bin = findInterpreter('linux');
-  if (!bin) return { skipped: 'espruino-linux not found (ESPRUINO_BIN or ../shared/espruino/bin/)' };
-  if (spawnSync('valgrind', ['--version']).status !== 0) return { skipped: 'valgrind not installed' };
+  const bin = countingInterpreter();
+  if (typeof bin !== 'string') return bin;
   const code = buildBundle({ entry: 'bench/device/dgram-micro.ts' }).code;
   const run = (mode: string, k: number) => {
     const turns = Math.ceil(FRAMES / k) * (k + 3) + 20;

@@ -31,6 +31,14 @@ export function instructions(bin: string, code: string): { refs: number; output:
   return { refs: Number(m[1].replace(/,/g, '')), output: r.stdout || '' };
 }
 
+/** espruino-linux, when it and valgrind are here to count instructions; else why a count is skipped. */
+export function countingInterpreter(): string | { skipped: string } {
+  const bin = findInterpreter('linux');
+  if (!bin) return { skipped: 'espruino-linux not found (ESPRUINO_BIN or ../shared/espruino/bin/)' };
+  if (spawnSync('valgrind', ['--version']).status !== 0) return { skipped: 'valgrind not installed' };
+  return bin;
+}
+
 /** Machine instructions of one empty-loop iteration (`for (var i…)` at the top level) in `bin`. */
 export function loopIterationInstructions(bin: string): number {
   const loop = (n: number): number => instructions(bin, 'for (var i = 0; i < ' + n + '; i++) {}').refs;
@@ -83,9 +91,8 @@ export function pathRuns<R extends { output: string }>(code: string, run: (src: 
 }
 
 export function runPath(): { [key: string]: number } | { skipped: string } {
-  const bin = findInterpreter('linux');
-  if (!bin) return { skipped: 'espruino-linux not found (ESPRUINO_BIN or ../shared/espruino/bin/)' };
-  if (spawnSync('valgrind', ['--version']).status !== 0) return { skipped: 'valgrind not installed' };
+  const bin = countingInterpreter();
+  if (typeof bin !== 'string') return bin;
   // The shipped shape (modules hoisted, as the firmware's bundle). An earlier state of this entry failed
   // hoisted ("Expecting function, got Number" in the TCP header's writeU16); at 86c46c8 it runs, and counts
   // 964 iterations a segment hoisted against 954 in the registry shape (hoistModules: false).

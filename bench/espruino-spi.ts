@@ -8,18 +8,15 @@
 // alone). What is not in it: Espruino's own SPI.send and SPI.write (the clocking, and the array `send`
 // allocates for what it reads back). The cost of allocating that array for a frame-sized transfer is
 // printed apart, as `allocation of 1,517 bytes`.
-import { spawnSync } from 'child_process';
 import { buildBundle } from '../tools/build/bundle';
-import { findInterpreter } from '../tools/espruino-bin';
-import { instructions, loopIterationInstructions, values } from './espruino-path';
+import { countingInterpreter, instructions, loopIterationInstructions, values } from './espruino-path';
 
 const N1 = 200;
 const N2 = 1200;
 
 export function runSpi(): { [key: string]: number } | { skipped: string } {
-  const bin = findInterpreter('linux');
-  if (!bin) return { skipped: 'espruino-linux not found (ESPRUINO_BIN or ../shared/espruino/bin/)' };
-  if (spawnSync('valgrind', ['--version']).status !== 0) return { skipped: 'valgrind not installed' };
+  const bin = countingInterpreter();
+  if (typeof bin !== 'string') return bin;
   const code = buildBundle({ entry: 'bench/device/spi-micro.ts' }).code;
   const run = (mode: string, n: number) => {
     const r = instructions(bin, 'var SPI_MICRO = { mode: ' + JSON.stringify(mode) + ', n: ' + n + ' };\n' + code);
