@@ -8,7 +8,7 @@
 //   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
 //   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino),
 //            and its work per segment sent counted under valgrind (bench/espruino-path.ts), and the
-//            W5500 driver's per frame (bench/espruino-spi.ts), and Espruino's own per frame the dgram link
+//            W5500 and ENC28J60 drivers' per frame (bench/espruino-spi.ts), and Espruino's own per frame the dgram link
 //            sends (bench/espruino-dgram.ts)
 import * as fs from 'fs';
 import * as os from 'os';
@@ -178,11 +178,11 @@ async function main(): Promise<void> {
     results.espruinoPath = p;
     console.log('\n## Interpreter work per full-size segment sent (bench/espruino-path.ts, valgrind)');
     for (const k of Object.keys(p)) console.log('  ' + k + ': ' + (p as { [key: string]: unknown })[k]);
-    // The W5500 driver's own part of a frame sent and received, over the Espruino HAL (valgrind too).
+    // The W5500 and ENC28J60 drivers' own part of a frame sent and received, over the Espruino HAL (valgrind too).
     let sp: { [key: string]: number } | { skipped: string };
     try { sp = (await import('./espruino-spi')).runSpi(); } catch (e) { sp = { skipped: 'failed: ' + (e as Error).message }; }
     results.espruinoSpi = sp;
-    console.log('\n## Interpreter work in the W5500 driver per full-size frame (bench/espruino-spi.ts, valgrind)');
+    console.log('\n## Interpreter work in the W5500 and ENC28J60 drivers per full-size frame (bench/espruino-spi.ts, valgrind)');
     for (const k of Object.keys(sp)) console.log('  ' + k + ': ' + (sp as { [key: string]: unknown })[k]);
     // What Espruino's socket and idle loop do per frame the dgram link sends (left out of espruino-path's count).
     let dg: { [key: string]: number } | { skipped: string };

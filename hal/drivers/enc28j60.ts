@@ -9,8 +9,10 @@
 // control byte without being copied next to them.
 //
 // Sends are synchronous: the frame is written, TXRTS set, and completion polled (bounded) so that a
-// late collision can be retried from the same buffer (errata 13). Receives test EPKTCNT, never PKTIF
-// (errata 6), one frame per receive() call.
+// late collision can be retried from the same buffer (errata 13). A frame after one sent without error
+// costs four SPI writes (EWRPTL, EWRPTH, the frame, TXRTS) when it is as long as the one before: ETXST
+// is written at init only, ETXND when the length changes, and the errata-12 TXRST pulse comes only after
+// an abort. Receives test EPKTCNT, never PKTIF (errata 6), one frame per receive() call.
 //
 // DMA checksum engine: NOT used. The issue asks for it "where it saves device time", but errata 17
 // (§11) says a checksum DMA aborts packets being received, and we keep RXEN = 1 at all times; running
@@ -127,6 +129,10 @@ export class Enc28j60 implements FrameDriver {
   private lastLinkCheck = -1e12;
   private linkDirty = true;
   private busy = false;
+  /** The transmit logic is to be reset before the next frame (errata 12): after init, an abort or a stall. */
+  private txReset = true;
+  /** ETXND as last written, -1 when not known. */
+  private txEnd = -1;
   private intDeferred = false;
   private intCb: (() => void) | null = null;
   private lastInitAttempt = -1e12;
@@ -316,8 +322,11 @@ export class Enc28j60 implements FrameDriver {
     this.wcr16(ERXSTL, 0x0000);
     this.wcr16(ERXNDL, this.rxEnd);
     this.wcr16(ERXRDPTL, this.rxEnd);
+    // ETXST stays where it is written here: no send moves it (§8.3).
     this.wcr16(ETXSTL, this.txStart);
     this.wcr16(ETXNDL, 0x1fff);
+    this.txEnd = 0x1fff;
+    this.txReset = true;
     this.nextPacket = 0;
     this.erdpt = -1;
     this.pending = 0;
@@ -520,17 +529,26 @@ export class Enc28j60 implements FrameDriver {
     }
     // Control byte 0x00: use MACON3 (pad to 60, append CRC) — §8.1.
     this.wbmHead[1] = 0x00;
+    const end = this.txStart + len;
     let ok = false;
     for (let attempt = 0; attempt < this.maxTxAttempts; attempt++) {
-      // errata 12: pulse TXRST before every frame, then clear TXIF/TXERIF (the reset can set TXERIF).
-      this.bfs(ECON1, TXRST);
-      this.bfc(ECON1, TXRST);
-      this.bfc(EIR, TXIF | TXERIF);
+      if (this.txReset) {
+        // errata 12: pulse TXRST after an abort or a stall (and after init), then clear TXIF/TXERIF (the
+        // reset can set TXERIF). The errata allows this in place of a pulse before every frame; Linux
+        // does the same.
+        this.bfs(ECON1, TXRST);
+        this.bfc(ECON1, TXRST);
+        this.bfc(EIR, TXIF | TXERIF);
+        this.txReset = false;
+      }
       if (attempt === 0) {
-        this.wcr16(ETXSTL, this.txStart);
         this.wcr16(EWRPTL, this.txStart);
         this.spi.write(this.wbmHead, frame);
-        this.wcr16(ETXNDL, this.txStart + len);
+      }
+      // The hardware leaves ETXND as written (§8.3): a frame as long as the last needs no new one.
+      if (end !== this.txEnd) {
+        this.wcr16(ETXNDL, end);
+        this.txEnd = end;
       }
       this.bfs(ECON1, TXRTS);
       const eir = this.waitTx();
@@ -547,9 +565,10 @@ export class Enc28j60 implements FrameDriver {
         ok = true;
         break;
       }
+      this.txReset = true;
       // Aborted: read the TSV at ETXND+1 (§8.3 step 9); bit 29 = late collision → retry (errata 13).
       // ESTAT.LATECOL is not used (errata 15).
-      this.wcr16(ERDPTL, this.txStart + len + 1);
+      this.wcr16(ERDPTL, end + 1);
       this.erdpt = -1;
       const tsv = this.spi.transfer(this.tsvTx);
       if ((tsv[4] & 0x20) === 0) break;

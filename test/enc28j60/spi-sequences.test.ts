@@ -93,15 +93,15 @@ test('initialisation follows §10 (half duplex, SRC reset, polled)', () => {
   assert.equal(rig.model.violations, []);
 });
 
-test('transmit follows §8.3 steps 2-8 (TXRST pulse, control byte 0x00, ETXND = last byte)', () => {
+test('transmit follows §8.3 steps 2-8 (TXRST pulse after init, control byte 0x00, ETXND = last byte)', () => {
   const rig = makeRig();
   const f = makeFrame(rig.rnd, 60, PEER_MAC);
   rig.model.trace = [];
   const bankBefore = rig.model.reg(0, 0x1f) & 3;
   assert.ok(rig.drv.send(f));
   const expected = [
-    'BFS ECON1 80', 'BFC ECON1 80', 'BFC EIR 0A',             // step 2 (errata 12)
-    'WCR ETXSTL=00', 'WCR ETXSTH=1A', 'WCR EWRPTL=00', 'WCR EWRPTH=1A', // step 3: TXSTART = 0x1A00
+    'BFS ECON1 80', 'BFC ECON1 80', 'BFC EIR 0A',             // step 2 (errata 12): the first frame after init
+    'WCR EWRPTL=00', 'WCR EWRPTH=1A',                          // step 3: TXSTART = 0x1A00 (ETXST written at init)
     'WBM 61 ctrl=00',                                          // step 4: control byte + 60 bytes
     'WCR ETXNDL=3C', 'WCR ETXNDH=1A',                          // step 5: 0x1A00 + 60
     'BFS ECON1 08',                                            // step 7 TXRTS
@@ -110,6 +110,43 @@ test('transmit follows §8.3 steps 2-8 (TXRST pulse, control byte 0x00, ETXND = 
   assert.equal(decode(rig.model.trace, bankBefore), expected);
   const wbm = rig.model.trace.find((t) => t[0] === 0x7a) as Uint8Array;
   assert.equal(Array.from(wbm.subarray(2)), Array.from(f), 'frame bytes follow the control byte, no CRC');
+  assert.equal(rig.model.violations, []);
+});
+
+test('a frame after one sent without error: no TXRST pulse (errata 12 allows it after an abort only); ETXND only for a new length', () => {
+  const rig = makeRig();
+  assert.ok(rig.drv.send(makeFrame(rig.rnd, 60, PEER_MAC)));
+  rig.model.trace = [];
+  const bankBefore = rig.model.reg(0, 0x1f) & 3;
+  const same = makeFrame(rig.rnd, 60, PEER_MAC);
+  assert.ok(rig.drv.send(same));
+  assert.equal(decode(rig.model.trace, bankBefore), [
+    'WCR EWRPTL=00', 'WCR EWRPTH=1A', 'WBM 61 ctrl=00', 'BFS ECON1 08', 'RCR ECON1', 'RCR EIR',
+  ]);
+  rig.model.trace = [];
+  const longer = makeFrame(rig.rnd, 1514, PEER_MAC);
+  assert.ok(rig.drv.send(longer));
+  assert.equal(decode(rig.model.trace, bankBefore), [
+    'WCR EWRPTL=00', 'WCR EWRPTH=1A', 'WBM 1515 ctrl=00',
+    'WCR ETXNDL=EA', 'WCR ETXNDH=1F',                          // 0x1A00 + 1514 = 0x1FEA
+    'BFS ECON1 08', 'RCR ECON1', 'RCR EIR',
+  ]);
+  const wbm = rig.model.trace.find((t) => t[0] === 0x7a) as Uint8Array;
+  assert.equal(Array.from(wbm.subarray(2)), Array.from(longer));
+  assert.equal(rig.model.violations, []);
+});
+
+test('after an abort given up on, the next frame starts with the TXRST pulse (errata 12)', () => {
+  const rig = makeRig({ driver: { maxTxAttempts: 1 } });
+  assert.ok(rig.drv.send(makeFrame(rig.rnd, 60, PEER_MAC)));
+  rig.model.faults.lateCollisions = 1;
+  assert.not.ok(rig.drv.send(makeFrame(rig.rnd, 60, PEER_MAC)), 'one attempt, aborted');
+  rig.model.trace = [];
+  const bankBefore = rig.model.reg(0, 0x1f) & 3;
+  assert.ok(rig.drv.send(makeFrame(rig.rnd, 60, PEER_MAC)));
+  const d = decode(rig.model.trace, bankBefore);
+  assert.equal(d.slice(0, 3), ['BFS ECON1 80', 'BFC ECON1 80', 'BFC EIR 0A'], d.join(', '));
+  assert.equal(rig.model.violations, []);
 });
 
 test('a late collision adds the §8.3 step 9 TSV read and a retry from step 2', () => {
@@ -121,7 +158,7 @@ test('a late collision adds the §8.3 step 9 TSV read and a retry from step 2', 
   assert.ok(rig.drv.send(f));
   const expected = [
     'BFS ECON1 80', 'BFC ECON1 80', 'BFC EIR 0A',
-    'WCR ETXSTL=00', 'WCR ETXSTH=1A', 'WCR EWRPTL=00', 'WCR EWRPTH=1A', 'WBM 61 ctrl=00',
+    'WCR EWRPTL=00', 'WCR EWRPTH=1A', 'WBM 61 ctrl=00',
     'WCR ETXNDL=3C', 'WCR ETXNDH=1A', 'BFS ECON1 08', 'RCR ECON1', 'RCR EIR',
     'WCR ERDPTL=3D', 'WCR ERDPTH=1A', 'RBM 7',                 // TSV at ETXND + 1 = 0x1A3D
     'BFS ECON1 80', 'BFC ECON1 80', 'BFC EIR 0A',             // errata 13: reset and retransmit
