@@ -59,6 +59,8 @@ export interface LinuxCompareResult {
   linux?: Fetch;
   /** ours / linux goodput (totals). */
   ratio?: number;
+  /** How our stack recovered, over every fetch (Stack.counters().tcp). */
+  ourRecovery?: { fastRetransmits: number; sackRetransmits: number; timeouts: number; lossProbes: number; recoveriesUndone: number };
 }
 
 function which(cmd: string): boolean {
@@ -220,7 +222,10 @@ export async function runLinuxCompare(o: LinuxCompareOptions = LINUX_COMPARE_DEF
     };
     const ours = total('ours (TypeScript stack)');
     const linux = total('linux (kernel TCP, python http.server)');
-    return { options: o, fetches, ours, linux, ratio: linux.goodputBps > 0 ? Math.round(ours.goodputBps / linux.goodputBps * 1000) / 1000 : 0 };
+    const c = stack.counters().tcp;
+    return { options: o, fetches, ours, linux, ratio: linux.goodputBps > 0 ? Math.round(ours.goodputBps / linux.goodputBps * 1000) / 1000 : 0,
+      ourRecovery: { fastRetransmits: c.fastRetransmits, sackRetransmits: c.sackRetransmits, timeouts: c.retransmits,
+        lossProbes: c.lossProbes, recoveriesUndone: c.recoveriesUndone } };
   } finally {
     loop.stop();
     for (const b of bridges) await b.stop();

@@ -107,6 +107,9 @@ function printLinux(l: LinuxCompareResult): void {
   console.log(table(['server', 'HTTP', 'bytes', 'seconds', 'goodput KB/s', 'lost frames'],
     (l.fetches || []).concat([l.ours!, l.linux!]).map((f) => [f.server, f.httpCode, f.bytes, f.seconds.toFixed(2), (f.goodputBps / 1000).toFixed(1), f.framesLost])));
   console.log('ratio ours / linux: ' + l.ratio);
+  const r = l.ourRecovery;
+  if (r) console.log('ours, over every fetch: ' + r.fastRetransmits + ' fast retransmits, ' + r.sackRetransmits + ' from SACK, ' +
+    r.timeouts + ' segments resent by timeouts, ' + r.lossProbes + ' loss probes, ' + r.recoveriesUndone + ' recoveries undone by DSACKs');
 }
 
 async function main(): Promise<void> {

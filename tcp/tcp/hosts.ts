@@ -39,6 +39,7 @@ export interface TcpCounters {
   synFinDropped: number; // SYN+FIN to a listener (RFC 9293 allows it; no real stack sends it; Linux drops it)
   appErrors: number; // exceptions thrown by application callbacks (caught, counted; the stack goes on)
   lossProbes: number; // tail loss probes sent (RFC 8985 §7): the last segment again, two round trips without an ACK
+  recoveriesUndone: number; // fast recoveries whose every retransmission the peer reported a duplicate (DSACK): cwnd restored
 }
 
 export function newTcpCounters(): TcpCounters {
@@ -48,7 +49,7 @@ export function newTcpCounters(): TcpCounters {
     retransmits: 0, timeouts: 0, synDropped: 0, acceptOverflow: 0, activeOpens: 0, passiveOpens: 0,
     timeWaitReclaimed: 0, finWait2Timeouts: 0, fastRetransmits: 0, sackRetransmits: 0, synCookiesSent: 0, synCookiesValid: 0,
     synCookiesInvalid: 0, synCookiesUnverified: 0, icmpOutOfWindow: 0, halfOpenUnreachable: 0, evicted: 0,
-    synFinDropped: 0, appErrors: 0, lossProbes: 0,
+    synFinDropped: 0, appErrors: 0, lossProbes: 0, recoveriesUndone: 0,
   };
 }
 

@@ -21,7 +21,7 @@ import { InputHost } from './hosts';
 import { applySynOptions, setSendWindow } from './syn-options';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
-import { SACK, sackOnAck, rackArm } from './sack';
+import { SACK, sackOnAck, rackArm, episodeBegin, probeWasDuplicate } from './sack';
 
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
@@ -261,7 +261,7 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     return false;
   }
   // RFC 2018: the peer's SACK blocks go to the scoreboard (only if we said SACK-permitted: §4).
-  if (SACK && (sock.flags & F_SACK_OK) !== 0 && (seg.sack.length > 0 || sock.sacked !== null)) sackOnAck(sock, seg);
+  if (SACK && (sock.flags & F_SACK_OK) !== 0 && (seg.sack.length > 0 || sock.sacked !== null)) sackOnAck(sock, seg, host.counters);
   let acked = (ack - una) | 0;
   if (acked > 0) {
     if ((sock.flags & F_FIN_SENT) !== 0 && ack === seqAdd(sock.dataEnd(), 1)) {
@@ -288,9 +288,10 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     if (SACK && (sock.flags & F_RACK_ARMED) !== 0) sock.flags |= F_REORDER;
     sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED | F_REXMIT_TIMER | F_REXMIT_REPEATED);
     onNewAck(sock, acked, flight);
-    if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0) {
-      // RFC 8985 §7.4: everything up to the probe is acknowledged; without DSACK we cannot tell whether
-      // the probe repaired a loss, so it is taken to have: the congestion window goes down as for one.
+    if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0 && !(SACK && probeWasDuplicate(seg))) {
+      // RFC 8985 §7.4: everything up to the probe is acknowledged. Unless a DSACK says the probe's data
+      // arrived twice, we cannot tell whether the probe repaired a loss, so it is taken to have: the
+      // congestion window goes down as for one.
       sock.ssthresh = lossSsthresh(flight, sock.sndMss);
       sock.cwnd = sock.ssthresh;
     }
@@ -412,6 +413,7 @@ export function onDupAck(sock: TcpSocket, now: number): void {
         sock.flags &= ~F_RACK_ARMED;
         sock.rtxAt = now + sock.rto;
       }
+      if (SACK) episodeBegin(sock);
       sock.ssthresh = lossSsthresh(flight, mss);
       sock.recover = sock.sndMax;
       sock.cwnd = sock.ssthresh + 3 * mss;

@@ -11,7 +11,7 @@ import {
 import { TcpCounters, SegmentSender } from './hosts';
 import { SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK } from './state';
 import { seqAdd, seqDiff, seqLt } from './seq';
-import { SACK, sackRetransmit, rexmitTimerArm } from './sack';
+import { SACK, sackRetransmit, rexmitTimerArm, episodeRexmit } from './sack';
 import { onDupAck } from './input';
 import { segmentSize } from './segment-size';
 import { lossSsthresh } from './congestion';
@@ -150,7 +150,10 @@ function dataOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSende
     }
     tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0) | (n > 0 && offset + n === queued ? TCP_PSH : 0), nxt, offset, n);
     if (sock.burstCount++ === 0) sock.burstUntil = now + cfg.burstIntervalMs;
-    if (retransmission) tx.counters.retransmits++;
+    if (retransmission) {
+      tx.counters.retransmits++;
+      if (SACK) episodeRexmit(sock, nxt);
+    }
     if (fin) sock.flags |= F_FIN_SENT; // at SND.NXT + n = dataEnd(): nothing is written after it
     const end = (nxt + n + (fin ? 1 : 0)) >>> 0;
     sock.sndNxt = end;
@@ -200,6 +203,7 @@ function repairOutput(sock: TcpSocket, ip: IpSender, now: number, tx: SegmentSen
     if (n > 0 || fin) {
       tx.sendSegment(ip, sock, TCP_ACK | (fin ? TCP_FIN : 0), sock.sndUna, 0, n);
       tx.counters.fastRetransmits++;
+      if (SACK) episodeRexmit(sock, sock.sndUna);
       sock.flags &= ~(F_RTT_ACTIVE | F_ACK_PENDING); // Karn: the timed segment may be this one
       sock.rtxAt = now + sock.rto;
       if (SACK) rexmitTimerArm(sock, now);
@@ -316,7 +320,10 @@ function rtxExpired(sock: TcpSocket, now: number, counters: TcpCounters): boolea
     sock.dupAcks = 0;
     sock.recover = sock.sndMax;
     sock.sndNxt = sock.sndUna;
-    if (SACK) sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
+    if (SACK) {
+      sock.sacked = null; // RFC 2018 §8: after a timeout, SACK information is not relied on
+      sock.undo = undefined; // (a timeout's reduction is not undone)
+    }
     if (sock.sndWnd === 0) sock.flags |= F_PROBE;
   }
   return false;

@@ -14,3 +14,10 @@ export function sackRetransmit(): void {}
 export function rackArm(): void {}
 
 export function rexmitTimerArm(): void {}
+
+export function episodeBegin(): void {}
+
+export function episodeRexmit(): void {}
+
+
+export function probeWasDuplicate(): boolean { return false; }

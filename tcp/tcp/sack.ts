@@ -11,7 +11,7 @@ import {
 } from './socket';
 import { rangesAdd, rangesAdvance } from './reassembly';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
-import { SegmentSender } from './hosts';
+import { SegmentSender, TcpCounters } from './hosts';
 
 /** 1: SACK is in this build (0 in sack.off.ts). */
 export const SACK = 1;
@@ -23,9 +23,11 @@ const SCOREBOARD_RANGES = 4;
  * An ACK arrived: remember what the peer holds above the cumulative ACK (blocks outside (ACK, SND.MAX]
  * are ignored; a full scoreboard just stays incomplete), and forget what the ACK now covers.
  */
-export function sackOnAck(sock: TcpSocket, seg: TcpRepr): void {
+export function sackOnAck(sock: TcpSocket, seg: TcpRepr, counters: TcpCounters): void {
   const ack = seg.ack;
   const s = seg.sack;
+  // RFC 2883 §4: a first block at or below the cumulative ACK, or inside the second block, is a DSACK.
+  if (s.length >= 2 && (seqLe(s[1], ack) || (s.length >= 4 && seqLe(s[2], s[0]) && seqLe(s[1], s[3])))) duplicateReported(sock, s[0], s[1], counters);
   for (let i = 0; i + 1 < s.length; i += 2) {
     const l = seqGt(s[i], ack) ? s[i] : ack;
     const r = s[i + 1];
@@ -35,6 +37,62 @@ export function sackOnAck(sock: TcpSocket, seg: TcpRepr): void {
     rangesAdvance(sock.sacked, ack);
     if (sock.sacked.length === 0) sock.sacked = null; // nothing above SND.UNA is known held
   }
+}
+
+/** Retransmissions of one loss episode remembered for undoing it (more: it cannot be undone). */
+const EPISODE_REXMITS = 8;
+
+/**
+ * A DSACK (RFC 2883) reports [l, r) received twice. RFC 8985 §6.2 step 4: the peer reorders, or we sent
+ * needlessly; either way the reordering window grows (F_REORDER). RFC 3708 §3.2: when every segment
+ * retransmitted in the last fast recovery comes back as a duplicate, the loss was not one, and the
+ * reduction is undone as Linux does (cwnd and ssthresh back to at least what they were). (Within the
+ * recovery that cannot happen: the retransmission at SND.UNA is reported only by an ACK past it, and an
+ * ACK below the recovery point has the next hole resent, NewReno's partial ACK.)
+ */
+function duplicateReported(sock: TcpSocket, l: number, r: number, counters: TcpCounters): void {
+  sock.flags |= F_REORDER;
+  const u = sock.undo;
+  if (!u) return;
+  const q = u.rexmits;
+  for (let i = 0; i < q.length; i++) {
+    if (seqLe(l, q[i]) && seqLt(q[i], r)) {
+      q.splice(i, 1);
+      if (q.length === 0 && (sock.flags & F_IN_RECOVERY) === 0) undoRecovery(sock, counters);
+      return;
+    }
+  }
+}
+
+/** A fast recovery begins (input.ts onDupAck): remember the window it reduces. */
+export function episodeBegin(sock: TcpSocket): void {
+  sock.undo = { cwnd: sock.cwnd, ssthresh: sock.ssthresh, rexmits: [] };
+}
+
+/** A segment at `seq` was retransmitted: an episode is undone only when each of these came back as a duplicate. */
+export function episodeRexmit(sock: TcpSocket, seq: number): void {
+  const u = sock.undo;
+  if (!u) return;
+  if (u.rexmits.length < EPISODE_REXMITS) u.rexmits.push(seq);
+  else sock.undo = undefined;
+}
+
+/** The reduction of the last fast recovery was needless (duplicateReported): undo it. */
+function undoRecovery(sock: TcpSocket, counters: TcpCounters): void {
+  const u = sock.undo!;
+  sock.undo = undefined;
+  if (sock.cwnd < u.cwnd) sock.cwnd = u.cwnd;
+  if (sock.ssthresh < u.ssthresh) sock.ssthresh = u.ssthresh;
+  counters.recoveriesUndone++;
+}
+
+/**
+ * RFC 8985 §7.4.2: the ACK that covers a loss probe reports the probe's data a duplicate (a DSACK that
+ * ends at the cumulative ACK): the segment it repeated had arrived, and nothing was lost.
+ */
+export function probeWasDuplicate(seg: TcpRepr): boolean {
+  const s = seg.sack;
+  return s.length >= 2 && s[1] === seg.ack;
 }
 
 /**
@@ -74,6 +132,7 @@ export function sackRetransmit(sock: TcpSocket, ip: IpSender, tx: SegmentSender,
   if (n <= 0) return;
   tx.sendSegment(ip, sock, TCP_ACK, h, offset, n);
   tx.counters.sackRetransmits++;
+  episodeRexmit(sock, h);
   sock.rexmitNext = seqAdd(h, n);
   sock.flags &= ~F_ACK_PENDING;
 }

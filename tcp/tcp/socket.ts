@@ -34,6 +34,18 @@ export interface KeepAlive {
 }
 
 /** What a socket needs from the Tcp that owns it. */
+/**
+ * A fast recovery whose reduction of the congestion window DSACKs may show to have been needless (RFC
+ * 3708 §3.2, with RFC 2883 DSACKs; sack.ts). SACK builds only.
+ */
+export interface LossEpisode {
+  /** cwnd and ssthresh before the reduction. */
+  cwnd: number;
+  ssthresh: number;
+  /** Sequence numbers of the segments retransmitted in it that no DSACK has reported yet (bounded). */
+  rexmits: number[];
+}
+
 export interface SocketHost {
   /** The configuration every connection of this Tcp shares. */
   readonly config: TcpConfig;
@@ -191,6 +203,11 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * range list (reassembly.ts); null while the peer has reported none.
    */
   sacked: number[] | null = null;
+  /**
+   * The last fast recovery, while DSACKs may still undo its reduction (sack.ts). Not set until a
+   * recovery begins: a build without SACK never has the property (no block a connection).
+   */
+  undo?: LossEpisode;
   /** Where the next hole search starts (everything below was retransmitted in this recovery). */
   rexmitNext = 0;
 

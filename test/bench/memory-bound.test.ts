@@ -9,7 +9,9 @@ import * as assert from 'uvu/assert';
 import { memoryEstimate } from '../../bench/device-cost';
 import { measureAll, grouped } from '../../bench/memory-breakdown';
 
-const IDLE_MAX = 820;
+// Idle 818 -> 821 on 2026-12-08: the counter of fast recoveries undone by DSACKs (tcp/tcp/sack.ts; the estimate
+// walks the host objects with their full property names, which the device bundle shortens).
+const IDLE_MAX = 822;
 const PER_TCP_MAX = 500;
 const PER_HTTP_MAX = 520;
 
