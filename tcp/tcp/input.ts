@@ -21,7 +21,7 @@ import { InputHost } from './hosts';
 import { applySynOptions, setSendWindow } from './syn-options';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
-import { SACK, sackOnAck, rackArm, episodeBegin, probeWasDuplicate } from './sack';
+import { SACK, sackOnAck, rackArm, episodeBegin, probeWasDuplicate, duplicateReceived } from './sack';
 
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
@@ -196,6 +196,11 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
     if (!(flags & TCP_RST)) {
       host.counters.outOfWindow++;
       sock.flags |= F_ACK_PENDING;
+      // Data we had already (RFC 2883): reported in that ACK.
+      if (SACK && dataLen > 0 && seqLt(seq, rcvNxt)) {
+        const end = seqAdd(seq, dataLen);
+        duplicateReceived(sock, seq, seqLt(end, rcvNxt) ? end : rcvNxt);
+      }
     }
     return false;
   }
@@ -206,6 +211,7 @@ function checkSequence(sock: TcpSocket, seg: TcpRepr, host: InputHost): boolean 
   if (before > 0) {
     if (synFlag) { synFlag = false; before--; seq = seqAdd(seq, 1); }
     const take = before < dataLen ? before : dataLen;
+    if (SACK && take > 0) duplicateReceived(sock, seq, seqAdd(seq, take)); // RFC 2883 §4.1.2: a partial duplicate
     dataOff += take;
     dataLen -= take;
     seq = seqAdd(seq, take);

@@ -21,3 +21,5 @@ export function episodeRexmit(): void {}
 
 
 export function probeWasDuplicate(): boolean { return false; }
+
+export function duplicateReceived(): void {}

@@ -208,6 +208,11 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    * recovery begins: a build without SACK never has the property (no block a connection).
    */
   undo?: LossEpisode;
+  /**
+   * Data the peer sent us twice, [start, end), to report first in the next ACK's SACK option (a DSACK,
+   * RFC 2883 §4; sack.ts). Set only with SACK agreed, once per duplicate.
+   */
+  dup?: number[];
   /** Where the next hole search starts (everything below was retransmitted in this recovery). */
   rexmitNext = 0;
 

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sackConnection } from './harness';
-import { F_IN_RECOVERY, F_REORDER } from '../../tcp/tcp/socket';
+import { Harness, sackConnection } from './harness';
+import { TCP_ACK, TCP_PSH } from '../../tcp/wire/reprs';
+import { F_IN_RECOVERY } from '../../tcp/tcp/socket';
 
 /**
  * RFC 3708 §3.2 with RFC 2883 DSACKs: a fast recovery whose every retransmission the peer reports as a
@@ -35,7 +36,6 @@ test('the retransmission reported a duplicate after the recovery: cwnd and ssthr
   assert.is(sock.ssthresh, before.ssthresh, 'ssthresh undone');
   assert.ok(sock.cwnd >= before.cwnd, 'cwnd back to at least ' + before.cwnd + ': ' + sock.cwnd);
   assert.is(h.tcp.counters.recoveriesUndone, 1);
-  assert.ok((sock.flags & F_REORDER) !== 0, 'the peer reorders (RFC 8985 §6.2 step 4)');
 });
 
 test('a DSACK for data never retransmitted, or for one retransmission of two, undoes nothing', () => {
@@ -84,6 +84,24 @@ test('a loss probe whose data the peer reports a duplicate does not lower the wi
     h.poll();
     if (dup) assert.ok(sock.cwnd >= cwnd, 'no reduction: ' + cwnd + ' -> ' + sock.cwnd);
     else assert.ok(sock.cwnd < cwnd, 'taken for a repaired loss: ' + cwnd + ' -> ' + sock.cwnd);
+  }
+});
+
+test('data received twice is reported first in the SACK option of the ACK (a DSACK, RFC 2883 §4), once', () => {
+  for (const sack of [true, false]) {
+    const h = new Harness();
+    const { irs, iss } = h.connectOne(5000, { sackPermitted: sack });
+    const seg = (seq: number, n: number) => h.send({ flags: TCP_ACK | TCP_PSH, seq: irs + 1 + seq, ack: iss + 1, data: 'x'.repeat(n) });
+    const poll = () => h.poll().map((s) => s.sack.map((b) => b - irs - 1));
+    seg(0, 100);
+    h.ip.sent.length = 0;
+    assert.equal(poll(), [[]], 'new data: an ACK without blocks');
+    seg(0, 100); // the same again
+    assert.equal(poll(), [sack ? [0, 100] : []], 'the duplicate reported (SACK agreed: ' + sack + ')');
+    seg(50, 100); // half old, half new: the old half is the duplicate (§4.1.2)
+    assert.equal(poll(), [sack ? [50, 100] : []]);
+    seg(150, 50);
+    assert.equal(poll(), [[]], 'reported once only');
   }
 });
 
