@@ -209,8 +209,8 @@ export class TcpSocket extends Emitter implements TcpSocketApi {
    */
   undo?: LossEpisode;
   /**
-   * Data the peer sent us twice, [start, end), to report first in the next ACK's SACK option (a DSACK,
-   * RFC 2883 §4; sack.ts). Set only with SACK agreed, once per duplicate.
+   * Data the peer sent us twice, [start, end), to report as the first SACK block of the next pure ACK or
+   * of the next segment with SACK blocks (a DSACK, RFC 2883 §4; sack.ts). Set only with SACK agreed; sent once.
    */
   dup?: number[];
   /** Where the next hole search starts (everything below was retransmitted in this recovery). */

@@ -318,8 +318,10 @@ export class Tcp implements Transport, SocketHost, InputHost, SegmentSender, Lis
     } else if (syn) {
       win = Math.min(sock.receiveWindow(), 65535);
     }
-    // Options: a SYN's, and SACK blocks while out-of-order data is held. Nearly every segment has none.
-    const hl = syn || (SACK && (sock.ooo !== null || sock.dup !== undefined) && (sock.flags & F_SACK_OK) !== 0 && (flags & TCP_ACK) !== 0)
+    // Options: a SYN's, and SACK blocks while out-of-order data is held, or in a pure ACK a duplicate to
+    // report (a DSACK: not looked up for a data segment, where a property that is not there costs Espruino
+    // a walk of all the socket's). Nearly every segment has none.
+    const hl = syn || (SACK && (sock.ooo !== null || (len === 0 && sock.dup !== undefined)) && (sock.flags & F_SACK_OK) !== 0 && (flags & TCP_ACK) !== 0)
       ? this.writeOptions(ip, off, sock, flags, len) : TCP_HEADER_LEN;
     if (len > 0) sock.tx.copyOut(offset, len, ip.txBuffer, off + hl);
     return this.emitSegment(ip, off, sock.localIp, sock.remoteIp, sock.localPort << 16 | sock.remotePort, seq, ack,
