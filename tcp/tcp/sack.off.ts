@@ -19,7 +19,6 @@ export function episodeBegin(): void {}
 
 export function episodeRexmit(): void {}
 
-
 export function probeWasDuplicate(): boolean { return false; }
 
 export function duplicateReceived(): void {}

@@ -33,7 +33,6 @@ export interface KeepAlive {
   next: number;
 }
 
-/** What a socket needs from the Tcp that owns it. */
 /**
  * A fast recovery whose reduction of the congestion window DSACKs may show to have been needless (RFC
  * 3708 §3.2, with RFC 2883 DSACKs; sack.ts). SACK builds only.
@@ -46,6 +45,7 @@ export interface LossEpisode {
   rexmits: number[];
 }
 
+/** What a socket needs from the Tcp that owns it. */
 export interface SocketHost {
   /** The configuration every connection of this Tcp shares. */
   readonly config: TcpConfig;
