@@ -40,6 +40,12 @@ export const LINUX_COMPARE_DEFAULTS: LinuxCompareOptions = {
   timeoutMs: 90_000,
 };
 
+/** The same with reordering and no loss: 2 % of the frames each way held back 20 ms (two round trips). */
+export const LINUX_COMPARE_REORDERING: LinuxCompareOptions = {
+  ...LINUX_COMPARE_DEFAULTS,
+  impairments: { ...LINUX_COMPARE_DEFAULTS.impairments, loss: 0, reorder: 0.02, reorderMs: 20 },
+};
+
 export interface Fetch {
   server: string;
   httpCode: number;

@@ -5,7 +5,8 @@
 //   quality  protocol quality on the virtual clock (deterministic; compared with bench/snapshots/quality.json)
 //   device   device cost: bundle bytes per part, memory estimate in Espruino blocks, calls/loops per segment
 //   tap      the simulator vs the Linux kernel on the same TAP path: ping, connections/s, requests/s, MB/s (root only)
-//   linux    our device vs the Linux kernel on the same impaired link through TAP (root only)
+//   linux    our device vs the Linux kernel on the same impaired link through TAP (root only): 1 % loss, and
+//            reordering without loss
 //   espruino the firmware in the real interpreter (root only; run by default, or alone with --only espruino),
 //            and its work per segment sent counted under valgrind (bench/espruino-path.ts), and the
 //            W5500 and ENC28J60 drivers' per frame (bench/espruino-spi.ts), and Espruino's own per frame the dgram link
@@ -18,7 +19,7 @@ import {
   runQuality, QualityResult, compareWithSnapshot, formatDiffs, LINK_BPS, DURATION_MS, SEEDS, LOSSES, RTTS_MS, WINDOWS,
 } from './quality';
 import { bundleSizes, memoryEstimate, interpreterWork, SizeResult, MemoryResult, WorkResult } from './device-cost';
-import { runLinuxCompare, LinuxCompareResult, LINUX_COMPARE_DEFAULTS } from './linux-compare';
+import { runLinuxCompare, LinuxCompareResult, LINUX_COMPARE_DEFAULTS, LINUX_COMPARE_REORDERING } from './linux-compare';
 import { runTapCompare, tapCompareTable, TapCompareResult, TAP_COMPARE_DEFAULTS } from './tap-compare';
 
 export const SNAPSHOT_FILE = path.join(__dirname, 'snapshots', 'quality.json');
@@ -98,12 +99,13 @@ function printDevice(s: SizeResult | null, m: MemoryResult | null, w: WorkResult
   }
 }
 
-function printLinux(l: LinuxCompareResult): void {
-  console.log('\n== 4. Against the Linux kernel on the same impaired link (TAP, network namespaces)');
+function printLinux(l: LinuxCompareResult, title: string): void {
+  console.log('\n== 4. Against the Linux kernel on the same impaired link (TAP, network namespaces)' + title);
   if (l.skipped) { console.log('SKIPPED: ' + l.skipped); return; }
   const o = l.options!;
+  const ro = o.impairments.reorder ? '; ' + o.impairments.reorder * 100 + ' % of frames held back ' + o.impairments.reorderMs + ' ms' : '';
   console.log('link: loss ' + (o.impairments.loss! * 100) + ' %, one-way delay ' + o.impairments.delayMs + ' ms, ' +
-    o.impairments.bitsPerSecond! / 1e6 + ' Mb/s; window clamp ' + o.window + ' bytes; GET /bytes/' + o.bytes);
+    o.impairments.bitsPerSecond! / 1e6 + ' Mb/s' + ro + '; window clamp ' + o.window + ' bytes; GET /bytes/' + o.bytes);
   console.log(table(['server', 'HTTP', 'bytes', 'seconds', 'goodput KB/s', 'lost frames'],
     (l.fetches || []).concat([l.ours!, l.linux!]).map((f) => [f.server, f.httpCode, f.bytes, f.seconds.toFixed(2), (f.goodputBps / 1000).toFixed(1), f.framesLost])));
   console.log('ratio ours / linux: ' + l.ratio);
@@ -212,7 +214,16 @@ async function main(): Promise<void> {
       l = { skipped: 'failed: ' + (e as Error).message };
     }
     results.linux = l;
-    printLinux(l);
+    printLinux(l, '');
+    // Issue 18 part 2's other case: reordering (2 % of frames held back two round trips), no loss.
+    let r: LinuxCompareResult;
+    try {
+      r = await runLinuxCompare(LINUX_COMPARE_REORDERING, (x) => console.log(x));
+    } catch (e) {
+      r = { skipped: 'failed: ' + (e as Error).message };
+    }
+    results.linuxReordering = r;
+    printLinux(r, ', with reordering');
   }
   fs.writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 1) + '\n');
   console.log('\nwritten: ' + RESULTS_FILE + (RESULTS_FILE === SAVED_RESULTS_FILE ? '' : ' (--save writes bench/results.json, the numbers BENCHMARKS.md quotes)'));
