@@ -21,7 +21,7 @@ import { InputHost } from './hosts';
 import { applySynOptions, setSendWindow } from './syn-options';
 import { seqAdd, seqDiff, seqLt, seqLe, seqGt, seqGe } from './seq';
 import { rangesAdd, rangesAdvance } from './reassembly';
-import { SACK, sackOnAck, rackArm, episodeBegin, probeWasDuplicate, duplicateReceived } from './sack';
+import { SACK, sackOnAck, rackArm, episodeBegin, undoRecovery, probeWasDuplicate, duplicateReceived } from './sack';
 
 /** RFC 5961 §7: at most this many challenge ACKs per second (Linux's default is 1000; a device needs few). */
 const CHALLENGE_ACKS_PER_SECOND = 10;
@@ -289,11 +289,14 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     // loss probe in its place when one is due: output.ts armLossProbe).
     sock.rtxAt = ack === sock.sndMax ? 0 : now + sock.rto;
     const probed = (sock.flags & F_TLP_SENT) !== 0;
+    const recovering = SACK && (sock.flags & F_IN_RECOVERY) !== 0;
     // RFC 8985 §6.2 step 2: the hole the RACK timer waits for (sack.ts rackArm) was filled without a
     // retransmission: the peer reorders, and the reordering window grows.
     if (SACK && (sock.flags & F_RACK_ARMED) !== 0) sock.flags |= F_REORDER;
     sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED | F_REXMIT_TIMER | F_REXMIT_REPEATED);
     onNewAck(sock, acked, flight);
+    // The recovery ended with every one of its retransmissions reported a duplicate (sack.ts).
+    if (recovering && (sock.flags & F_IN_RECOVERY) === 0 && sock.undo && sock.undo.needless) undoRecovery(sock, host.counters);
     if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0 && !(SACK && probeWasDuplicate(seg))) {
       // RFC 8985 §7.4: everything up to the probe is acknowledged. Unless a DSACK says the probe's data
       // arrived twice, we cannot tell whether the probe repaired a loss, so it is taken to have: the

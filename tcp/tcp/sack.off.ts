@@ -19,6 +19,8 @@ export function episodeBegin(): void {}
 
 export function episodeRexmit(): void {}
 
+export function undoRecovery(): void {}
+
 export function probeWasDuplicate(): boolean { return false; }
 
 export function duplicateReceived(): void {}

@@ -46,8 +46,8 @@ const EPISODE_REXMITS = 8;
  * A DSACK (RFC 2883) reports [l, r) received twice: the peer reorders, or we sent needlessly. RFC 3708
  * §3.2: when every segment retransmitted in the last fast recovery comes back as a duplicate, the loss
  * was not one, and the reduction is undone as Linux does (cwnd and ssthresh back to at least what they
- * were). (Within the recovery that cannot happen: the retransmission at SND.UNA is reported only by an
- * ACK past it, and an ACK below the recovery point has the next hole resent, NewReno's partial ACK.)
+ * were). An ACK that reports the last one and also ends the recovery (a peer that delayed its ACK of the
+ * original) is read here before its cumulative part: the undo then waits for the recovery's end (input.ts).
  * RFC 8985 §6.2 step 4 also widens the reordering window a step for each round trip with a DSACK. Ours
  * has one step, to SRTT (F_REORDER); taken at every DSACK it made recovery slower on lossy links
  * (measured on the virtual clock: 5 % loss, 2 ms, 8 KB −2.9 %), so it is not taken here.
@@ -59,7 +59,10 @@ function duplicateReported(sock: TcpSocket, l: number, r: number, counters: TcpC
   for (let i = 0; i < q.length; i++) {
     if (seqLe(l, q[i]) && seqLt(q[i], r)) {
       q.splice(i, 1);
-      if (q.length === 0 && (sock.flags & F_IN_RECOVERY) === 0) undoRecovery(sock, counters);
+      if (q.length === 0) {
+        if ((sock.flags & F_IN_RECOVERY) === 0) undoRecovery(sock, counters);
+        else u.needless = true;
+      }
       return;
     }
   }
@@ -67,19 +70,21 @@ function duplicateReported(sock: TcpSocket, l: number, r: number, counters: TcpC
 
 /** A fast recovery begins (input.ts onDupAck): remember the window it reduces. */
 export function episodeBegin(sock: TcpSocket): void {
-  sock.undo = { cwnd: sock.cwnd, ssthresh: sock.ssthresh, rexmits: [] };
+  sock.undo = { cwnd: sock.cwnd, ssthresh: sock.ssthresh, rexmits: [], needless: false };
 }
 
 /** A segment at `seq` was retransmitted: an episode is undone only when each of these came back as a duplicate. */
 export function episodeRexmit(sock: TcpSocket, seq: number): void {
   const u = sock.undo;
   if (!u) return;
-  if (u.rexmits.length < EPISODE_REXMITS) u.rexmits.push(seq);
-  else sock.undo = undefined;
+  if (u.rexmits.length < EPISODE_REXMITS) {
+    u.rexmits.push(seq);
+    u.needless = false;
+  } else sock.undo = undefined;
 }
 
-/** The reduction of the last fast recovery was needless (duplicateReported): undo it. */
-function undoRecovery(sock: TcpSocket, counters: TcpCounters): void {
+/** The reduction of the last fast recovery was needless (duplicateReported, input.ts at its end): undo it. */
+export function undoRecovery(sock: TcpSocket, counters: TcpCounters): void {
   const u = sock.undo!;
   sock.undo = undefined;
   if (sock.cwnd < u.cwnd) sock.cwnd = u.cwnd;

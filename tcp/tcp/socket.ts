@@ -43,6 +43,8 @@ export interface LossEpisode {
   ssthresh: number;
   /** Sequence numbers of the segments retransmitted in it that no DSACK has reported yet (bounded). */
   rexmits: number[];
+  /** All of them were reported while the recovery went on: undone when it ends. */
+  needless: boolean;
 }
 
 /** What a socket needs from the Tcp that owns it. */

@@ -38,6 +38,17 @@ test('the retransmission reported a duplicate after the recovery: cwnd and ssthr
   assert.is(h.tcp.counters.recoveriesUndone, 1);
 });
 
+test('one ACK that ends the recovery and reports its retransmission a duplicate (a delayed ACK of the original) undoes it', () => {
+  const { h, sock, at, before } = recovering();
+  h.now += 10;
+  h.sendSack(5001, at(6000), [at(0), at(1000)], 6000);
+  h.poll();
+  assert.is(sock.flags & F_IN_RECOVERY, 0);
+  assert.is(h.tcp.counters.recoveriesUndone, 1);
+  assert.is(sock.ssthresh, before.ssthresh);
+  assert.ok(sock.cwnd >= before.cwnd);
+});
+
 test('a DSACK for data never retransmitted, or for one retransmission of two, undoes nothing', () => {
   const { h, sock, at, before } = recovering();
   h.now += 10;
