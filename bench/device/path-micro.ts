@@ -8,6 +8,9 @@
 // same work every time: bench/espruino-path.ts counts the interpreter's machine instructions under
 // valgrind, which a busy machine does not move. Prints "P key value" lines. PATH_BYTES (prepended by the
 // runner) sets N; PATH_PEER_ONLY runs only the peer's part, as many times as a download would, to subtract.
+// PATH_REORDER = k (test/espruino-real/dsack-real.test.ts, not the bench) makes the peer hold every k-th body
+// segment back as reordering would: it SACKs the segments after it, takes the held one when the device
+// retransmits it, then reports the retransmission a duplicate (a DSACK, RFC 2883), as Linux does.
 import { Device } from '../../firmware/device';
 import { resolveConfig } from '../../firmware/config';
 import { PRESETS } from '../../firmware/boards';
@@ -19,6 +22,7 @@ declare function print(...a: any[]): void;
 declare const PATH_BYTES: number | undefined;
 declare const PATH_PEER_ONLY: number | undefined;
 declare const PATH_ACK_EVERY: number | undefined;
+declare const PATH_REORDER: number | undefined;
 
 function main(): void {
   const BYTES = typeof PATH_BYTES !== 'undefined' ? PATH_BYTES : 300000;
@@ -78,6 +82,14 @@ function main(): void {
   let got = 0;
   let unacked = 0;
   let acks = 0;
+  // PATH_REORDER: the segment held back ([heldSeq, heldEnd)), and how far the segments after it reach.
+  const holdEvery = typeof PATH_REORDER !== 'undefined' ? PATH_REORDER : 0;
+  let bodySegments = 0;
+  let heldSeq = -1;
+  let heldEnd = 0;
+  let sackEnd = 0;
+  let dsacks = 0;
+  const u32 = function (v: number): number[] { return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]; };
   // Every segment of the body is checked against the /bytes pattern (its byte sum, native: no string is
   // made), so that a change that corrupts the download cannot count as a saving. `bodyAt`: where the body
   // starts in the stream, after the response head; `prefix[i]`: the sum of the pattern's first i bytes.
@@ -150,13 +162,43 @@ function main(): void {
     const flags = rx[47];
     const seq = rxv.getUint32(38);
     const plen = rxv.getUint16(16) - 20 - (rx[46] >> 4) * 4;
+    // (Declared here, once: Espruino does not hoist `var`, and one declared in a block not run would leave
+    // the name to the enclosing scope's variable of the minified bundle.)
+    const p0 = 34 + (rx[46] >> 4) * 4;
     if ((flags & 0x12) === 0x12) {
       rcvNxt = (seq + 1) >>> 0;
       sendTcp(0x18, [], 'GET /bytes/' + BYTES + ' HTTP/1.1\r\nHost: d\r\n\r\n');
       return;
     }
+    if (holdEvery > 0 && plen > 0 && bodyAt >= 0) {
+      if (heldSeq < 0 && seq === rcvNxt && ++bodySegments % holdEvery === 0) {
+        heldSeq = seq; // held back: not taken now
+        heldEnd = sackEnd = (seq + plen) >>> 0;
+        return;
+      }
+      if (heldSeq >= 0 && seq === sackEnd) {
+        // Behind the held one: taken, and a duplicate ACK with its SACK block (RFC 2018).
+        checkBody(p0, plen, got + ((seq - rcvNxt) >>> 0) - bodyAt);
+        sackEnd = (sackEnd + plen) >>> 0;
+        sendTcp(0x10, [1, 1, 5, 10].concat(u32(heldEnd), u32(sackEnd)), '');
+        acks++;
+        return;
+      }
+      if (heldSeq >= 0 && seq === heldSeq) {
+        // The retransmission: the held original arrives first, so everything up to sackEnd is taken (an
+        // ACK of it), and then the retransmission is a duplicate (an ACK with the DSACK block).
+        checkBody(p0, plen, got - bodyAt);
+        got += (sackEnd - rcvNxt) >>> 0;
+        rcvNxt = sackEnd;
+        heldSeq = -1;
+        ack();
+        sendTcp(0x10, [1, 1, 5, 10].concat(u32(seq), u32(heldEnd)), '');
+        acks++;
+        dsacks++;
+        return;
+      }
+    }
     if (plen > 0 && seq === rcvNxt) {
-      const p0 = 34 + (rx[46] >> 4) * 4;
       if (bodyAt >= 0) {
         checkBody(p0, plen, got - bodyAt);
       } else {
@@ -236,6 +278,9 @@ function main(): void {
   print('P corrupt ' + corrupt);
   print('P bodyFound ' + (bodyAt >= 0 ? 1 : 0));
   print('P retransmits ' + device.stack.tcp.counters.retransmits);
+  print('P fastRetransmits ' + device.stack.tcp.counters.fastRetransmits);
+  print('P dsacks ' + dsacks);
+  print('P recoveriesUndone ' + device.stack.tcp.counters.recoveriesUndone);
   print('P done');
 }
 main();
