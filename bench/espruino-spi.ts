@@ -56,7 +56,7 @@ export function runSpi(): { [key: string]: number } | { skipped: string } {
       const rests = r.d('restReads');
       const responder = chip === 'w5500' ? reads * readCall + writes * writeCall
         : (reads - headers - rests) * encRegister + headers * encHeader + rests * encRest + writes * writeCall;
-      const key = (chip === 'w5500' ? '' : 'enc') + (chip === 'w5500' ? mode : mode[0].toUpperCase() + mode.slice(1));
+      const key = chip === 'w5500' ? mode : 'enc' + mode[0].toUpperCase() + mode.slice(1);
       out[key + 'SpiReadsPerFrame'] = Number(reads.toFixed(2));
       out[key + 'SpiWritesPerFrame'] = Number(writes.toFixed(2));
       out[key + 'DriverIterationsPerFrame'] = Math.round((r.refs - responder) / unit);

@@ -295,7 +295,9 @@ function checkAck(sock: TcpSocket, seg: TcpRepr, now: number, host: InputHost): 
     if (SACK && (sock.flags & F_RACK_ARMED) !== 0) sock.flags |= F_REORDER;
     sock.flags &= ~(F_TLP_ARMED | F_TLP_DUE | F_TLP_SENT | F_RACK_ARMED | F_REXMIT_TIMER | F_REXMIT_REPEATED);
     onNewAck(sock, acked, flight);
-    // The recovery ended with every one of its retransmissions reported a duplicate (sack.ts).
+    // The recovery ended with every one of its retransmissions reported a duplicate (sack.ts). (Here, not in
+    // onNewAck where it ends: a counters parameter there would stay in the builds without SACK, 13 bytes of
+    // the WiFi's Storage; this whole check goes from them.)
     if (recovering && (sock.flags & F_IN_RECOVERY) === 0 && sock.undo && sock.undo.needless) undoRecovery(sock, host.counters);
     if (probed && ack === sock.sndMax && (sock.flags & F_IN_RECOVERY) === 0 && !(SACK && probeWasDuplicate(seg))) {
       // RFC 8985 §7.4: everything up to the probe is acknowledged. Unless a DSACK says the probe's data
